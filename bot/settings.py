@@ -1,0 +1,136 @@
+"""The one Settings object: every knob, read from ``KAMERWACHT_*`` environment variables or ``.env``.
+
+Secrets are ``SecretStr``: their repr is masked, so printing or logging Settings leaks nothing.
+Only the composition root (``bot.app``) and the CLI build a Settings; everything else receives the
+values it needs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
+OFFICIELEBEKENDMAKINGEN_URL = "https://repository.overheid.nl"
+RIJKSOVERHEID_FEED_URL = "https://www.rijksoverheid.nl/api/rss"
+
+
+class Settings(BaseSettings):
+    """kamerwacht's configuration. Each field is ``KAMERWACHT_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KAMERWACHT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # storage
+    database_url: str = Field(
+        "sqlite:///./kamerwacht.db",
+        description="SQLAlchemy URL: sqlite:///path (default) or postgresql+psycopg://user@host/db",
+    )
+
+    # sources
+    tweedekamer_url: str = Field(TWEEDEKAMER_URL, description="Tweede Kamer OData v4 base URL")
+    officielebekendmakingen_url: str = Field(
+        OFFICIELEBEKENDMAKINGEN_URL,
+        description="repository.overheid.nl base (SRU at /sru, files at /frbr/...)",
+    )
+    officielebekendmakingen_rss_url: str = Field(
+        "https://zoek.officielebekendmakingen.nl/rss",
+        description="officielebekendmakingen RSS search feed",
+    )
+    rijksoverheid_feed_url: str = Field(
+        RIJKSOVERHEID_FEED_URL, description="rijksoverheid.nl document feed (best effort)"
+    )
+    poll_interval: int = Field(1800, ge=10, description="Seconds between polls of each source")
+    topic: str = Field("nagorno-karabach", description="Topic profile name (scrapers/topics.py)")
+    watchlist: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Motion ids always tracked, comma-separated (e.g. 21501-02-2228,35570-V-31)",
+    )
+    http_timeout: float = Field(20.0, gt=0, description="Read timeout per request, seconds")
+    http_max_bytes: int = Field(20_000_000, gt=0, description="Largest response body accepted")
+    http_min_interval: float = Field(
+        0.2, ge=0, description="Minimum seconds between two requests to one host"
+    )
+    http_retries: int = Field(4, ge=0, description="Retries on connect errors, 429 and 5xx")
+    contact: str = Field(
+        "https://github.com/kamerwacht/kamerwacht",
+        description="Contact URL or address put in the User-Agent",
+    )
+
+    # telegram
+    telegram_token: SecretStr | None = Field(
+        None, description="Bot token from @BotFather; without it the bot is off"
+    )
+    telegram_api_url: str = Field(
+        "https://api.telegram.org/bot",
+        description="Bot API base URL (a local Bot API server or a test fake goes here)",
+    )
+    telegram_webhook_url: str | None = Field(
+        None, description="Public webhook URL; unset means long polling"
+    )
+    admin_chat_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Telegram chat ids allowed to use admin commands"
+    )
+
+    # web
+    web_host: str = Field("127.0.0.1", description="Address the web app listens on")
+    web_port: int = Field(8080, ge=0, le=65535, description="Port the web app listens on")
+    public_url: str = Field(
+        "http://127.0.0.1:8080", description="Public base URL used in links in messages and mail"
+    )
+    secret_key: SecretStr = Field(
+        SecretStr("change-me-in-production"),
+        description="Key that signs confirm/unsubscribe tokens",
+    )
+
+    # email
+    smtp_host: str | None = Field(None, description="SMTP server; without it email is off")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = Field("kamerwacht <kamerwacht@localhost>", description="From address")
+    smtp_starttls: bool = Field(True, description="Use STARTTLS")
+    digest_time: str = Field("08:00", description="Local time (Europe/Amsterdam) of digests")
+    digest_weekday: str = Field("mon", description="Day of the weekly digest")
+    timezone: str = Field("Europe/Amsterdam", description="Time zone for digests and dates")
+
+    # operations
+    log_format: Literal["text", "keyvalue", "json"] = Field("keyvalue")
+    log_level: str = Field("INFO")
+    source_alarm_after: int = Field(
+        6 * 3600, ge=60, description="Seconds a source may fail before admins are alerted"
+    )
+
+    @field_validator("watchlist", mode="before")
+    @classmethod
+    def _split_watchlist(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("admin_chat_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(v) for v in value.replace(";", ",").split(",") if v.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Whether a bot token is configured."""
+        return self.telegram_token is not None and bool(self.telegram_token.get_secret_value())
+
+    @property
+    def email_enabled(self) -> bool:
+        """Whether an SMTP server is configured."""
+        return bool(self.smtp_host)

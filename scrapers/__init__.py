@@ -1,0 +1,1 @@
+"""Turns the outside world into domain records; never writes state."""

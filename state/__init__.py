@@ -1,0 +1,1 @@
+"""Storage and change detection; imports nothing else of the project."""

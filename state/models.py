@@ -1,0 +1,380 @@
+"""Domain records: frozen dataclasses and StrEnums shared by every layer.
+
+These are the only types that cross module boundaries. Scrapers produce them, ``state.diff``
+compares them, ``state.repository`` stores them and templates render them. Canonical codes live
+here; Dutch labels live in ``templates/``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+__all__ = [
+    "MOTION_ID_RE",
+    "BoardEntry",
+    "Change",
+    "ChangeKind",
+    "Channel",
+    "CitedMotion",
+    "ClaimedDelivery",
+    "Decision",
+    "Delivery",
+    "DeliveryStatus",
+    "DocumentKind",
+    "ExecutionReport",
+    "ExecutionStatus",
+    "Frequency",
+    "Letter",
+    "Motion",
+    "Observation",
+    "ParliamentaryStatus",
+    "PartyVote",
+    "SourceStatus",
+    "Submitter",
+    "Subscriber",
+    "Subscription",
+    "SubscriptionKind",
+    "TimelineEntry",
+    "VoteChoice",
+    "dossier_of",
+]
+
+# `{dossier}[-{toevoeging}]-{volgnummer}`: 21501-02-2228, 35570-V-31, 35373-23, 36800-IXB-5.
+MOTION_ID_RE = re.compile(r"^(?P<dossier>[1-9]\d{3,5})(?:-(?P<toevoeging>[0-9A-Za-z]{1,5}))?-(?P<nr>[1-9]\d{0,4})$")
+
+
+def dossier_of(kamerstuk_id: str) -> str:
+    """Return the dossier part of a canonical Kamerstuk id (``21501-02-2228`` → ``21501-02``)."""
+    return kamerstuk_id.rsplit("-", 1)[0]
+
+
+class ParliamentaryStatus(StrEnum):
+    """What the House decided on a motion (from ``Besluit.BesluitSoort``)."""
+
+    SUBMITTED = "submitted"
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    HELD = "held"
+    WITHDRAWN = "withdrawn"
+    TAKEN_OVER = "taken_over"
+    POSTPONED = "postponed"
+    TIED = "tied"
+    LAPSED = "lapsed"
+    REPLACED = "replaced"
+    UNKNOWN = "unknown"  # an unrecognised BesluitSoort; the raw value is kept beside it
+
+
+class ExecutionStatus(StrEnum):
+    """How far the cabinet reports it has carried out a motion."""
+
+    EXECUTED = "executed"
+    IN_PROGRESS = "in_progress"
+    NOT_APPLICABLE = "not_applicable"
+    DECLINED = "declined"
+
+
+class ChangeKind(StrEnum):
+    """What happened, as pushed to subscribers."""
+
+    NEW_LETTER = "new_letter"
+    NEW_MOTION = "new_motion"
+    STATUS_CHANGED = "status_changed"
+    VOTE_RECORDED = "vote_recorded"
+    EXECUTION_REPORTED = "execution_reported"
+    MOTION_REPLACED = "motion_replaced"
+
+
+class VoteChoice(StrEnum):
+    """A party's (or member's) vote, from ``Stemming.Soort``."""
+
+    FOR = "for"  # Voor
+    AGAINST = "against"  # Tegen
+    NOT_PARTICIPATED = "not_participated"  # Niet deelgenomen
+
+
+class DocumentKind(StrEnum):
+    """What an extracted document is."""
+
+    LETTER = "letter"
+    MOTION = "motion"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    """Where a subscriber receives messages."""
+
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+
+
+class SubscriptionKind(StrEnum):
+    """What a subscription follows."""
+
+    ALL = "all"  # everything on the topic
+    MOTION = "motion"  # one motion id
+    DOSSIER = "dossier"  # a dossier, e.g. 21501-02
+    KEYWORD = "keyword"  # words in titles / letters
+
+
+class Frequency(StrEnum):
+    """How often a subscriber wants to hear about changes."""
+
+    INSTANT = "instant"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class DeliveryStatus(StrEnum):
+    """Lifecycle of one outbox row."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # subscriber inactive / unsubscribed before sending
+
+
+@dataclass(frozen=True, slots=True)
+class Submitter:
+    """A member who submitted (``indiener``) or co-submitted a motion."""
+
+    name: str
+    party: str | None = None
+    role: str | None = None  # "Indiener" / "Medeindiener" as in ZaakActor.Relatie, or None
+
+
+@dataclass(frozen=True, slots=True)
+class PartyVote:
+    """One Stemming row after de-duplication: a party (or a member in a roll-call vote)."""
+
+    actor: str  # party abbreviation (ActorFractie) or member name for Hoofdelijk
+    party: str | None
+    choice: VoteChoice
+    seats: int  # FractieGrootte; 1 for a member in a roll-call vote
+    mistake: bool = False  # Vergissing
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One Besluit on a motion."""
+
+    id: str  # Besluit.Id
+    motion_id: str
+    status: ParliamentaryStatus
+    raw_kind: str  # BesluitSoort as received
+    text: str | None = None  # BesluitTekst, e.g. "Aangenomen. (73-72)"
+    date: date | None = None
+    final: bool = True  # Besluit.Status == 'Besluit'
+    votes: tuple[PartyVote, ...] = ()
+
+    @property
+    def tally(self) -> tuple[int, int]:
+        """Seats (for, against), ignoring rows marked as a mistake."""
+        yes = sum(v.seats for v in self.votes if v.choice is VoteChoice.FOR and not v.mistake)
+        no = sum(v.seats for v in self.votes if v.choice is VoteChoice.AGAINST and not v.mistake)
+        return yes, no
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionReport:
+    """The cabinet's report, in one letter, on how far it carried out one motion."""
+
+    motion_id: str
+    letter_id: str
+    status: ExecutionStatus | None
+    evidence: str | None
+    date: date | None = None  # the letter's date
+    letter_title: str | None = None
+    letter_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Motion:
+    """A motion as kamerwacht knows it. ``id`` is the canonical Kamerstuk id."""
+
+    id: str
+    title: str
+    submitters: tuple[Submitter, ...] = ()
+    date: date | None = None  # submitted / voorgesteld
+    parliamentary_status: ParliamentaryStatus = ParliamentaryStatus.SUBMITTED
+    status_raw: str | None = None  # the BesluitSoort that decided the status
+    cabinet_appraisal: str | None = None  # Kabinetsappreciatie
+    decisions: tuple[Decision, ...] = ()
+    replaced_by: str | None = None
+    replaces: str | None = None
+    text: str | None = None  # operative text ("verzoekt de regering …")
+    zaak_id: str | None = None  # Zaak.Id (GUID)
+    zaak_nummer: str | None = None  # 2020Z21194
+    url: str | None = None
+    source: str = "tweedekamer"
+
+    @property
+    def dossier(self) -> str:
+        """The motion's dossier, e.g. ``21501-02``."""
+        return dossier_of(self.id)
+
+    @property
+    def final_decision(self) -> Decision | None:
+        """The latest final decision, if any."""
+        finals = [d for d in self.decisions if d.final]
+        if not finals:
+            return None
+        return max(finals, key=lambda d: (d.date or date.min, d.id))
+
+
+@dataclass(frozen=True, slots=True)
+class CitedMotion:
+    """A motion as a document reports on it (output of ``scrapers.letters``)."""
+
+    id: str
+    title: str | None = None
+    submitters: tuple[str, ...] = ()
+    date: date | None = None
+    status: ExecutionStatus | None = None
+    evidence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """A document kamerwacht read: a government letter (or a motion document).
+
+    ``id`` is the letter's own canonical Kamerstuk id when known (``21501-02-2423``), else a
+    source-scoped id such as the Tweede Kamer DocumentNummer (``2021D41766``).
+    """
+
+    id: str
+    title: str
+    date: date | None = None
+    kind: DocumentKind = DocumentKind.LETTER
+    kamerstuk: str | None = None
+    document_nummer: str | None = None
+    url: str | None = None
+    source: str = "tweedekamer"
+    motions: tuple[CitedMotion, ...] = ()
+    references: tuple[str, ...] = ()
+
+    def reports(self) -> tuple[ExecutionReport, ...]:
+        """The execution reports this letter makes, one per cited motion."""
+        return tuple(
+            ExecutionReport(
+                motion_id=m.id,
+                letter_id=self.id,
+                status=m.status,
+                evidence=m.evidence,
+                date=self.date,
+                letter_title=self.title,
+                letter_url=self.url,
+            )
+            for m in self.motions
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """Everything one poll cycle observed, handed to ``state.diff``."""
+
+    motions: tuple[Motion, ...] = ()
+    letters: tuple[Letter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Something subscribers are told about. ``summary`` is one plain-text line."""
+
+    kind: ChangeKind
+    summary: str
+    motion_id: str | None = None
+    letter_id: str | None = None
+    old: str | None = None  # previous value (status code, …) where the kind has one
+    new: str | None = None  # new value
+    evidence: str | None = None  # the sentence that says so (execution reports)
+    created: datetime | None = None
+    id: int | None = None  # set once stored
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of a motion's timeline."""
+
+    date: date | None
+    kind: str  # submitted | decision | replaced_by | replaces | execution_report
+    detail: str
+    letter_id: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """A Telegram chat or an email address that receives changes."""
+
+    id: int
+    channel: Channel
+    address: str  # chat id as text, or the email address
+    language: str = "nl"
+    frequency: Frequency = Frequency.INSTANT
+    active: bool = True
+    confirmed: bool = True  # email needs double opt-in; Telegram chats are confirmed
+    created: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One thing a subscriber follows."""
+
+    subscriber_id: int
+    kind: SubscriptionKind
+    value: str = ""  # motion id, dossier, or keyword; "" for ALL
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One outbox row: change ``change_id`` to ``subscriber_id``."""
+
+    id: int
+    subscriber_id: int
+    change_id: int
+    status: DeliveryStatus
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """Health of one source, shown by ``kamerwacht sources`` and ``/healthz``."""
+
+    name: str
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    items_seen: int = 0
+    consecutive_failures: int = 0
+    cursor: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardEntry:
+    """One row of the motion board: a motion, its latest execution report, and when it changed.
+
+    ``updated`` is when the motion's shown data (title, submitters, statuses, latest report) last
+    changed in kamerwacht's store, not when it was last polled.
+    """
+
+    motion: Motion
+    execution: ExecutionReport | None
+    updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """An outbox row claimed by a delivery worker, with what it needs to send it."""
+
+    delivery: Delivery
+    subscriber: Subscriber
+    change: Change
