@@ -1,4 +1,4 @@
-"""The one Settings object: every knob, read from ``KAMERWACHT_*`` environment variables or ``.env``.
+"""The one Settings object: every knob, from ``KAMERWACHT_*`` environment variables or ``.env``.
 
 Secrets are ``SecretStr``: their repr is masked, so printing or logging Settings leaks nothing.
 Only the composition root (``bot.app``) and the CLI build a Settings; everything else receives the
@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "env_example"]
 
 TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
 OFFICIELEBEKENDMAKINGEN_URL = "https://repository.overheid.nl"
@@ -93,18 +93,20 @@ class Settings(BaseSettings):
 
     # email
     smtp_host: str | None = Field(None, description="SMTP server; without it email is off")
-    smtp_port: int = Field(587, ge=1, le=65535)
-    smtp_user: str | None = None
-    smtp_password: SecretStr | None = None
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port")
+    smtp_user: str | None = Field(None, description="SMTP login (optional)")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (optional)")
     smtp_from: str = Field("kamerwacht <kamerwacht@localhost>", description="From address")
-    smtp_starttls: bool = Field(True, description="Use STARTTLS")
+    smtp_starttls: bool = Field(True, description="Use STARTTLS on the SMTP connection")
     digest_time: str = Field("08:00", description="Local time (Europe/Amsterdam) of digests")
-    digest_weekday: str = Field("mon", description="Day of the weekly digest")
+    digest_weekday: str = Field("mon", description="Day of the weekly digest (mon … sun)")
     timezone: str = Field("Europe/Amsterdam", description="Time zone for digests and dates")
 
     # operations
-    log_format: Literal["text", "keyvalue", "json"] = Field("keyvalue")
-    log_level: str = Field("INFO")
+    log_format: Literal["text", "keyvalue", "json"] = Field(
+        "keyvalue", description="Log line format: keyvalue, json or text"
+    )
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     source_alarm_after: int = Field(
         6 * 3600, ge=60, description="Seconds a source may fail before admins are alerted"
     )
@@ -134,3 +136,27 @@ class Settings(BaseSettings):
     def email_enabled(self) -> bool:
         """Whether an SMTP server is configured."""
         return bool(self.smtp_host)
+
+
+def env_example() -> str:
+    """The text of ``.env.example``: every setting, its description and its default."""
+    lines = [
+        "# kamerwacht configuration: copy to .env (or set these in the environment).",
+        "# Every name is KAMERWACHT_<FIELD>; uncomment a line to change its default.",
+        "# Generated from bot/settings.py by bot.settings.env_example().",
+        "",
+    ]
+    for name, info in Settings.model_fields.items():
+        default = info.get_default(call_default_factory=True)
+        if isinstance(default, SecretStr) or default is None:
+            shown = ""
+        elif isinstance(default, bool):
+            shown = str(default).lower()
+        elif isinstance(default, list):
+            shown = ",".join(str(v) for v in default)
+        else:
+            shown = str(default)
+        if info.description:
+            lines.append(f"# {info.description}")
+        lines.append(f"# KAMERWACHT_{name.upper()}={shown}")
+    return "\n".join(lines) + "\n"

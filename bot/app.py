@@ -1,0 +1,197 @@
+"""Composition root: builds the HTTP client, sources, repository and notifiers from Settings.
+
+Nothing else in the project reads Settings to build collaborators; everything below receives what
+it needs from here. ``poll_once`` is one poll cycle: every source is polled, failures are recorded
+per source (never fatal), and what was observed is diffed and stored with its cursors and outbox
+rows in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from scrapers.http import HttpClient, user_agent
+from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource
+from scrapers.rijksoverheid import RijksoverheidSource
+from scrapers.topics import get_topic
+from scrapers.tweedekamer import TweedeKamerSource
+
+from bot.settings import Settings
+from scrapers.base import Source, SourceError, SourceResult
+from state.models import Change, Letter, Motion, Observation
+from state.repository import Repository
+
+__all__ = ["App", "PollReport", "SourceOutcome", "build_app", "merge_results", "poll_once"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    """How one source fared in one poll."""
+
+    name: str
+    ok: bool
+    motions: int = 0
+    letters: int = 0
+    items_seen: int = 0
+    requests: int = 0
+    error: str | None = None
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    """What one poll cycle did."""
+
+    outcomes: tuple[SourceOutcome, ...]
+    changes: tuple[Change, ...]
+    stored: bool = True
+    error: str | None = None
+
+
+@dataclass
+class App:
+    """The collaborators of a running kamerwacht, built once from Settings."""
+
+    settings: Settings
+    repo: Repository
+    client: HttpClient
+    sources: list[Source] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client and the database engine."""
+        await self.client.aclose()
+        self.repo.close()
+
+
+def build_sources(settings: Settings) -> list[Source]:
+    """The explicit list of sources, primary first (its records win when sources overlap)."""
+    topic = get_topic(settings.topic)
+    return [
+        TweedeKamerSource(settings.tweedekamer_url, topic),
+        OfficieleBekendmakingenSource(
+            settings.officielebekendmakingen_url, settings.officielebekendmakingen_rss_url, topic
+        ),
+        RijksoverheidSource(settings.rijksoverheid_feed_url, topic),
+    ]
+
+
+def build_client(settings: Settings) -> HttpClient:
+    """The one shared, polite HTTP client."""
+    return HttpClient(
+        user_agent=user_agent(settings.contact),
+        timeout=settings.http_timeout,
+        max_bytes=settings.http_max_bytes,
+        min_interval=settings.http_min_interval,
+        retries=settings.http_retries,
+    )
+
+
+def build_app(settings: Settings, *, repo: Repository | None = None) -> App:
+    """Build every collaborator from ``settings``."""
+    return App(
+        settings=settings,
+        repo=repo or Repository.from_url(settings.database_url),
+        client=build_client(settings),
+        sources=build_sources(settings),
+    )
+
+
+def merge_results(results: Iterable[SourceResult]) -> Observation:
+    """One Observation from several sources: the first source to report a motion or letter wins.
+
+    Letters are the same letter when their ids or their Kamerstuk ids agree.
+    """
+    motions: dict[str, Motion] = {}
+    letters: dict[str, Letter] = {}
+    seen_kamerstuk: set[str] = set()
+    for result in results:
+        for motion in result.motions:
+            motions.setdefault(motion.id, motion)
+        for letter in result.letters:
+            if letter.id in letters or (letter.kamerstuk and letter.kamerstuk in seen_kamerstuk):
+                continue
+            letters[letter.id] = letter
+            if letter.kamerstuk:
+                seen_kamerstuk.add(letter.kamerstuk)
+    return Observation(motions=tuple(motions.values()), letters=tuple(letters.values()))
+
+
+async def _poll_source(
+    app: App, source: Source, watchlist: frozenset[str]
+) -> tuple[SourceOutcome, SourceResult | None]:
+    cursors = await asyncio.to_thread(app.repo.get_cursors, source.name)
+    before = app.client.requests_made
+    try:
+        result = await source.poll(app.client, cursors, watchlist)
+    except SourceError as exc:
+        logger.warning("source %s failed: %s", source.name, exc, extra={"source": source.name})
+        return SourceOutcome(source.name, ok=False, error=str(exc)), None
+    except Exception as exc:  # a bug in one source must not stop the others
+        logger.exception("source %s crashed", source.name, extra={"source": source.name})
+        return SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}"), None
+    for problem in result.skipped:
+        logger.info("source %s skipped: %s", source.name, problem, extra={"source": source.name})
+    outcome = SourceOutcome(
+        source.name,
+        ok=True,
+        motions=len(result.motions),
+        letters=len(result.letters),
+        items_seen=result.items_seen,
+        requests=result.requests or (app.client.requests_made - before),
+        skipped=result.skipped,
+    )
+    return outcome, result
+
+
+async def poll_once(
+    app: App, *, notify: bool = True, sources: Sequence[Source] | None = None
+) -> PollReport:
+    """Poll every source once, then diff and store what they saw in one transaction."""
+    watchlist = frozenset(app.settings.watchlist) | await asyncio.to_thread(app.repo.watchlist)
+    outcomes: list[SourceOutcome] = []
+    results: list[SourceResult] = []
+    for source in sources if sources is not None else app.sources:
+        outcome, result = await _poll_source(app, source, watchlist)
+        outcomes.append(outcome)
+        if result is not None:
+            results.append(result)
+    observation = merge_results(results)
+    cursors = {
+        (result.source, entity): value
+        for result in results
+        for entity, value in result.cursors.items()
+    }
+    now = datetime.now(UTC)
+    try:
+        changes = await asyncio.to_thread(
+            app.repo.apply_poll, observation, cursors=cursors, notify=notify, now=now
+        )
+    except Exception as exc:  # the store refused: nothing advanced, the next poll retries
+        logger.exception("storing the poll failed; state and cursors unchanged")
+        for outcome in outcomes:
+            await asyncio.to_thread(
+                app.repo.record_source_failure, outcome.name, f"store failed: {exc!r}", now=now
+            )
+        return PollReport(tuple(outcomes), (), stored=False, error=repr(exc))
+    for outcome in outcomes:
+        if outcome.ok:
+            await asyncio.to_thread(
+                app.repo.record_source_success, outcome.name, items_seen=outcome.items_seen, now=now
+            )
+        else:
+            await asyncio.to_thread(
+                app.repo.record_source_failure, outcome.name, outcome.error or "failed", now=now
+            )
+    logger.info(
+        "poll stored: %d motions, %d letters, %d changes",
+        len(observation.motions),
+        len(observation.letters),
+        len(changes),
+    )
+    return PollReport(tuple(outcomes), tuple(changes))

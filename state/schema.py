@@ -1,0 +1,276 @@
+"""SQLAlchemy Core tables: the shape of kamerwacht's store on SQLite and PostgreSQL.
+
+The Alembic migrations in ``state/migrations/versions`` create exactly these tables; a test
+compares the two. Dates are ``Date``; instants are aware UTC datetimes (:class:`UTCDateTime`).
+JSON-ish columns (submitters, references) are plain ``Text`` holding JSON so that ``LIKE`` works on
+both backends.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "UTCDateTime",
+    "change_targets",
+    "changes",
+    "cursors",
+    "decisions",
+    "deliveries",
+    "letter_motions",
+    "letters",
+    "metadata",
+    "motions",
+    "source_status",
+    "subscribers",
+    "subscriptions",
+    "votes",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend (SQLite stores it as naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes; store UTC (naive on SQLite so text comparison orders)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: kamerwacht stores aware UTC datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime):  # pragma: no cover - drivers return datetimes
+            value = datetime.fromisoformat(str(value))
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+MOTION_ID = 40
+LETTER_ID = 64
+CODE = 24
+
+motions = Table(
+    "motions",
+    metadata,
+    Column("id", String(MOTION_ID), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("submitters", Text, nullable=False),  # JSON list of [name, party, role]
+    Column("date", Date),
+    Column("parliamentary_status", String(CODE), nullable=False),
+    Column("status_raw", String(200)),
+    Column("cabinet_appraisal", Text),
+    Column("replaced_by", String(MOTION_ID)),
+    Column("replaces", String(MOTION_ID)),
+    Column("text", Text),
+    Column("zaak_id", String(64), index=True),
+    Column("zaak_nummer", String(32), index=True),
+    Column("url", Text),
+    Column("source", String(40), nullable=False),
+    Column("content_hash", String(32), nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),  # when the shown content last changed
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("motion_id", String(MOTION_ID), ForeignKey("motions.id", ondelete="CASCADE")),
+    Column("id", String(LETTER_ID)),
+    Column("position", Integer, nullable=False),
+    Column("status", String(CODE), nullable=False),
+    Column("raw_kind", String(200), nullable=False),
+    Column("text", Text),
+    Column("date", Date),
+    Column("final", Boolean, nullable=False),
+    PrimaryKeyConstraint("motion_id", "id"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("motion_id", String(MOTION_ID)),
+    Column("decision_id", String(LETTER_ID)),
+    Column("position", Integer),
+    Column("actor", String(200), nullable=False),
+    Column("party", String(100)),
+    Column("choice", String(CODE), nullable=False),
+    Column("seats", Integer, nullable=False),
+    Column("mistake", Boolean, nullable=False),
+    PrimaryKeyConstraint("motion_id", "decision_id", "position"),
+    ForeignKeyConstraint(
+        ["motion_id", "decision_id"],
+        ["decisions.motion_id", "decisions.id"],
+        ondelete="CASCADE",
+        name="fk_votes_decision_decisions",
+    ),
+)
+
+letters = Table(
+    "letters",
+    metadata,
+    Column("id", String(LETTER_ID), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("date", Date),
+    Column("kind", String(CODE), nullable=False),
+    Column("kamerstuk", String(MOTION_ID), index=True),
+    Column("document_nummer", String(32), index=True),
+    Column("url", Text),
+    Column("source", String(40), nullable=False),
+    Column("references", Text, nullable=False),  # JSON list of kamerstuk ids
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+)
+
+letter_motions = Table(
+    "letter_motions",
+    metadata,
+    Column("letter_id", String(LETTER_ID), ForeignKey("letters.id", ondelete="CASCADE")),
+    Column("motion_id", String(MOTION_ID), ForeignKey("motions.id", ondelete="CASCADE")),
+    Column("position", Integer, nullable=False),
+    Column("title", Text),
+    Column("submitters", Text, nullable=False),  # JSON list of names as the letter spells them
+    Column("date", Date),
+    Column("status", String(CODE)),  # ExecutionStatus or NULL (mentioned only)
+    Column("evidence", Text),
+    Column("created", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("letter_id", "motion_id"),
+    Index("ix_letter_motions_motion_id", "motion_id"),
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(CODE), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("motion_id", String(MOTION_ID), index=True),
+    Column("letter_id", String(LETTER_ID)),
+    Column("old", String(200)),
+    Column("new", String(200)),
+    Column("evidence", Text),
+    Column("created", UTCDateTime, nullable=False, index=True),
+)
+
+# The subscription keys (kind, value) a change matched when it was written: its motion, its
+# dossiers and the subscribed keywords found in its text. The outbox joins these to subscriptions.
+change_targets = Table(
+    "change_targets",
+    metadata,
+    Column("change_id", Integer, ForeignKey("changes.id", ondelete="CASCADE")),
+    Column("kind", String(CODE)),
+    Column("value", String(200)),
+    PrimaryKeyConstraint("change_id", "kind", "value"),
+)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(CODE), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("frequency", String(CODE), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("confirmed", Boolean, nullable=False),
+    Column("bounces", Integer, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    UniqueConstraint("channel", "address"),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "subscriber_id",
+        Integer,
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("kind", String(CODE), nullable=False),
+    Column("value", String(200), nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    UniqueConstraint("subscriber_id", "kind", "value"),
+    Index("ix_subscriptions_kind_value", "kind", "value"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "subscriber_id",
+        Integer,
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("change_id", Integer, ForeignKey("changes.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(CODE), nullable=False),
+    Column("status", String(CODE), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("next_attempt_at", UTCDateTime),
+    Column("claimed_by", String(64)),
+    Column("claimed_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("created", UTCDateTime, nullable=False),
+    UniqueConstraint("subscriber_id", "change_id"),
+    Index("ix_deliveries_status_channel_id", "status", "channel", "id"),
+)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("source", String(40)),
+    Column("entity", String(64)),
+    Column("value", Text, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("source", "entity"),
+)
+
+source_status = Table(
+    "source_status",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("last_success", UTCDateTime),
+    Column("last_error", Text),
+    Column("last_error_at", UTCDateTime),
+    Column("items_seen", Integer, nullable=False),
+    Column("consecutive_failures", Integer, nullable=False),
+)
