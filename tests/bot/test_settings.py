@@ -1,0 +1,76 @@
+"""Settings: the KAMERWACHT_ contract, secrets masked, .env.example in sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, env_example
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CONTRACT = [
+    "KAMERWACHT_DATABASE_URL",
+    "KAMERWACHT_TWEEDEKAMER_URL",
+    "KAMERWACHT_OFFICIELEBEKENDMAKINGEN_URL",
+    "KAMERWACHT_RIJKSOVERHEID_FEED_URL",
+    "KAMERWACHT_POLL_INTERVAL",
+    "KAMERWACHT_TOPIC",
+    "KAMERWACHT_TELEGRAM_TOKEN",
+    "KAMERWACHT_TELEGRAM_API_URL",
+    "KAMERWACHT_ADMIN_CHAT_IDS",
+    "KAMERWACHT_WEB_HOST",
+    "KAMERWACHT_WEB_PORT",
+    "KAMERWACHT_PUBLIC_URL",
+    "KAMERWACHT_SMTP_HOST",
+    "KAMERWACHT_SMTP_PORT",
+    "KAMERWACHT_SMTP_USER",
+    "KAMERWACHT_SMTP_PASSWORD",
+    "KAMERWACHT_SMTP_FROM",
+    "KAMERWACHT_SMTP_STARTTLS",
+]
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    s = Settings()
+    assert s.database_url == "sqlite:///./kamerwacht.db"
+    assert s.tweedekamer_url == "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
+    assert s.telegram_api_url == "https://api.telegram.org/bot"
+    assert s.telegram_token is None
+    assert not s.telegram_enabled
+
+
+@pytest.mark.parametrize("name", CONTRACT)
+def test_every_contract_name_is_a_setting_and_documented(name: str) -> None:
+    field = name.removeprefix("KAMERWACHT_").lower()
+    assert field in Settings.model_fields
+    assert f"# {name}=" in (ROOT / ".env.example").read_text()
+
+
+def test_env_example_is_generated_from_settings() -> None:
+    assert (ROOT / ".env.example").read_text() == env_example()
+
+
+def test_environment_overrides_and_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAMERWACHT_ADMIN_CHAT_IDS", "12, -100345")
+    monkeypatch.setenv("KAMERWACHT_WATCHLIST", "21501-02-2228,35570-V-31")
+    monkeypatch.setenv("KAMERWACHT_POLL_INTERVAL", "60")
+    monkeypatch.setenv("KAMERWACHT_SMTP_STARTTLS", "false")
+    s = Settings()
+    assert s.admin_chat_ids == [12, -100345]
+    assert s.watchlist == ["21501-02-2228", "35570-V-31"]
+    assert s.poll_interval == 60
+    assert s.smtp_starttls is False
+
+
+def test_token_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    monkeypatch.setenv("KAMERWACHT_TELEGRAM_TOKEN", token)
+    monkeypatch.setenv("KAMERWACHT_SMTP_PASSWORD", "hunter2hunter2")
+    s = Settings()
+    assert s.telegram_enabled
+    assert token not in repr(s) and token not in str(s)
+    assert "hunter2hunter2" not in repr(s)
+    assert s.telegram_token is not None and s.telegram_token.get_secret_value() == token
