@@ -20,6 +20,7 @@ from scrapers.rijksoverheid import RijksoverheidSource
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
 
+from bot.metrics import Metrics
 from bot.settings import Settings
 from scrapers.base import Source, SourceError, SourceResult
 from state.models import Change, Letter, Motion, Observation
@@ -62,6 +63,7 @@ class App:
     repo: Repository
     client: HttpClient
     sources: list[Source] = field(default_factory=list)
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def aclose(self) -> None:
         """Close the HTTP client and the database engine."""
@@ -175,11 +177,20 @@ async def poll_once(
     except Exception as exc:  # the store refused: nothing advanced, the next poll retries
         logger.exception("storing the poll failed; state and cursors unchanged")
         for outcome in outcomes:
+            app.metrics.inc("kamerwacht_polls_total", source=outcome.name, outcome="error")
+            app.metrics.inc("kamerwacht_source_errors_total", source=outcome.name)
             await asyncio.to_thread(
                 app.repo.record_source_failure, outcome.name, f"store failed: {exc!r}", now=now
             )
         return PollReport(tuple(outcomes), (), stored=False, error=repr(exc))
+    for change in changes:
+        app.metrics.inc("kamerwacht_changes_total", kind=change.kind.value)
     for outcome in outcomes:
+        app.metrics.inc(
+            "kamerwacht_polls_total", source=outcome.name, outcome="ok" if outcome.ok else "error"
+        )
+        if not outcome.ok:
+            app.metrics.inc("kamerwacht_source_errors_total", source=outcome.name)
         if outcome.ok:
             await asyncio.to_thread(
                 app.repo.record_source_success, outcome.name, items_seen=outcome.items_seen, now=now

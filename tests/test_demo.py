@@ -1,0 +1,123 @@
+"""`kamerwacht demo` end to end: recorded real data in, what subscribers receive out."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+
+# The 18 motions the letter of 4 November 2021 reports on, with a submitter surname of each.
+LETTER_MOTIONS = {
+    "21501-20-1736": "Eppink",
+    "21501-20-1714": "Segers",
+    "21501-02-2370": "Eppink",
+    "21501-02-2342": "Segers",
+    "21501-02-2281": "Van Helvert",
+    "21501-20-1630": "Van der Graaf",
+    "35570-V-31": "Van Helvert",
+    "35570-V-42": "Ploumen",
+    "21501-02-2234": "Omtzigt",
+    "35570-V-33": "Van Helvert",
+    "35570-V-35": "Karabulut",
+    "35570-V-32": "Van Helvert",
+    "35570-V-45": "Voordewind",
+    "21501-02-2219": "Van Helvert",
+    "21501-02-2218": "Karabulut",
+    "21501-02-2216": "Voordewind",
+    "35373-23": "Van Helvert",
+    "35373-8": "Voordewind",
+}
+
+
+def _kamerwacht(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict[str, str], Path]:
+    tmp = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAMERWACHT_")}
+    env["KAMERWACHT_DATABASE_URL"] = f"sqlite:///{tmp}/demo.db"
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    result = _kamerwacht("demo", "--out", str(tmp / "out"), env=env, cwd=tmp)
+    return result, env, tmp
+
+
+def test_demo_succeeds(demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path]) -> None:
+    result, _, _ = demo_run
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_pushes_every_execution_report_with_id_submitters_status(
+    demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path],
+) -> None:
+    out = demo_run[0].stdout
+    telegram = out.split("== Telegram", 1)[1].split("== Email", 1)[0]
+    statuses = ("uitgevoerd", "in uitvoering", "niet langer van toepassing", "wordt niet uitgevoerd")
+    reported = 0
+    for motion_id, surname in LETTER_MOTIONS.items():
+        # the motion's id, a submitter and a status label appear together in one message block
+        blocks = [b for b in re.split(r"\n(?=-- )|\n\n(?=\S)", telegram) if motion_id in b]
+        assert blocks, f"{motion_id} not pushed"
+        assert any(surname in b and any(s in b for s in statuses) for b in blocks), motion_id
+        reported += 1
+    assert reported >= 18
+    m = re.search(r"(\d+) execution report\(s\) pushed", out)
+    assert m and int(m.group(1)) >= 18
+
+
+def test_demo_writes_a_multipart_digest(
+    demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path],
+) -> None:
+    tmp = demo_run[2]
+    eml = tmp / "out" / "digest.eml"
+    msg = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+    assert msg.get_content_type() == "multipart/alternative"
+    plain = msg.get_body(preferencelist=("plain",))
+    html = msg.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None
+    text = plain.get_content()
+    assert "21501-02-2234" in text and "Omtzigt" in text
+
+
+def test_demo_keeps_the_database_for_motions_and_status(
+    demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path],
+) -> None:
+    _, env, tmp = demo_run
+    board = _kamerwacht("motions", "--json", env=env, cwd=tmp)
+    assert board.returncode == 0, board.stderr
+    rows = {row["id"]: row for row in json.loads(board.stdout)}
+    assert set(LETTER_MOTIONS) <= set(rows)
+    for row in rows.values():
+        assert set(row) == {"id", "title", "submitters", "parliamentary_status", "execution_status", "updated"}
+    assert sum(1 for m in LETTER_MOTIONS if rows[m]["execution_status"]) >= 16
+
+    status = _kamerwacht("status", "21 501-02, nr. 2234", "--json", env=env, cwd=tmp)
+    assert status.returncode == 0, status.stderr
+    data = json.loads(status.stdout)
+    assert data["id"] == "21501-02-2234"
+    for key in ("votes", "evidence", "letter", "timeline"):
+        assert key in data
+    assert data["evidence"]
+    assert data["letter"]["id"]
+    assert any(t["kind"] == "execution_report" for t in data["timeline"])
+
+    unknown = _kamerwacht("status", "99999-99", env=env, cwd=tmp)
+    assert unknown.returncode == 1
+    assert len(unknown.stderr.strip().splitlines()) == 1
