@@ -8,6 +8,7 @@ pure (``Heartbeat.observe``) over what the store reports; sending the alerts is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -102,7 +103,7 @@ async def run_heartbeat(
     *,
     interval: float = 60.0,
 ) -> None:
-    """Every ``interval`` seconds read the health, and send each new alert through every notifier."""
+    """Every ``interval`` seconds read the health and send each new alert through every notifier."""
     while not stop.is_set():
         try:
             statuses, counts = await asyncio.to_thread(read)
@@ -115,7 +116,5 @@ async def run_heartbeat(
                         logger.exception("heartbeat notifier failed")
         except Exception:
             logger.exception("heartbeat check failed")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
-        except TimeoutError:
-            pass

@@ -72,8 +72,8 @@ def render_prometheus(
     for name, labels, value in metrics.samples():
         by_name.setdefault(name, []).append((labels, value))
     for name, rows in gauges.items():
-        for labels, value in rows:
-            by_name.setdefault(name, []).append((tuple(sorted(labels.items())), value))
+        for gauge_labels, value in rows:
+            by_name.setdefault(name, []).append((tuple(sorted(gauge_labels.items())), value))
     out: list[str] = []
     for name in sorted(set(by_name) | {n for n, (t, _) in HELP.items() if t == "counter"}):
         kind, text = HELP.get(name, ("untyped", name))
