@@ -7,6 +7,7 @@ out-of-date database prints one line and exits 1; nothing prints a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import asyncio
 import contextlib
 import json
@@ -363,7 +364,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     from templates.render import label
 
-    docs = [extract_file(Path(f)) for f in args.files]
+    docs = [dataclasses.replace(extract_file(Path(f)), source=f) for f in args.files]
     failed = any(d.error for d in docs)
     if args.json:
         _print_json([d.to_json() for d in docs])
