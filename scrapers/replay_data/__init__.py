@@ -1,0 +1,1 @@
+"""Recorded upstream payloads the replay server serves (package data, see README.md)."""

@@ -1,0 +1,456 @@
+"""The Tweede Kamer Gegevensmagazijn (OData v4): motions, decisions, votes and government letters.
+
+One poll:
+
+1. **Motions.** The first poll discovers every ``Zaak`` of Soort ``Motie`` whose Onderwerp names
+   the topic (or that is on the watch list) in one query, expanded with everything a motion shows:
+   ``Kamerstukdossier`` (canonical id), ``ZaakActor`` (submitters), ``Besluit`` with ``Stemming``
+   (decisions and votes per party) and ``VervangenDoor``/``VervangenVanuit``. Later polls ask, per
+   entity, what changed since its cursor (``ApiGewijzigdOp ge cursor - overlap``): Zaak, Besluit,
+   Stemming and ZaakActor rows of topic motions; the Zaken they belong to are then fetched again
+   whole, so a changed vote yields the motion's complete current state.
+2. **Letters.** ``Document`` of Soort ``Brief regering`` on the topic, with their Kamerstuk id
+   (dossier + Volgnummer) and full text: the official XML (``DocumentPublicatie(..)/Resource``) when
+   it exists, else ``Document(..)/resource`` (PDF); the text goes to ``scrapers.letters``.
+
+Rows are de-duplicated by ``Id``; a cursor only moves past rows this poll returned, and the caller
+stores cursors together with the records. Any fetch failure fails the poll as a whole
+(``SourceError``): nothing partial is returned, so nothing partial is stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scrapers.base import SourceError, SourceResult
+from scrapers.http import HttpClient
+from scrapers.letters import extract_document, to_letter
+from scrapers.odata import any_of, contains_any, fetch_all, literal, parse_datetime
+from scrapers.text import to_text
+from scrapers.topics import TopicProfile
+from scrapers.tweedekamer_records import (
+    BESLUIT_STATUS,
+    PROCEDURAL,
+    build_motion,
+    local_date,
+    parse_besluit_soort,
+    parse_result_counts,
+)
+from state.models import MOTION_ID_RE, DocumentKind, Letter, Motion
+
+__all__ = [
+    "BESLUIT_STATUS",
+    "PROCEDURAL",
+    "TweedeKamerSource",
+    "parse_besluit_soort",
+    "parse_result_counts",
+]
+
+logger = logging.getLogger(__name__)
+
+Record = dict[str, Any]
+ENTITIES = ("zaak", "besluit", "stemming", "zaakactor", "document")
+PAGE = 250
+ID_BATCH = 40
+_ZAAK_NUMMER_RE = re.compile(r"^(?:19|20)\d{2}Z\d{5}$")
+_GONE = frozenset({404, 410})
+WEBSITE = "https://www.tweedekamer.nl"
+
+MOTION_EXPAND = (
+    "Kamerstukdossier($select=Id,Nummer,Toevoeging,Verwijderd),"
+    "ZaakActor($filter=Relatie eq 'Indiener' or Relatie eq 'Medeindiener';"
+    "$select=Id,ActorNaam,ActorFractie,ActorAfkorting,Relatie,Persoon_Id,Fractie_Id,Verwijderd,"
+    "GewijzigdOp,ApiGewijzigdOp),"
+    "Besluit($filter=Verwijderd eq false;$expand=Stemming($filter=Verwijderd eq false)),"
+    "VervangenDoor($select=Id,Nummer,Volgnummer;$expand=Kamerstukdossier($select=Nummer,Toevoeging)),"
+    "VervangenVanuit($select=Id,Nummer,Volgnummer;$expand=Kamerstukdossier($select=Nummer,Toevoeging))"
+)
+LETTER_EXPAND = (
+    "Kamerstukdossier($select=Nummer,Toevoeging),"
+    "HuidigeDocumentVersie($select=Id,ExterneIdentifier;"
+    "$expand=DocumentPublicatie($filter=DocumentType eq 'Xml';$select=Id,DocumentType,FileName))"
+)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _cursor(cursors: Mapping[str, str], key: str) -> datetime | None:
+    return parse_datetime(cursors.get(key))
+
+
+def _latest(rows: Iterable[Mapping[str, Any]]) -> datetime | None:
+    stamps = [parse_datetime(r.get("ApiGewijzigdOp")) for r in rows]
+    found = [s for s in stamps if s is not None]
+    return max(found) if found else None
+
+
+def _watch_clause(ident: str, var: str = "") -> str | None:
+    """An OData clause selecting the motion ``ident`` (canonical id or Zaak Nummer)."""
+    p = f"{var}/" if var else ""
+    if _ZAAK_NUMMER_RE.match(ident):
+        return f"{p}Nummer eq {literal(ident)}"
+    match = MOTION_ID_RE.match(ident)
+    if not match:
+        return None
+    dossier = f"d/Nummer eq {int(match['dossier'])}"
+    toevoeging = match["toevoeging"]
+    extra = f"d/Toevoeging eq {literal(toevoeging)}" if toevoeging else "d/Toevoeging eq null"
+    return (
+        f"({p}Volgnummer eq {int(match['nr'])} and "
+        f"{p}Kamerstukdossier/any(d: {dossier} and {extra}))"
+    )
+
+
+class TweedeKamerSource:
+    """The primary source: ``poll`` returns motions (with decisions and votes) and letters."""
+
+    name = "tweedekamer"
+
+    def __init__(
+        self,
+        base_url: str,
+        topic: TopicProfile,
+        *,
+        overlap: timedelta = timedelta(hours=1),
+        letters: bool = True,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.topic = topic
+        self.overlap = overlap
+        self.letters = letters  # False: motions only (benchmarks, a motions-only deployment)
+
+    # -- query building -------------------------------------------------------------------------
+
+    def _motion_clause(self, watch: Iterable[str], var: str = "") -> str:
+        """``Soort eq 'Motie' and (topic or watched)`` on the Zaak (or lambda variable ``var``)."""
+        p = f"{var}/" if var else ""
+        topic = contains_any(f"{p}Onderwerp", self.topic.terms)
+        watched = [c for c in (_watch_clause(w, var) for w in sorted(watch)) if c]
+        return f"{p}Soort eq 'Motie' and {any_of([topic, *watched])}"
+
+    def _url(self, entity: str) -> str:
+        return f"{self.base_url}/{entity}"
+
+    # -- poll -----------------------------------------------------------------------------------
+
+    async def poll(
+        self, client: HttpClient, cursors: Mapping[str, str], watchlist: frozenset[str]
+    ) -> SourceResult:
+        """Fetch what is new since ``cursors`` (plus new watch-list motions) and parse it."""
+        started = client.requests_made
+        notes: list[str] = []
+        watch = {w.strip() for w in watchlist if w.strip()}
+        for bad in sorted(w for w in watch if _watch_clause(w) is None):
+            notes.append(f"watch list: {bad!r} is not a motion id or Zaak number")
+        watch = {w for w in watch if _watch_clause(w) is not None}
+        known_watch = {w for w in (cursors.get("watchlist") or "").split(",") if w}
+        new_cursors: dict[str, str] = dict(cursors)
+        window = _Window(cursors.get("seen"), self.overlap)
+        zaken: dict[str, Record] = {}
+        if _cursor(cursors, "zaak") is None:
+            seen = await self._discover(client, watch, zaken, new_cursors, window)
+        else:
+            seen = await self._changes(client, cursors, watch, zaken, new_cursors, window)
+            new_watch = watch - known_watch
+            if new_watch:
+                found = await self._zaken(client, self._motion_clause(new_watch))
+                zaken.update(found)
+                seen += len(found)
+        new_cursors["watchlist"] = ",".join(sorted(watch))
+        motions = self._motions(zaken, watch, notes)
+        letters: list[Letter] = []
+        doc_count = 0
+        if self.letters:
+            letters, doc_count = await self._letters(client, cursors, new_cursors, window, notes)
+        new_cursors["seen"] = window.dump()
+        for note in notes:
+            logger.info("tweedekamer: %s", note)
+        return SourceResult(
+            source=self.name,
+            motions=tuple(motions),
+            letters=tuple(letters),
+            cursors=new_cursors,
+            items_seen=seen + doc_count,
+            requests=client.requests_made - started,
+            skipped=tuple(notes),
+        )
+
+    async def _discover(
+        self,
+        client: HttpClient,
+        watch: set[str],
+        zaken: dict[str, Record],
+        new_cursors: dict[str, str],
+        window: _Window,
+    ) -> int:
+        """First poll: every topic (and watched) motion, whole; cursors from what it returned."""
+        found = await self._zaken(client, self._motion_clause(watch))
+        zaken.update(found)
+        rows = list(found.values())
+        besluiten = [b for z in rows for b in z.get("Besluit") or []]
+        by_key: dict[str, list[Record]] = {
+            "zaak": rows,
+            "besluit": besluiten,
+            "stemming": [s for b in besluiten for s in b.get("Stemming") or []],
+            "zaakactor": [a for z in rows for a in z.get("ZaakActor") or []],
+        }
+        stamps = {key: _latest(items) for key, items in by_key.items()}
+        fallback = max((s for s in stamps.values() if s), default=None)
+        if fallback is None:
+            return len(found)  # nothing on the topic yet: the next poll discovers again
+        for key, items in by_key.items():
+            cursor = stamps[key] or fallback
+            new_cursors[key] = _iso(cursor)
+            window.remember(key, items, cursor)
+        return len(found)
+
+    async def _zaken(self, client: HttpClient, clause: str) -> dict[str, Record]:
+        params = {
+            "$filter": f"Verwijderd eq false and {clause}",
+            "$expand": MOTION_EXPAND,
+            "$orderby": "ApiGewijzigdOp,Id",
+        }
+        rows = await fetch_all(client, self._url("Zaak"), params)
+        return {str(r["Id"]).lower(): r for r in rows if r.get("Id")}
+
+    async def _by_ids(self, client: HttpClient, ids: set[str]) -> dict[str, Record]:
+        out: dict[str, Record] = {}
+        ordered = sorted(ids)
+        for i in range(0, len(ordered), ID_BATCH):
+            batch = ordered[i : i + ID_BATCH]
+            clause = any_of(f"Id eq {key}" for key in batch)
+            out.update(await self._zaken(client, f"Soort eq 'Motie' and {clause}"))
+        return out
+
+    async def _changes(
+        self,
+        client: HttpClient,
+        cursors: Mapping[str, str],
+        watch: set[str],
+        zaken: dict[str, Record],
+        new_cursors: dict[str, str],
+        window: _Window,
+    ) -> int:
+        """Topic motions that changed since the cursors, whole, into ``zaken``.
+
+        A changed Zaak comes back whole from the Zaak query; a changed Besluit, Stemming or
+        ZaakActor row names its Zaak, which is then fetched whole. Rows of the overlap window
+        that the previous poll already returned are not news.
+        """
+        fallback = _cursor(cursors, "zaak")
+        assert fallback is not None
+        since = fallback - self.overlap
+        found = await self._zaken(
+            client, f"ApiGewijzigdOp ge {literal(since)} and {self._motion_clause(watch)}"
+        )
+        seen = len(found)
+        changed = {key for key, row in found.items() if window.is_new("zaak", row)}
+        new_cursors["zaak"] = _iso(window.remember("zaak", found.values(), fallback) or fallback)
+        lambda_clause = self._motion_clause(watch, "z")
+        specs = [
+            # cursor key, entity, filter on the motion, $expand that reaches the Zaak Id
+            ("besluit", "Besluit", f"Zaak/any(z: {lambda_clause})", "Zaak($select=Id)"),
+            (
+                "stemming",
+                "Stemming",
+                f"Besluit/Zaak/any(z: {lambda_clause})",
+                "Besluit($select=Id;$expand=Zaak($select=Id))",
+            ),
+            ("zaakactor", "ZaakActor", self._motion_clause(watch, "Zaak"), "Zaak($select=Id)"),
+        ]
+        for key, entity, clause, expand in specs:
+            start = _cursor(cursors, key) or fallback
+            params = {
+                "$filter": f"ApiGewijzigdOp ge {literal(start - self.overlap)} and {clause}",
+                "$select": "Id,ApiGewijzigdOp",
+                "$expand": expand,
+                "$orderby": "ApiGewijzigdOp,Id",
+            }
+            rows = await fetch_all(client, self._url(entity), params, page_size=PAGE)
+            seen += len(rows)
+            for row in rows:
+                if window.is_new(key, row):
+                    changed.update(_zaak_ids(entity, row))
+            new_cursors[key] = _iso(window.remember(key, rows, start) or start)
+        zaken.update({k: v for k, v in found.items() if k in changed})
+        zaken.update(await self._by_ids(client, changed - set(zaken)))
+        return seen
+
+    def _motions(
+        self, zaken: Mapping[str, Record], watch: set[str], notes: list[str]
+    ) -> list[Motion]:
+        motions: dict[str, Motion] = {}
+        for zaak in sorted(zaken.values(), key=lambda z: (str(z.get("GestartOp")), str(z["Id"]))):
+            if zaak.get("Soort") not in (None, "Motie"):
+                continue
+            try:
+                built = build_motion(zaak)
+            except (KeyError, TypeError, ValueError) as exc:
+                notes.append(f"Zaak {zaak.get('Nummer') or zaak.get('Id')}: unreadable ({exc})")
+                continue
+            motion = built.motion
+            on_topic = self.topic.matches(motion.title)
+            if not on_topic and not (watch & {motion.id, motion.zaak_nummer or ""}):
+                continue
+            notes.extend(f"{motion.id}: {n}" for n in built.notes)
+            motions[motion.id] = motion
+        return [motions[k] for k in sorted(motions)]
+
+    # -- letters --------------------------------------------------------------------------------
+
+    async def _letters(
+        self,
+        client: HttpClient,
+        cursors: Mapping[str, str],
+        new_cursors: dict[str, str],
+        window: _Window,
+        notes: list[str],
+    ) -> tuple[list[Letter], int]:
+        clause = "Verwijderd eq false and Soort eq 'Brief regering' and " + contains_any(
+            "Onderwerp", self.topic.terms
+        )
+        since = _cursor(cursors, "document")
+        if since is not None:
+            clause += f" and ApiGewijzigdOp ge {literal(since - self.overlap)}"
+        params = {"$filter": clause, "$expand": LETTER_EXPAND, "$orderby": "ApiGewijzigdOp,Id"}
+        docs = await fetch_all(client, self._url("Document"), params)
+        fresh = [d for d in docs if window.is_new("document", d)]
+        stamp = window.remember("document", docs, since)
+        if stamp is not None:
+            new_cursors["document"] = _iso(stamp)
+        letters: dict[str, Letter] = {}
+        for doc in sorted(fresh, key=lambda d: (str(d.get("Datum")), str(d.get("Id")))):
+            if not self.topic.matches(doc.get("Onderwerp")):
+                continue
+            letter = await self._letter(client, doc, notes)
+            letters[letter.id] = letter
+        return [letters[k] for k in sorted(letters)], len(docs)
+
+    async def _letter(self, client: HttpClient, doc: Record, notes: list[str]) -> Letter:
+        kamerstuk = _kamerstuk_of(doc)
+        nummer = doc.get("DocumentNummer")
+        ident = kamerstuk or nummer or str(doc["Id"])
+        title = " ".join(str(doc.get("Onderwerp") or "").split()) or f"Kamerbrief {ident}"
+        url = (
+            f"{WEBSITE}/kamerstukken/brieven_regering/detail?id={nummer}&did={nummer}"
+            if nummer
+            else (
+                f"https://zoek.officielebekendmakingen.nl/kst-{kamerstuk}.html"
+                if kamerstuk
+                else None
+            )
+        )
+        plain = Letter(
+            id=ident,
+            title=title,
+            date=local_date(doc.get("Datum")),
+            kind=DocumentKind.LETTER,
+            kamerstuk=kamerstuk,
+            document_nummer=nummer,
+            url=url,
+            source=self.name,
+        )
+        pubs = (doc.get("HuidigeDocumentVersie") or {}).get("DocumentPublicatie") or []
+        xml_pub = next((p for p in pubs if p.get("DocumentType") == "Xml"), None)
+        resource = (
+            self._url(f"DocumentPublicatie({xml_pub['Id']})/Resource")
+            if xml_pub
+            else self._url(f"Document({doc['Id']})/resource")
+        )
+        try:
+            result = await client.get(resource)
+        except SourceError as exc:
+            if exc.status in _GONE:
+                notes.append(f"letter {ident}: no text at {resource} (HTTP {exc.status})")
+                return plain
+            raise
+        try:
+            text = to_text(
+                result.content, result.content_type, xml_pub.get("FileName") if xml_pub else None
+            )
+        except ValueError as exc:
+            notes.append(f"letter {ident}: text unreadable ({exc})")
+            return plain
+        is_xml = result.content_type.endswith("xml") or result.content.lstrip()[:1] == b"<"
+        extracted = extract_document(text, source=resource, xml=result.content if is_xml else None)
+        letter = to_letter(extracted, letter_id=ident, url=url, source=self.name, title=title)
+        return dataclasses.replace(
+            letter,
+            date=letter.date or plain.date,
+            kamerstuk=kamerstuk or letter.kamerstuk,
+            document_nummer=nummer or letter.document_nummer,
+            kind=DocumentKind.LETTER,
+        )
+
+
+def _kamerstuk_of(doc: Mapping[str, Any]) -> str | None:
+    """The letter's own Kamerstuk id: its dossier + Volgnummer, or the version's identifier."""
+    from scrapers.tweedekamer_records import canonical_id
+
+    for dossier in doc.get("Kamerstukdossier") or []:
+        ident = canonical_id(
+            dossier.get("Nummer"), dossier.get("Toevoeging"), doc.get("Volgnummer")
+        )
+        if ident:
+            return ident
+    external = (doc.get("HuidigeDocumentVersie") or {}).get("ExterneIdentifier") or ""
+    if external.startswith("kst-") and MOTION_ID_RE.match(external[4:]):
+        return str(external[4:])
+    return None
+
+
+class _Window:
+    """Rows of the overlap window a poll returned, so the next poll knows they are not news.
+
+    Stored in the ``seen`` cursor as ``entity:Id@ApiGewijzigdOp`` words; only rows at most
+    ``overlap`` older than their entity's new cursor are kept, so it stays small.
+    """
+
+    def __init__(self, previous: str | None, overlap: timedelta) -> None:
+        self.done = set((previous or "").split())
+        self.overlap = overlap
+        self.keep: set[str] = set()
+
+    @staticmethod
+    def _key(entity: str, row: Mapping[str, Any]) -> tuple[str, datetime | None]:
+        moment = parse_datetime(row.get("ApiGewijzigdOp"))
+        stamp = _iso(moment) if moment else ""
+        return f"{entity}:{str(row.get('Id')).lower()}@{stamp}", moment
+
+    def is_new(self, entity: str, row: Mapping[str, Any]) -> bool:
+        """Whether ``row`` (at this ApiGewijzigdOp) was not returned by the previous poll."""
+        return self._key(entity, row)[0] not in self.done
+
+    def remember(
+        self, entity: str, rows: Iterable[Mapping[str, Any]], start: datetime | None
+    ) -> datetime | None:
+        """Keep the window's rows; return the entity's new cursor (latest of ``start`` and rows)."""
+        keyed = [self._key(entity, r) for r in rows]
+        stamps = [m for _, m in keyed if m is not None]
+        cursor = max([*stamps, *([start] if start else [])], default=None)
+        if cursor is not None:
+            edge = cursor - self.overlap
+            self.keep.update(k for k, m in keyed if m is not None and m >= edge)
+        return cursor
+
+    def dump(self) -> str:
+        """The ``seen`` cursor value."""
+        return " ".join(sorted(self.keep))
+
+
+def _zaak_ids(entity: str, row: Mapping[str, Any]) -> set[str]:
+    """The Zaak ids a change row belongs to (through its direct links only)."""
+    if entity == "Zaak":
+        return {str(row["Id"]).lower()} if row.get("Id") else set()
+    if entity == "Stemming":
+        row = row.get("Besluit") or {}
+    zaak = row.get("Zaak")
+    zaken = zaak if isinstance(zaak, list) else [zaak] if zaak else []
+    return {str(z["Id"]).lower() for z in zaken if z.get("Id")}
