@@ -7,6 +7,7 @@ happens here and nowhere else.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -108,7 +109,8 @@ def surnames(names: object, limit: int = 3) -> str:
     """``Ceder, Van der Plas`` from names or Submitter records; ``c.s.`` past ``limit``."""
     out: list[str] = []
     for item in names or ():  # type: ignore[attr-defined]
-        name = str(getattr(item, "name", item)).strip()
+        # "A.H. (Agnes) Mulder" → "A.H. Mulder": a given name in brackets is not a surname
+        name = re.sub(r"\s*\([^)]*\)", "", str(getattr(item, "name", item))).strip()
         if not name:
             continue
         parts = name.split()

@@ -69,3 +69,12 @@ def test_split_never_exceeds_the_limit_or_loses_text(text: str) -> None:
     parts = split_message(text, limit=500)
     assert all(0 < len(p) <= 500 for p in parts)
     assert re.sub(r"\s", "", "".join(parts)) == re.sub(r"\s", "", text)
+
+
+def test_surnames_as_people_write_them() -> None:
+    from templates.render import surnames
+
+    assert surnames(["D.G.M. Ceder", "A.H. (Agnes) Mulder"]) == "Ceder, Mulder"
+    assert surnames(["C.A.M. van der Plas", "Van der Graaf"]) == "Van der Plas, Van der Graaf"
+    assert surnames(["A", "B", "C", "D"], limit=2) == "A, B c.s."
+    assert surnames([]) == ""
