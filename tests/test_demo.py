@@ -49,7 +49,9 @@ def _kamerwacht(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Comple
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict[str, str], Path]:
+def demo_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str], Path]:
     tmp = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAMERWACHT_")}
     env["KAMERWACHT_DATABASE_URL"] = f"sqlite:///{tmp}/demo.db"
@@ -58,7 +60,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Compl
     return result, env, tmp
 
 
-def test_demo_succeeds(demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path]) -> None:
+def test_demo_succeeds(
+    demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path],
+) -> None:
     result, _, _ = demo_run
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Traceback" not in result.stderr
@@ -69,7 +73,12 @@ def test_demo_pushes_every_execution_report_with_id_submitters_status(
 ) -> None:
     out = demo_run[0].stdout
     telegram = out.split("== Telegram", 1)[1].split("== Email", 1)[0]
-    statuses = ("uitgevoerd", "in uitvoering", "niet langer van toepassing", "wordt niet uitgevoerd")
+    statuses = (
+        "uitgevoerd",
+        "in uitvoering",
+        "niet langer van toepassing",
+        "wordt niet uitgevoerd",
+    )
     reported = 0
     for motion_id, surname in LETTER_MOTIONS.items():
         # the motion's id, a submitter and a status label appear together in one message block
@@ -79,7 +88,8 @@ def test_demo_pushes_every_execution_report_with_id_submitters_status(
         reported += 1
     assert reported >= 18
     m = re.search(r"(\d+) execution report\(s\) pushed", out)
-    assert m and int(m.group(1)) >= 18
+    assert m
+    assert int(m.group(1)) >= 18
 
 
 def test_demo_writes_a_multipart_digest(
@@ -91,9 +101,11 @@ def test_demo_writes_a_multipart_digest(
     assert msg.get_content_type() == "multipart/alternative"
     plain = msg.get_body(preferencelist=("plain",))
     html = msg.get_body(preferencelist=("html",))
-    assert plain is not None and html is not None
+    assert plain is not None
+    assert html is not None
     text = plain.get_content()
-    assert "21501-02-2234" in text and "Omtzigt" in text
+    assert "21501-02-2234" in text
+    assert "Omtzigt" in text
 
 
 def test_demo_keeps_the_database_for_motions_and_status(
@@ -105,7 +117,14 @@ def test_demo_keeps_the_database_for_motions_and_status(
     rows = {row["id"]: row for row in json.loads(board.stdout)}
     assert set(LETTER_MOTIONS) <= set(rows)
     for row in rows.values():
-        assert set(row) == {"id", "title", "submitters", "parliamentary_status", "execution_status", "updated"}
+        assert set(row) == {
+            "id",
+            "title",
+            "submitters",
+            "parliamentary_status",
+            "execution_status",
+            "updated",
+        }
     assert sum(1 for m in LETTER_MOTIONS if rows[m]["execution_status"]) >= 16
 
     status = _kamerwacht("status", "21 501-02, nr. 2234", "--json", env=env, cwd=tmp)

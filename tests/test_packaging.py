@@ -1,4 +1,4 @@
-"""A non-editable install carries what kamerwacht needs at run time (templates, migrations, demo data)."""
+"""A non-editable install carries its run-time files: templates, migrations, demo data."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def test_wheel_has_every_template(wheel_names: set[str]) -> None:
 
 
 def test_wheel_has_migrations_and_replay_data(wheel_names: set[str]) -> None:
-    assert any(n.startswith("state/migrations/versions/") and n.endswith(".py") for n in wheel_names)
+    assert any(
+        n.startswith("state/migrations/versions/") and n.endswith(".py") for n in wheel_names
+    )
     replay = [p for p in (ROOT / "scrapers" / "replay_data").rglob("*") if p.is_file()]
     assert replay
     assert {p.relative_to(ROOT).as_posix() for p in replay} <= wheel_names

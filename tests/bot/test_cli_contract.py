@@ -9,7 +9,18 @@ import pytest
 
 from bot.cli import build_parser, main
 
-COMMANDS = ["run", "demo", "poll", "extract", "status", "motions", "changes", "sources", "db", "replay"]
+COMMANDS = [
+    "run",
+    "demo",
+    "poll",
+    "extract",
+    "status",
+    "motions",
+    "changes",
+    "sources",
+    "db",
+    "replay",
+]
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -31,7 +42,9 @@ def test_top_level_help_lists_every_command() -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help_describing_it(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_command_has_help_describing_it(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exc:
         main([command, "--help"])
     assert exc.value.code == 0
@@ -66,7 +79,11 @@ def test_bad_arguments_give_one_line_and_exit_2(argv: list[str]) -> None:
 def test_invalid_setting_is_one_line_exit_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import os
 
-    env = dict(os.environ, KAMERWACHT_WEB_PORT="not-a-port", KAMERWACHT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    env = dict(
+        os.environ,
+        KAMERWACHT_WEB_PORT="not-a-port",
+        KAMERWACHT_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+    )
     result = run_cli("motions", env=env)
     assert result.returncode == 2
     assert "KAMERWACHT_WEB_PORT" in result.stderr

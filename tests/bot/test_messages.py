@@ -24,7 +24,12 @@ def test_execution_report_names_motion_submitters_status_and_evidence() -> None:
         title="over een onderzoek naar het schenden van oorlogsrecht",
         submitters=(Submitter("Omtzigt", "CDA"),),
     )
-    letter = Letter(id="21501-02-2423", title="Uitvoering moties", date=date(2021, 11, 4), url="https://example.org/l")
+    letter = Letter(
+        id="21501-02-2423",
+        title="Uitvoering moties",
+        date=date(2021, 11, 4),
+        url="https://example.org/l",
+    )
     change = Change(
         kind=ChangeKind.EXECUTION_REPORTED,
         summary="x",

@@ -71,6 +71,8 @@ def test_token_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAMERWACHT_SMTP_PASSWORD", "hunter2hunter2")
     s = Settings()
     assert s.telegram_enabled
-    assert token not in repr(s) and token not in str(s)
+    assert token not in repr(s)
+    assert token not in str(s)
     assert "hunter2hunter2" not in repr(s)
-    assert s.telegram_token is not None and s.telegram_token.get_secret_value() == token
+    assert s.telegram_token is not None
+    assert s.telegram_token.get_secret_value() == token
