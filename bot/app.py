@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+from bot.metrics import Metrics
+from bot.settings import Settings
+from scrapers.base import Source, SourceError, SourceResult
 from scrapers.http import HttpClient, user_agent
 from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource
 from scrapers.rijksoverheid import RijksoverheidSource
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
-
-from bot.metrics import Metrics
-from bot.settings import Settings
-from scrapers.base import Source, SourceError, SourceResult
 from state.models import Change, Letter, Motion, Observation
 from state.repository import Repository
 
-__all__ = ["App", "PollReport", "SourceOutcome", "build_app", "merge_results", "poll_once"]
+__all__ = [
+    "App",
+    "PollReport",
+    "SourceOutcome",
+    "build_app",
+    "merge_results",
+    "observed_since",
+    "poll_once",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -151,19 +158,40 @@ async def _poll_source(
     return outcome, result
 
 
+def observed_since(observation: Observation, since: date) -> Observation:
+    """Only the motions and letters dated on or after ``since`` (undated ones are kept)."""
+    return Observation(
+        motions=tuple(m for m in observation.motions if m.date is None or m.date >= since),
+        letters=tuple(x for x in observation.letters if x.date is None or x.date >= since),
+    )
+
+
 async def poll_once(
-    app: App, *, notify: bool = True, sources: Sequence[Source] | None = None
+    app: App,
+    *,
+    notify: bool = True,
+    sources: Sequence[Source] | None = None,
+    since: date | None = None,
+    on_source: Callable[[SourceOutcome], None] | None = None,
 ) -> PollReport:
-    """Poll every source once, then diff and store what they saw in one transaction."""
+    """Poll every source once, then diff and store what they saw in one transaction.
+
+    ``notify=False`` stores changes without queueing deliveries (backfill); ``since`` keeps only
+    records dated on or after it; ``on_source`` is called after each source (progress).
+    """
     watchlist = frozenset(app.settings.watchlist) | await asyncio.to_thread(app.repo.watchlist)
     outcomes: list[SourceOutcome] = []
     results: list[SourceResult] = []
     for source in sources if sources is not None else app.sources:
         outcome, result = await _poll_source(app, source, watchlist)
         outcomes.append(outcome)
+        if on_source is not None:
+            on_source(outcome)
         if result is not None:
             results.append(result)
     observation = merge_results(results)
+    if since is not None:
+        observation = observed_since(observation, since)
     cursors = {
         (result.source, entity): value
         for result in results

@@ -7,9 +7,9 @@ out-of-date database prints one line and exits 1; nothing prints a traceback.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import sys
@@ -361,7 +361,6 @@ def _safe_url(url: str) -> str:
 def cmd_extract(args: argparse.Namespace) -> int:
     """``kamerwacht extract FILE…``: the motions each document reports on."""
     from scrapers.letters import extract_file
-
     from templates.render import label
 
     docs = [dataclasses.replace(extract_file(Path(f)), source=f) for f in args.files]
@@ -436,6 +435,89 @@ def cmd_replay(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_forever(args.scenario, args.host, args.port))
     return 0
+
+
+def _parse_date(value: str, flag: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CliError(f"{flag}: not a date (YYYY-MM-DD): {value!r}", 2) from exc
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """``kamerwacht backfill --since DATE``: load history quietly, with a progress bar."""
+    from rich.progress import Progress
+
+    from bot.app import build_app, poll_once
+
+    since = _parse_date(args.since, "--since")
+    settings = _settings()
+    _setup_logging(settings, args.verbose)
+    if not args.verbose:
+        logging.getLogger().setLevel(logging.ERROR)
+    _repo(settings).close()
+
+    async def go() -> int:
+        app = build_app(settings)
+        try:
+            with Progress(transient=False) as progress:
+                task = progress.add_task("backfill", total=len(app.sources) + 1)
+
+                def advance(outcome: Any) -> None:
+                    state = "ok" if outcome.ok else f"FAILED: {_clip(outcome.error, 50)}"
+                    progress.console.print(
+                        f"{outcome.name}: {outcome.motions} motions, {outcome.letters} letters, "
+                        f"{state}"
+                    )
+                    progress.advance(task)
+
+                report = await poll_once(app, notify=False, since=since, on_source=advance)
+                progress.advance(task)
+        finally:
+            await app.aclose()
+        print(
+            f"backfill since {since.isoformat()}: {len(report.changes)} change(s) stored, "
+            "no notifications queued"
+            if report.stored
+            else f"backfill NOT stored: {report.error}"
+        )
+        return 0 if report.stored and all(o.ok for o in report.outcomes) else 1
+
+    return asyncio.run(go())
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    """``kamerwacht digest --send-now``: send (or with --dry-run, render) due email digests."""
+    from bot.app import build_app
+    from bot.email.service import format_report, send_digests
+    from state.models import Frequency
+
+    if not args.send_now:
+        raise CliError("nothing to do: use --send-now (with --dry-run to only render)", 2)
+    settings = _settings()
+    _setup_logging(settings, args.verbose)
+    _repo(settings).close()
+    if not settings.email_enabled and not args.dry_run:
+        raise CliError("email is off: set KAMERWACHT_SMTP_HOST, or use --dry-run", 1)
+    frequency = Frequency(args.frequency) if args.frequency else None
+
+    async def go() -> int:
+        app = build_app(settings)
+        mailer = None
+        try:
+            if not args.dry_run:
+                from bot.email.sender import Mailer
+
+                mailer = Mailer.from_settings(settings)
+            report = await send_digests(app, mailer, frequency=frequency, dry_run=args.dry_run)
+        finally:
+            if mailer is not None:
+                await mailer.aclose()
+            await app.aclose()
+        print(format_report(report))
+        return 1 if report.errors else 0
+
+    return asyncio.run(go())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -576,6 +658,32 @@ def build_parser() -> Parser:
     )
     p.add_argument("--json", action="store_true", help="print a JSON array")
 
+    p = add(
+        "backfill",
+        cmd_backfill,
+        "load the topic's history quietly",
+        "Load the topic's motions and letters from every source, keeping those dated on or after "
+        "--since, and store them without queueing any notification, so a new deployment starts "
+        "complete and quiet. Shows a progress bar.",
+    )
+    p.add_argument("--since", required=True, metavar="YYYY-MM-DD", help="oldest date to load")
+    p.add_argument("-v", "--verbose", action="store_true", help="show the service's log")
+
+    p = add(
+        "digest",
+        cmd_digest,
+        "send due email digests now",
+        "Send every confirmed email subscriber the digest of their pending changes now, instead "
+        "of waiting for the daily/weekly time. --dry-run renders and counts without sending and "
+        "leaves the changes pending.",
+    )
+    p.add_argument("--send-now", action="store_true", help="send the due digests now")
+    p.add_argument("--dry-run", action="store_true", help="render and count, send nothing")
+    p.add_argument(
+        "--frequency", choices=["daily", "weekly"], help="only subscribers of this frequency"
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+
     p = add("db", cmd_db, "database schema commands", "Database schema commands.")
     p.add_argument("action", choices=["upgrade"], help="upgrade: migrate the schema to the latest")
 
@@ -599,7 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except CliError as exc:
-        print(f"kamerwacht: {exc}", file=sys.stderr)
+        print(f"kamerwacht: error: {exc}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130

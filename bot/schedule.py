@@ -1,9 +1,9 @@
 """The running service: one APScheduler 3 AsyncIOScheduler plus the long-running parts.
 
-Roles: ``poller`` (poll jobs), ``bot`` (Telegram), ``web`` (the ASGI app), ``worker`` (outbox
-delivery and digests). ``kamerwacht run`` runs all of them in one process; with PostgreSQL each can
-run in its own process. SIGTERM/SIGINT stop the service gracefully: running jobs finish, claimed
-deliveries go back to the outbox.
+Roles: ``poller`` (poll jobs and the heartbeat), ``bot`` (Telegram commands), ``web`` (the ASGI
+app), ``worker`` (outbox delivery to Telegram, email digest cron jobs). ``kamerwacht run`` runs all
+of them in one process; with PostgreSQL each can run in its own process. SIGTERM/SIGINT stop the
+service gracefully: running jobs finish, claimed deliveries go back to the outbox.
 """
 
 from __future__ import annotations
@@ -12,13 +12,20 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App, build_app, poll_once
+from bot.heartbeat import Heartbeat, Notify, run_heartbeat
 from bot.settings import Settings
+from state.models import SourceStatus
+
+if TYPE_CHECKING:
+    from bot.email.sender import Mailer
 
 __all__ = ["ROLES", "build_scheduler", "run_service"]
 
@@ -27,10 +34,10 @@ logger = logging.getLogger(__name__)
 ROLES = ("poller", "bot", "web", "worker")
 
 # A part of the service that runs until stopped: started with the App and a stop event.
-Component = Callable[[App, asyncio.Event], Awaitable[None]]
+Component = Callable[[App, asyncio.Event], Coroutine[Any, Any, None]]
 
 
-def build_scheduler(app: App, roles: set[str]) -> AsyncIOScheduler:
+def build_scheduler(app: App, roles: set[str], mailer: Mailer | None = None) -> AsyncIOScheduler:
     """The scheduler with the jobs of ``roles`` (not started)."""
     scheduler = AsyncIOScheduler(timezone=app.settings.timezone)
     if "poller" in roles:
@@ -52,16 +59,23 @@ def build_scheduler(app: App, roles: set[str]) -> AsyncIOScheduler:
             misfire_grace_time=app.settings.poll_interval,
             jitter=min(60, app.settings.poll_interval // 10),
         )
+    if "worker" in roles and mailer is not None:
+        from bot.email.service import add_digest_jobs
+
+        add_digest_jobs(scheduler, app, mailer)
     return scheduler
 
 
 def _components(roles: set[str], settings: Settings) -> list[tuple[str, Component]]:
     """The long-running parts for ``roles`` that are configured."""
     parts: list[tuple[str, Component]] = []
-    if "bot" in roles and settings.telegram_enabled:
-        from bot.telegram.service import run_bot
+    if "bot" in roles:
+        if settings.telegram_enabled:
+            from bot.telegram.service import run_bot
 
-        parts.append(("bot", run_bot))
+            parts.append(("bot", run_bot))
+        else:
+            logger.info("no KAMERWACHT_TELEGRAM_TOKEN: the Telegram bot is off")
     if "web" in roles:
         from bot.web.server import run_web
 
@@ -73,6 +87,36 @@ def _components(roles: set[str], settings: Settings) -> list[tuple[str, Componen
     return parts
 
 
+def admin_notifiers(settings: Settings, mailer: Mailer | None) -> list[Notify]:
+    """How the heartbeat reaches admins: their Telegram chats and their email addresses."""
+    notifiers: list[Notify] = []
+    if settings.telegram_enabled and settings.admin_chat_ids and settings.telegram_token:
+        from telegram import Bot
+
+        token = settings.telegram_token.get_secret_value()
+        bot = Bot(token, base_url=settings.telegram_api_url)
+
+        async def tell_chats(text: str) -> None:
+            async with bot:
+                for chat_id in settings.admin_chat_ids:
+                    await bot.send_message(chat_id, text)
+
+        notifiers.append(tell_chats)
+    if mailer is not None and settings.admin_emails:
+
+        async def tell_mail(text: str) -> None:
+            msg = EmailMessage()
+            msg["From"] = settings.smtp_from
+            msg["To"] = ", ".join(settings.admin_emails)
+            msg["Subject"] = f"kamerwacht: {text[:70]}"
+            msg["Auto-Submitted"] = "auto-generated"
+            msg.set_content(text + "\n")
+            await mailer.send(msg)
+
+        notifiers.append(tell_mail)
+    return notifiers
+
+
 async def run_service(settings: Settings, roles: set[str]) -> None:
     """Run ``roles`` until SIGTERM/SIGINT."""
     app = build_app(settings)
@@ -81,13 +125,33 @@ async def run_service(settings: Settings, roles: set[str]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    scheduler = build_scheduler(app, roles)
+    mailer: Mailer | None = None
+    if settings.email_enabled and roles & {"worker", "poller", "web"}:
+        from bot.email.sender import Mailer
+
+        mailer = Mailer.from_settings(settings)
+    scheduler = build_scheduler(app, roles, mailer)
     scheduler.start()
-    tasks = [
+    tasks: list[asyncio.Task[None]] = [
         asyncio.create_task(component(app, stop), name=name)
         for name, component in _components(roles, settings)
     ]
-    logger.info("kamerwacht running: roles=%s", ",".join(sorted(roles)))
+    if "poller" in roles:
+        heartbeat = Heartbeat(
+            fail_after=timedelta(seconds=settings.source_alarm_after),
+            stuck_after=timedelta(seconds=settings.outbox_alarm_after),
+        )
+
+        def read_health() -> tuple[list[SourceStatus], dict[str, int]]:
+            return app.repo.source_statuses(), app.repo.outbox_counts()
+
+        tasks.append(
+            asyncio.create_task(
+                run_heartbeat(read_health, admin_notifiers(settings, mailer), heartbeat, stop),
+                name="heartbeat",
+            )
+        )
+    logger.info("kamerwacht running: roles=%s", ",".join(sorted(roles)), extra={"role": "all"})
     try:
         waiter = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
@@ -97,8 +161,10 @@ async def run_service(settings: Settings, roles: set[str]) -> None:
         stop.set()
     finally:
         logger.info("shutting down")
-        scheduler.shutdown(wait=True)
+        scheduler.shutdown(wait=False)
         for task in tasks:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=30)
+        if mailer is not None:
+            await mailer.aclose()
         await app.aclose()

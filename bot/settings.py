@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     admin_chat_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Telegram chat ids allowed to use admin commands"
     )
+    admin_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses told (with the admin chats) when a source or the outbox stalls",
+    )
 
     # web
     web_host: str = Field("127.0.0.1", description="Address the web app listens on")
@@ -110,8 +114,11 @@ class Settings(BaseSettings):
     source_alarm_after: int = Field(
         6 * 3600, ge=60, description="Seconds a source may fail before admins are alerted"
     )
+    outbox_alarm_after: int = Field(
+        1800, ge=60, description="Seconds pending deliveries may wait without progress"
+    )
 
-    @field_validator("watchlist", mode="before")
+    @field_validator("watchlist", "admin_emails", mode="before")
     @classmethod
     def _split_watchlist(cls, value: object) -> object:
         if isinstance(value, str):

@@ -10,6 +10,8 @@ import pytest
 from bot.cli import build_parser, main
 
 COMMANDS = [
+    "backfill",
+    "digest",
     "run",
     "demo",
     "poll",
@@ -64,6 +66,10 @@ def test_every_command_has_help_describing_it(
         ["db", "downgrade"],
         ["run", "--role", "janitor"],
         ["replay", "--port", "eighty"],
+        ["backfill"],
+        ["backfill", "--since", "yesterday"],
+        ["digest", "--frequency", "hourly"],
+        ["changes", "--since", "last week"],
         [],
     ],
 )
