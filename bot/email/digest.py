@@ -1,17 +1,36 @@
-"""Digest assembly: a subscriber's changes → one multipart (text + HTML) email. Pure."""
+"""Digest assembly: a subscriber's changes → one multipart (text + HTML) email. Pure.
+
+Changes are grouped by motion; groups with status news (status, vote, execution report,
+replacement) come first, then new letters, then new motions. Each change appears once however
+often it is passed in. The Message-ID is derived from the recipient and the change ids, so a
+retried send of the same digest carries the same id and receivers can drop the duplicate.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
+from urllib.parse import urlsplit
 
-from state.models import Change, ChangeKind, Motion
+from bot.email.mime import multipart_alternative
+from state.models import Change, ChangeKind, Letter, Motion
 from templates.render import render
 
-__all__ = ["DigestGroup", "build_digest", "group_changes"]
+__all__ = [
+    "DigestGroup",
+    "DigestMail",
+    "build_digest",
+    "digest_message_id",
+    "digest_subject",
+    "group_changes",
+    "mail_domain",
+    "render_digest_mail",
+    "unsubscribe_mailto",
+]
 
 # Status news first, then new letters and motions.
 _ORDER = {
@@ -26,9 +45,10 @@ _ORDER = {
 
 @dataclass
 class DigestGroup:
-    """The changes of one motion (or of no motion: new letters)."""
+    """The changes of one motion (``motion_id`` None: changes about no motion, i.e. letters)."""
 
-    motion: Motion | None
+    motion_id: str | None
+    motion: Motion | None = None
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -37,28 +57,143 @@ class DigestGroup:
         return min((_ORDER.get(c.kind, 9) for c in self.changes), default=9)
 
 
+def _change_key(change: Change) -> int | tuple[str, str | None, str | None, str | None]:
+    if change.id is not None:
+        return change.id
+    return (change.kind.value, change.motion_id, change.letter_id, change.new)
+
+
 def group_changes(changes: Sequence[Change], motions: Mapping[str, Motion]) -> list[DigestGroup]:
-    """Group changes by motion (each change once), status changes first."""
+    """Group changes by motion (each change once): status news, then letters, then new motions."""
     groups: dict[str | None, DigestGroup] = {}
-    seen: set[int | tuple[str, str | None, str | None]] = set()
+    seen: set[object] = set()
     for change in changes:
-        key = (
-            change.id
-            if change.id is not None
-            else (change.kind.value, change.motion_id, change.letter_id)
-        )
+        key = _change_key(change)
         if key in seen:
             continue
         seen.add(key)
-        motion = motions.get(change.motion_id) if change.motion_id else None
-        group_key = motion.id if motion else None
-        group = groups.setdefault(group_key, DigestGroup(motion))
+        group = groups.get(change.motion_id)
+        if group is None:
+            motion = motions.get(change.motion_id) if change.motion_id else None
+            group = groups[change.motion_id] = DigestGroup(change.motion_id, motion)
         group.changes.append(change)
     for group in groups.values():
         group.changes.sort(key=lambda c: (_ORDER.get(c.kind, 9), c.id or 0))
     return sorted(
         groups.values(),
-        key=lambda g: (g.motion is None, g.rank, g.motion.id if g.motion else ""),
+        key=lambda g: (g.rank, g.motion_id is None, g.motion_id or ""),
+    )
+
+
+def mail_domain(public_url: str) -> str:
+    """The host name used in Message-IDs and List-Id (``kamerwacht.invalid`` without one)."""
+    return urlsplit(public_url).hostname or "kamerwacht.invalid"
+
+
+def digest_message_id(recipient: str | int, change_ids: Iterable[int | None], domain: str) -> str:
+    """A Message-ID that depends only on the recipient and the set of changes."""
+    ids = sorted({i for i in change_ids if i is not None})
+    seed = f"{recipient}|{','.join(map(str, ids))}".encode()
+    return f"<digest.{hashlib.sha256(seed).hexdigest()[:32]}@{domain}>"
+
+
+def unsubscribe_mailto(address: str, token: str) -> str:
+    """The mailto fallback of ``List-Unsubscribe``: a mail to ``address`` naming the token."""
+    return f"mailto:{address}?subject=unsubscribe-{token}"
+
+
+def digest_subject(groups: Sequence[DigestGroup], period: str, lang: str) -> str:
+    """``kamerwacht: 3 wijzigingen (…)``, naming the motion when there is only one."""
+    count = sum(len(g.changes) for g in groups)
+    if lang == "en":
+        what = "1 change" if count == 1 else f"{count} changes"
+    else:
+        what = "1 wijziging" if count == 1 else f"{count} wijzigingen"
+    motion_ids = [g.motion_id for g in groups if g.motion_id]
+    if len(motion_ids) == 1:
+        what += f" {'in motion' if lang == 'en' else 'bij motie'} {motion_ids[0]}"
+    return f"kamerwacht: {what} ({period})" if period else f"kamerwacht: {what}"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestMail:
+    """One rendered digest: headers and both parts, as an EmailMessage or as wire bytes."""
+
+    recipient: str
+    message_id: str
+    headers: tuple[tuple[str, str], ...]
+    text: str
+    html: str
+
+    def message(self) -> EmailMessage:
+        """The digest as an EmailMessage (text part first, HTML alternative second)."""
+        msg = EmailMessage()
+        for name, value in self.headers:
+            msg[name] = value
+        msg.set_content(self.text)
+        msg.add_alternative(self.html, subtype="html")
+        return msg
+
+    def as_bytes(self) -> bytes:
+        """The digest on the wire (the fast path used for sending)."""
+        return multipart_alternative(self.headers, self.text, self.html, seed=self.message_id)
+
+
+def render_digest_mail(
+    *,
+    to: str,
+    sender: str,
+    changes: Sequence[Change],
+    motions: Mapping[str, Motion],
+    public_url: str,
+    manage_url: str,
+    period: str,
+    lang: str = "nl",
+    now: datetime,
+    extra_headers: Mapping[str, str] | None = None,
+    letters: Mapping[str, Letter] | None = None,
+    unsubscribe_url: str | None = None,
+    unsubscribe_mailto: str | None = None,
+    message_id: str | None = None,
+) -> DigestMail:
+    """Render one digest (see ``build_digest`` for the arguments)."""
+    groups = group_changes(changes, motions)
+    base = public_url.rstrip("/")
+    domain = mail_domain(base)
+    context = {
+        "groups": groups,
+        "letters": letters or {},
+        "public_url": base,
+        "manage_url": manage_url,
+        "unsubscribe_url": unsubscribe_url,
+        "lang": lang,
+        "period": period,
+    }
+    message_id = message_id or digest_message_id(
+        to, (c.id for g in groups for c in g.changes), domain
+    )
+    headers: dict[str, str] = {
+        "From": sender,
+        "To": to,
+        "Subject": digest_subject(groups, period, lang),
+        "Date": format_datetime(now),
+        "Message-ID": message_id,
+        "Auto-Submitted": "auto-generated",
+        "List-Id": f"kamerwacht <digest.{domain}>",
+    }
+    if unsubscribe_url:
+        value = f"<{unsubscribe_url}>"
+        if unsubscribe_mailto:
+            value += f", <{unsubscribe_mailto}>"
+        headers["List-Unsubscribe"] = value
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    headers.update(extra_headers or {})
+    return DigestMail(
+        recipient=to,
+        message_id=message_id,
+        headers=tuple(headers.items()),
+        text=render("email/digest.txt", **context) + "\n",
+        html=render("email/digest.html", **context) + "\n",
     )
 
 
@@ -74,29 +209,30 @@ def build_digest(
     lang: str = "nl",
     now: datetime,
     extra_headers: Mapping[str, str] | None = None,
+    letters: Mapping[str, Letter] | None = None,
+    unsubscribe_url: str | None = None,
+    unsubscribe_mailto: str | None = None,
+    message_id: str | None = None,
 ) -> EmailMessage:
-    """One digest email: text part first, HTML alternative second."""
-    groups = group_changes(changes, motions)
-    context = {
-        "groups": groups,
-        "public_url": public_url.rstrip("/"),
-        "manage_url": manage_url,
-        "lang": lang,
-        "period": period,
-    }
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = to
-    count = sum(len(g.changes) for g in groups)
-    subject = (
-        f"kamerwacht: {count} wijziging(en)" if lang == "nl" else f"kamerwacht: {count} change(s)"
-    )
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain="kamerwacht")
-    msg["Auto-Submitted"] = "auto-generated"
-    for name, value in (extra_headers or {}).items():
-        msg[name] = value
-    msg.set_content(render("email/digest.txt", **context) + "\n")
-    msg.add_alternative(render("email/digest.html", **context) + "\n", subtype="html")
-    return msg
+    """One digest email: text part first, HTML alternative second.
+
+    With ``unsubscribe_url`` the mail carries ``List-Unsubscribe`` (the URL, plus
+    ``unsubscribe_mailto`` when given) and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``.
+    Without ``message_id`` it is derived from ``to`` and the change ids.
+    """
+    return render_digest_mail(
+        to=to,
+        sender=sender,
+        changes=changes,
+        motions=motions,
+        public_url=public_url,
+        manage_url=manage_url,
+        period=period,
+        lang=lang,
+        now=now,
+        extra_headers=extra_headers,
+        letters=letters,
+        unsubscribe_url=unsubscribe_url,
+        unsubscribe_mailto=unsubscribe_mailto,
+        message_id=message_id,
+    ).message()

@@ -1,0 +1,124 @@
+"""The JSON API (the same shapes as ``kamerwacht motions/status/changes --json``) and /healthz."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.cli import change_json, motion_json, status_json
+from bot.web.board import filter_board, parse_query
+from bot.web.openapi import SPEC
+from bot.web.site import json_response, site
+from state.models import MOTION_ID_RE, BoardEntry, Change
+
+__all__ = ["api_change", "api_changes", "api_motion", "api_motions", "healthz", "openapi"]
+
+logger = logging.getLogger(__name__)
+
+CHANGES_LIMIT = 1000
+
+
+def _error(status: int, message: str) -> Response:
+    return json_response({"error": message}, status_code=status)
+
+
+def api_change(change: Change, public_url: str) -> dict[str, Any]:
+    """``changes --json`` plus the change id, old/new values, evidence and the page URL."""
+    data = change_json(change)
+    data["id"] = change.id
+    data["old"] = change.old
+    data["new"] = change.new
+    data["evidence"] = change.evidence
+    data["url"] = f"{public_url}/motie/{change.motion_id}" if change.motion_id else None
+    return data
+
+
+async def api_motions(request: Request) -> Response:
+    """``/api/motions``: the board (the board's ``status``/``execution``/``q``/``sort`` apply)."""
+    s = site(request)
+    entries: list[BoardEntry] = await s.db(s.repo.board)
+    params = dict(request.query_params)
+    params.setdefault("sort", "id")
+    params.setdefault("order", "asc")
+    rows = filter_board(entries, parse_query(params))
+    return json_response([motion_json(e) for e in rows])
+
+
+async def api_motion(request: Request) -> Response:
+    """``/api/motions/{id}``: one motion with votes, evidence, letter and timeline."""
+    s = site(request)
+    motion_id = request.path_params["motion_id"]
+    if not MOTION_ID_RE.match(motion_id):
+        return _error(404, f"unknown motion: {motion_id}")
+    entries: list[BoardEntry] = await s.db(s.repo.board)
+    entry = next((e for e in entries if e.motion.id == motion_id), None)
+    if entry is None:
+        return _error(404, f"unknown motion: {motion_id}")
+    full = await s.db(s.repo.get_motion, motion_id)
+    if full is not None:
+        entry = BoardEntry(motion=full, execution=entry.execution, updated=entry.updated)
+    reports = await s.db(s.repo.execution_reports, motion_id)
+    timeline = await s.db(s.repo.timeline, motion_id)
+    data = status_json(entry, reports, timeline)
+    data["url"] = f"{s.links.public_url}/motie/{motion_id}"
+    return json_response(data)
+
+
+async def api_changes(request: Request) -> Response:
+    """``/api/changes?since=``: changes after an ISO time (or a change id), oldest first."""
+    s = site(request)
+    raw = (request.query_params.get("since") or "").strip()
+    since: datetime | int | None = None
+    if raw.isdigit():
+        since = int(raw)
+    elif raw:
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+        except ValueError:
+            return _error(400, f"since: not an ISO 8601 time or a change id: {raw!r}")
+        since = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    motion_id = request.query_params.get("motion") or None
+    changes: list[Change] = await s.db(
+        s.repo.changes, since, motion_id=motion_id, limit=CHANGES_LIMIT
+    )
+    return json_response([api_change(c, s.links.public_url) for c in changes])
+
+
+async def healthz(request: Request) -> Response:
+    """``/healthz``: 200 when the database answers, with each source's last successful poll."""
+    s = site(request)
+    try:
+        statuses = await s.db(s.repo.source_statuses)
+        outbox = await s.db(s.repo.outbox_counts)
+    except Exception as exc:  # any database failure makes the service unhealthy
+        logger.warning("healthz: database unreachable: %r", exc)
+        return json_response({"status": "error", "database": "unreachable"}, status_code=503)
+    return json_response(
+        {
+            "status": "ok",
+            "database": "ok",
+            "email": s.mailer is not None,
+            "sources": [
+                {
+                    "source": st.name,
+                    "last_success": st.last_success.isoformat() if st.last_success else None,
+                    "last_error": st.last_error,
+                    "last_error_at": st.last_error_at.isoformat() if st.last_error_at else None,
+                    "consecutive_failures": st.consecutive_failures,
+                }
+                for st in statuses
+            ],
+            "outbox": outbox,
+        }
+    )
+
+
+async def openapi(request: Request) -> Response:
+    """``/openapi.json``: the API description (servers set to the public URL)."""
+    spec = dict(SPEC)
+    spec["servers"] = [{"url": site(request).links.public_url}]
+    return json_response(spec)

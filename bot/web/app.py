@@ -1,0 +1,114 @@
+"""The ASGI app: routes, error pages and security headers (Starlette).
+
+Pages are server-rendered Jinja2 (``templates/web/``) and need no JavaScript: filters, search
+and sort are query parameters, forms post plainly. Repository calls run in worker threads.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.email.links import Links
+from bot.email.sender import Mailer
+from bot.settings import Settings
+from bot.web import api, pages, subscribe
+from bot.web.site import Site, json_response, page
+from state.repository import Repository
+
+__all__ = ["ROUTES", "SecurityHeaders", "create_app"]
+
+ROUTES = [
+    Route("/", pages.board, methods=["GET"], name="board"),
+    Route("/motie/{motion_id}", pages.motion, methods=["GET"], name="motion"),
+    Route("/motie/{motion_id}/feed.atom", pages.feed_motion, methods=["GET"], name="motion_feed"),
+    Route("/brieven", pages.letters, methods=["GET"], name="letters"),
+    Route("/feed.atom", pages.feed_all, methods=["GET"], name="feed"),
+    Route("/api/motions", api.api_motions, methods=["GET"], name="api_motions"),
+    Route("/api/motions/{motion_id}", api.api_motion, methods=["GET"], name="api_motion"),
+    Route("/api/changes", api.api_changes, methods=["GET"], name="api_changes"),
+    Route("/healthz", api.healthz, methods=["GET"], name="healthz"),
+    Route("/openapi.json", api.openapi, methods=["GET"], name="openapi"),
+    Route("/abonneren", subscribe.subscribe_form, methods=["GET"], name="subscribe"),
+    Route("/abonneren", subscribe.subscribe_post, methods=["POST"], name="subscribe_post"),
+    Route("/abonnement", subscribe.subscribe_form, methods=["GET"], name="manage_start"),
+    Route("/abonnement", subscribe.manage_request, methods=["POST"], name="manage_request"),
+    Route("/bevestigen/{token}", subscribe.confirm_form, methods=["GET"], name="confirm"),
+    Route("/bevestigen/{token}", subscribe.confirm_post, methods=["POST"], name="confirm_post"),
+    Route("/afmelden/{token}", subscribe.unsubscribe_form, methods=["GET"], name="unsubscribe"),
+    Route(
+        "/afmelden/{token}", subscribe.unsubscribe_post, methods=["POST"], name="unsubscribe_post"
+    ),
+    Route("/abonnement/{token}", subscribe.manage_form, methods=["GET"], name="manage"),
+    Route("/abonnement/{token}", subscribe.manage_post, methods=["POST"], name="manage_post"),
+]
+
+_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+]
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: no scripts, no framing, no referrer (tokens live in URLs)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to every HTTP response."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if request.url.path.startswith("/api/"):
+        return json_response({"error": getattr(exc, "detail", "error")}, status_code=status)
+    if status == 404:
+        return pages.not_found(request)
+    return page(
+        request,
+        "message.html",
+        status_code=status,
+        title_key="error.title",
+        text=str(getattr(exc, "detail", "")),
+    )
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        return json_response({"error": "internal error"}, status_code=500)
+    return page(request, "message.html", status_code=500, title_key="error.title", text="")
+
+
+def create_app(settings: Settings, repo: Repository, *, mailer: Mailer | None = None) -> Starlette:
+    """The web app over ``repo``; without ``mailer`` the subscription form says email is off."""
+    app = Starlette(
+        routes=ROUTES,
+        exception_handlers={HTTPException: _http_error, 500: _server_error},
+    )
+    app.state.site = Site(
+        settings=settings, repo=repo, mailer=mailer, links=Links.from_settings(settings)
+    )
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,351 @@
+"""The OpenAPI 3.1 description served at ``/openapi.json``: a static document kept next to the
+routes (``bot/web/app.py``); a test checks that every route is described here and vice versa."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["SPEC"]
+
+_ID = {
+    "name": "motion_id",
+    "in": "path",
+    "required": True,
+    "description": "Canonical Kamerstuk id of the motion, e.g. 21501-02-3067",
+    "schema": {"type": "string", "pattern": r"^[1-9]\d{3,5}(-[0-9A-Za-z]{1,5})?-[1-9]\d{0,4}$"},
+}
+_TOKEN = {
+    "name": "token",
+    "in": "path",
+    "required": True,
+    "description": "Signed, expiring token from a mail",
+    "schema": {"type": "string"},
+}
+_BOARD_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "status",
+        "in": "query",
+        "description": "Parliamentary status code (adopted, rejected, …)",
+        "schema": {"$ref": "#/components/schemas/ParliamentaryStatus"},
+    },
+    {
+        "name": "execution",
+        "in": "query",
+        "description": "Execution status code, or `none` for no report yet",
+        "schema": {
+            "type": "string",
+            "enum": ["executed", "in_progress", "not_applicable", "declined", "none"],
+        },
+    },
+    {
+        "name": "q",
+        "in": "query",
+        "description": "Words that must all occur (id, title, submitters, text)",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "sort",
+        "in": "query",
+        "schema": {
+            "type": "string",
+            "enum": ["id", "title", "status", "execution", "date", "updated"],
+        },
+    },
+    {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}},
+    {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["nl", "en"]}},
+]
+
+
+def _html(
+    summary: str,
+    *,
+    params: list[dict[str, Any]] | None = None,
+    not_found: bool = False,
+) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {"description": "HTML page", "content": {"text/html": {}}},
+    }
+    if not_found:
+        responses["404"] = {
+            "description": "Unknown motion: the 404 page",
+            "content": {"text/html": {}},
+        }
+    op: dict[str, Any] = {"summary": summary, "tags": ["pages"], "responses": responses}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _json(
+    summary: str,
+    schema: dict[str, Any],
+    *,
+    params: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
+        **(extra or {}),
+    }
+    op: dict[str, Any] = {"summary": summary, "tags": ["api"], "responses": responses}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_FORM = {
+    "required": True,
+    "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+}
+_ATOM = {"200": {"description": "Atom 1.0 feed", "content": {"application/atom+xml": {}}}}
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "kamerwacht",
+        "version": "1",
+        "description": (
+            "Motions in the Dutch House of Representatives on one topic, their votes per party "
+            "and the cabinet's execution reports. JSON shapes equal `kamerwacht motions --json`, "
+            "`kamerwacht status ID --json` and `kamerwacht changes --json`."
+        ),
+    },
+    "paths": {
+        "/": {"get": _html("The motion board: filter, search, sort", params=_BOARD_PARAMS)},
+        "/motie/{motion_id}": {
+            "get": _html(
+                "A motion: text, votes chart, timeline, reports", params=[_ID], not_found=True
+            )
+        },
+        "/motie/{motion_id}/feed.atom": {
+            "get": {
+                "summary": "Atom feed of one motion's changes",
+                "tags": ["feeds"],
+                "parameters": [_ID],
+                "responses": {**_ATOM, "404": {"description": "Unknown motion"}},
+            }
+        },
+        "/brieven": {
+            "get": _html("Government letters, newest first, with the motions they report on")
+        },
+        "/feed.atom": {
+            "get": {"summary": "Atom feed of every change", "tags": ["feeds"], "responses": _ATOM}
+        },
+        "/api/motions": {
+            "get": _json(
+                "Every tracked motion (the board)",
+                {"type": "array", "items": {"$ref": "#/components/schemas/MotionSummary"}},
+                params=[p for p in _BOARD_PARAMS if p["name"] != "lang"],
+            )
+        },
+        "/api/motions/{motion_id}": {
+            "get": _json(
+                "One motion with votes, evidence, letter and timeline",
+                {"$ref": "#/components/schemas/Motion"},
+                params=[_ID],
+                extra={"404": {"description": "Unknown motion", **_ERROR}},
+            )
+        },
+        "/api/changes": {
+            "get": _json(
+                "Changes after `since`, oldest first (at most 1000 per call)",
+                {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
+                params=[
+                    {
+                        "name": "since",
+                        "in": "query",
+                        "description": "ISO 8601 time, or the id of the last change seen",
+                        "schema": {"type": "string"},
+                    },
+                    {"name": "motion", "in": "query", "schema": {"type": "string"}},
+                ],
+                extra={"400": {"description": "Bad `since`", **_ERROR}},
+            )
+        },
+        "/healthz": {
+            "get": _json(
+                "Database reachable; each source's last successful poll",
+                {"$ref": "#/components/schemas/Health"},
+                extra={"503": {"description": "Database unreachable", **_ERROR}},
+            )
+        },
+        "/openapi.json": {"get": _json("This document", {"type": "object"})},
+        "/abonneren": {
+            "get": _html("The email subscription form"),
+            "post": {
+                "summary": "Request a subscription: sends the double opt-in mail",
+                "tags": ["subscription"],
+                "requestBody": _FORM,
+                "responses": {
+                    "200": {"description": "Check your inbox", "content": {"text/html": {}}},
+                    "400": {"description": "Invalid form"},
+                },
+            },
+        },
+        "/abonnement": {
+            "get": _html("The subscription form with the request for a manage link"),
+            "post": {
+                "summary": "Mail a manage link to a subscribed address",
+                "tags": ["subscription"],
+                "requestBody": _FORM,
+                "responses": {
+                    "200": {"description": "Check your inbox", "content": {"text/html": {}}}
+                },
+            },
+        },
+        "/bevestigen/{token}": {
+            "get": _html("Page with the Confirm button (changes nothing)", params=[_TOKEN]),
+            "post": {
+                "summary": "Confirm the subscription",
+                "tags": ["subscription"],
+                "parameters": [_TOKEN],
+                "responses": {
+                    "200": {"description": "Confirmed"},
+                    "400": {"description": "Bad or expired token"},
+                },
+            },
+        },
+        "/afmelden/{token}": {
+            "get": _html("Page with the Unsubscribe button (changes nothing)", params=[_TOKEN]),
+            "post": {
+                "summary": "Unsubscribe; RFC 8058 one-click (body `List-Unsubscribe=One-Click`)",
+                "tags": ["subscription"],
+                "parameters": [_TOKEN],
+                "responses": {
+                    "200": {"description": "Unsubscribed"},
+                    "400": {"description": "Bad or expired token"},
+                },
+            },
+        },
+        "/abonnement/{token}": {
+            "get": _html("The manage page", params=[_TOKEN]),
+            "post": {
+                "summary": "Change frequency, language, subscriptions; unsubscribe; erase",
+                "tags": ["subscription"],
+                "parameters": [_TOKEN],
+                "requestBody": _FORM,
+                "responses": {
+                    "303": {"description": "Saved: back to the manage page"},
+                    "400": {"description": "Bad or expired token"},
+                },
+            },
+        },
+    },
+    "components": {
+        "schemas": {
+            "ParliamentaryStatus": {
+                "type": "string",
+                "enum": [
+                    "submitted",
+                    "adopted",
+                    "rejected",
+                    "held",
+                    "withdrawn",
+                    "taken_over",
+                    "postponed",
+                    "tied",
+                    "lapsed",
+                    "replaced",
+                    "unknown",
+                ],
+            },
+            "ExecutionStatus": {
+                "type": ["string", "null"],
+                "enum": ["executed", "in_progress", "not_applicable", "declined", None],
+            },
+            "MotionSummary": {
+                "type": "object",
+                "required": [
+                    "id",
+                    "title",
+                    "submitters",
+                    "parliamentary_status",
+                    "execution_status",
+                    "updated",
+                ],
+                "properties": {
+                    "id": {"type": "string", "examples": ["21501-02-3067"]},
+                    "title": {"type": "string"},
+                    "submitters": {"type": "array", "items": {"type": "string"}},
+                    "parliamentary_status": {"$ref": "#/components/schemas/ParliamentaryStatus"},
+                    "execution_status": {"$ref": "#/components/schemas/ExecutionStatus"},
+                    "updated": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
+            "Motion": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/MotionSummary"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "votes": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "party": {"type": "string"},
+                                        "vote": {
+                                            "type": "string",
+                                            "enum": ["for", "against", "not_participated"],
+                                        },
+                                        "seats": {"type": "integer"},
+                                        "mistake": {"type": "boolean"},
+                                    },
+                                },
+                            },
+                            "tally": {
+                                "type": ["object", "null"],
+                                "properties": {
+                                    "for": {"type": "integer"},
+                                    "against": {"type": "integer"},
+                                },
+                            },
+                            "cabinet_appraisal": {"type": ["string", "null"]},
+                            "evidence": {"type": ["string", "null"]},
+                            "letter": {"type": ["object", "null"]},
+                            "timeline": {"type": "array", "items": {"type": "object"}},
+                            "url": {"type": "string"},
+                        },
+                    },
+                ]
+            },
+            "Change": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "kind": {
+                        "type": "string",
+                        "enum": [
+                            "new_letter",
+                            "new_motion",
+                            "status_changed",
+                            "vote_recorded",
+                            "execution_reported",
+                            "motion_replaced",
+                        ],
+                    },
+                    "motion": {"type": ["string", "null"]},
+                    "letter": {"type": ["string", "null"]},
+                    "summary": {"type": "string"},
+                    "old": {"type": ["string", "null"]},
+                    "new": {"type": ["string", "null"]},
+                    "evidence": {"type": ["string", "null"]},
+                    "created": {"type": ["string", "null"], "format": "date-time"},
+                    "url": {"type": ["string", "null"]},
+                },
+            },
+            "Health": {
+                "type": "object",
+                "properties": {
+                    "status": {"type": "string"},
+                    "database": {"type": "string"},
+                    "email": {"type": "boolean"},
+                    "sources": {"type": "array", "items": {"type": "object"}},
+                    "outbox": {"type": "object"},
+                },
+            },
+            "Error": {"type": "object", "properties": {"error": {"type": "string"}}},
+        }
+    },
+}

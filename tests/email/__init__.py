@@ -1,0 +1,1 @@
+"""Tests of email digests and sending (bot/email)."""

@@ -1,0 +1,147 @@
+"""Digest assembly (pure): grouping and order, each change once, both parts, headers, escaping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.email.digest import build_digest, digest_message_id, group_changes
+from state.models import Change, ChangeKind, Letter, Motion
+from tests.web.facts import letter_2423, motion_2234, motion_3067
+
+NOW = datetime(2025, 3, 15, 7, 0, tzinfo=UTC)
+BASE = "https://kamerwacht.example.org"
+
+
+def _changes() -> list[Change]:
+    evidence = letter_2423().motions[0].evidence
+    return [
+        Change(
+            ChangeKind.NEW_MOTION,
+            "21501-20-1714 (Segers c.s.): nieuwe motie",
+            "21501-20-1714",
+            id=5,
+        ),
+        Change(
+            ChangeKind.NEW_LETTER,
+            "Nieuwe Kamerbrief 21501-02-2423: Uitvoering van alle moties …",
+            letter_id="21501-02-2423",
+            id=7,
+        ),
+        Change(
+            ChangeKind.EXECUTION_REPORTED,
+            "21501-02-2234 (Omtzigt c.s.): uitvoering gemeld — in uitvoering",
+            "21501-02-2234",
+            "21501-02-2423",
+            new="in_progress",
+            evidence=evidence,
+            id=8,
+        ),
+        Change(
+            ChangeKind.VOTE_RECORDED,
+            "21501-02-3067 (Ceder): aangenomen (113-37)",
+            "21501-02-3067",
+            old="submitted",
+            new="adopted",
+            id=4,
+        ),
+    ]
+
+
+def _motions() -> dict[str, Motion]:
+    return {m.id: m for m in (motion_2234(), motion_3067(decided=True))}
+
+
+def _build(changes: list[Change], **extra: object) -> object:
+    return build_digest(
+        to="lezer@example.org",
+        sender="kamerwacht <kamerwacht@example.org>",
+        changes=changes,
+        motions=_motions(),
+        letters={"21501-02-2423": letter_2423()},
+        public_url=BASE,
+        manage_url=f"{BASE}/abonnement/TOKEN",
+        period="15 maart 2025",
+        now=NOW,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_groups_status_news_first_then_letters_then_new_motions() -> None:
+    groups = group_changes(_changes(), _motions())
+    assert [g.motion_id for g in groups] == [
+        "21501-02-3067",
+        "21501-02-2234",
+        None,
+        "21501-20-1714",
+    ]
+    assert groups[2].changes[0].kind is ChangeKind.NEW_LETTER
+
+
+def test_each_change_appears_once_however_often_it_is_passed() -> None:
+    changes = _changes()
+    groups = group_changes(changes + changes[::-1], _motions())
+    assert sum(len(g.changes) for g in groups) == len(changes)
+
+
+def test_digest_has_text_then_html_with_links_and_evidence() -> None:
+    msg = _build(
+        _changes(),
+        unsubscribe_url=f"{BASE}/afmelden/TOK",
+        unsubscribe_mailto="mailto:kamerwacht@example.org?subject=unsubscribe-TOK",
+    )
+    assert msg.get_content_type() == "multipart/alternative"
+    text, html = (p.get_content() for p in msg.iter_parts())
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    for body in (text, html):
+        assert f"{BASE}/motie/21501-02-3067" in body
+        assert f"{BASE}/abonnement/TOKEN" in body
+        assert f"{BASE}/afmelden/TOK" in body
+        assert "zal het kabinet zich blijven hardmaken voor waarheidsvinding" in body
+        assert "https://zoek.officielebekendmakingen.nl/kst-21501-02-2423.html" in body
+    # status news first: the vote on 3067 comes before the new letter and the new motion
+    assert (
+        text.index("21501-02-3067")
+        < text.index("Nieuwe Kamerbrieven")
+        < text.index("21501-20-1714")
+    )
+    assert "ingediend -> aangenomen" in text
+    assert msg["List-Unsubscribe"] == (
+        f"<{BASE}/afmelden/TOK>, <mailto:kamerwacht@example.org?subject=unsubscribe-TOK>"
+    )
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg["Auto-Submitted"] == "auto-generated"
+    assert msg["Subject"] == "kamerwacht: 4 wijzigingen (15 maart 2025)"
+
+
+def test_message_id_depends_only_on_recipient_and_changes() -> None:
+    changes = _changes()
+    a = _build(changes)
+    b = _build(changes[::-1])
+    assert a["Message-ID"] == b["Message-ID"]
+    assert a["Message-ID"] == digest_message_id(
+        "lezer@example.org", [4, 5, 7, 8], "kamerwacht.example.org"
+    )
+    assert _build(changes[:2])["Message-ID"] != a["Message-ID"]
+
+
+def test_upstream_strings_are_escaped_in_the_html_part() -> None:
+    evil = Motion(id="21501-02-9999", title='<script>alert("x")</script> & co')
+    change = Change(ChangeKind.NEW_MOTION, "<b>nieuw</b>", evil.id, evidence="<img src=x>", id=1)
+    msg = build_digest(
+        to="lezer@example.org",
+        sender="kamerwacht <kamerwacht@example.org>",
+        changes=[change],
+        motions={evil.id: evil},
+        letters={"x": Letter(id="x", title="<i>brief</i>")},
+        public_url=BASE,
+        manage_url=f"{BASE}/abonnement/T",
+        period="",
+        now=NOW,
+    )
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<b>nieuw</b>" not in html
+    assert "<img src=x>" not in html
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    assert '<script>alert("x")</script>' in text  # plain text stays literal
