@@ -16,13 +16,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scrapers.replay import ReplayServer
-
 from bot.app import App, PollReport, build_app, poll_once
 from bot.cli import board_table
 from bot.email.digest import build_digest
 from bot.messages import telegram_change
 from bot.settings import Settings
+from scrapers.replay import ReplayServer
 from state.models import ChangeKind, Channel, Frequency, Motion, SubscriptionKind
 from state.repository import Repository
 
