@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.email.links import Links
 from bot.email.sender import Mailer
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.web import api, pages, subscribe
 from bot.web.site import Site, json_response, page
@@ -33,6 +34,7 @@ ROUTES = [
     Route("/api/changes", api.api_changes, methods=["GET"], name="api_changes"),
     Route("/healthz", api.healthz, methods=["GET"], name="healthz"),
     Route("/openapi.json", api.openapi, methods=["GET"], name="openapi"),
+    Route("/metrics", api.metrics, methods=["GET"], name="metrics"),
     Route("/abonneren", subscribe.subscribe_form, methods=["GET"], name="subscribe"),
     Route("/abonneren", subscribe.subscribe_post, methods=["POST"], name="subscribe_post"),
     Route("/abonnement", subscribe.subscribe_form, methods=["GET"], name="manage_start"),
@@ -101,8 +103,17 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return page(request, "message.html", status_code=500, title_key="error.title", text="")
 
 
-def create_app(settings: Settings, repo: Repository, *, mailer: Mailer | None = None) -> Starlette:
-    """The web app over ``repo``; without ``mailer`` the subscription form says email is off."""
+def create_app(
+    settings: Settings,
+    repo: Repository,
+    *,
+    mailer: Mailer | None = None,
+    metrics: Metrics | None = None,
+) -> Starlette:
+    """The web app over ``repo``; without ``mailer`` the subscription form says email is off.
+
+    ``metrics`` are the process counters shown at ``/metrics`` (a fresh set when not given).
+    """
     app = Starlette(
         routes=ROUTES,
         exception_handlers={HTTPException: _http_error, 500: _server_error},
@@ -110,5 +121,6 @@ def create_app(settings: Settings, repo: Repository, *, mailer: Mailer | None = 
     app.state.site = Site(
         settings=settings, repo=repo, mailer=mailer, links=Links.from_settings(settings)
     )
+    app.state.metrics = metrics if metrics is not None else Metrics()
     app.add_middleware(SecurityHeaders)
     return app

@@ -171,6 +171,19 @@ SPEC: dict[str, Any] = {
             )
         },
         "/openapi.json": {"get": _json("This document", {"type": "object"})},
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics: polls, errors per source, changes, deliveries, "
+                "outbox depth, Telegram 429s",
+                "tags": ["operations"],
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text exposition format 0.0.4",
+                        "content": {"text/plain": {}},
+                    }
+                },
+            }
+        },
         "/abonneren": {
             "get": _html("The email subscription form"),
             "post": {

@@ -47,7 +47,7 @@ async def run_web(app: App, stop: asyncio.Event) -> None:
     """The ``web`` role: the ASGI app on ``web_host:web_port`` until ``stop`` is set."""
     settings = app.settings
     mailer = Mailer.from_settings(settings) if settings.email_enabled else None
-    asgi = create_app(settings, app.repo, mailer=mailer)
+    asgi = create_app(settings, app.repo, mailer=mailer, metrics=app.metrics)
     config = uvicorn.Config(
         asgi,
         host=settings.web_host,

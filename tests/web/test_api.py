@@ -113,3 +113,13 @@ async def test_healthz_is_503_when_the_database_is_gone(
     r = await client.get("/healthz")
     assert r.status_code == 503
     assert r.json()["database"] == "unreachable"
+
+
+async def test_metrics_expose_counters_and_store_gauges(client: httpx.AsyncClient) -> None:
+    r = await client.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    text = r.text
+    assert "# TYPE kamerwacht_polls_total counter" in text
+    assert "# TYPE kamerwacht_outbox_depth gauge" in text
+    assert "kamerwacht_subscribers{" in text
