@@ -43,7 +43,9 @@ __all__ = [
 ]
 
 # `{dossier}[-{toevoeging}]-{volgnummer}`: 21501-02-2228, 35570-V-31, 35373-23, 36800-IXB-5.
-MOTION_ID_RE = re.compile(r"^(?P<dossier>[1-9]\d{3,5})(?:-(?P<toevoeging>[0-9A-Za-z]{1,5}))?-(?P<nr>[1-9]\d{0,4})$")
+MOTION_ID_RE = re.compile(
+    r"^(?P<dossier>[1-9]\d{3,5})(?:-(?P<toevoeging>[0-9A-Za-z]{1,5}))?-(?P<nr>[1-9]\d{0,4})$"
+)
 
 
 def dossier_of(kamerstuk_id: str) -> str:

@@ -56,6 +56,1280 @@ outbox
     repo.release(delivery_ids) -> None               claimed → pending (shutdown)
     repo.requeue_stale_claims(older_than) -> int     claimed rows of a dead worker → pending
     repo.outbox_counts() -> dict[str, int]           by DeliveryStatus value
+
+ADDITIONS (beyond the contract)
+    Repository(engine)                               wrap an existing engine
+    repo.dialect -> str                              "sqlite" | "postgresql"
+    repo.schema_revisions() -> tuple[str | None, str]   (database revision, code head)
+    repo.deliveries(*, subscriber_id=None, change_id=None, status=None) -> list[Delivery]
+    repo.requeue_stale_claims(older_than, *, now=None)  older_than: timedelta or a datetime cutoff
+
+Transactions: every method is one transaction. On SQLite, writers start with ``BEGIN IMMEDIATE``
+(the write lock is taken up front, so a read-then-write never fails with SQLITE_BUSY half-way);
+on PostgreSQL ``apply_poll`` holds a transaction-scoped advisory lock so that two pollers never
+diff against the same snapshot, and ``claim_deliveries`` uses ``FOR UPDATE SKIP LOCKED`` so that
+several delivery workers share the outbox.
 """
 
 from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import (
+    Table,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    union,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.pool import StaticPool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+from state import schema as t
+from state.diff import (
+    EXECUTION_LABELS,
+    DiffResult,
+    StoredState,
+    content_hash,
+    decision_label,
+    diff,
+    letter_keys,
+)
+from state.errors import NotFound, SchemaOutOfDate, StateError
+from state.models import (
+    BoardEntry,
+    Change,
+    ChangeKind,
+    Channel,
+    CitedMotion,
+    ClaimedDelivery,
+    Decision,
+    Delivery,
+    DeliveryStatus,
+    DocumentKind,
+    ExecutionReport,
+    ExecutionStatus,
+    Frequency,
+    Letter,
+    Motion,
+    Observation,
+    ParliamentaryStatus,
+    PartyVote,
+    SourceStatus,
+    Submitter,
+    Subscriber,
+    Subscription,
+    SubscriptionKind,
+    TimelineEntry,
+    VoteChoice,
+)
+from state.outbox import MAX_ATTEMPTS, normalise_value, targets
+
+__all__ = ["MAX_ATTEMPTS", "NotFound", "Repository", "SchemaOutOfDate", "StateError"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Rec = Any  # a result row (sqlalchemy.Row); attribute access by column name
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "foreign_keys=ON",
+    "busy_timeout=5000",
+    "temp_store=MEMORY",  # the outbox fan-out de-duplicates in a temp b-tree; keep it off disk
+)
+CHUNK = 2000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+POLL_LOCK = 0x6B616D6572  # PostgreSQL advisory lock key serialising apply_poll ("kamer")
+MAX_VALUE = 200  # characters of a subscription value
+PG_WORK_MEM = "64MB"  # per sort/hash node, for apply_poll's transaction only
+
+
+def _utcnow(now: datetime | None = None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError(f"naive datetime {now!r}: pass an aware UTC datetime")
+    return now.astimezone(UTC)
+
+
+def _chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _install_sqlite_events(engine: Engine) -> None:
+    """Pragmas on every new connection; explicit BEGIN (IMMEDIATE for writers)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # the driver must not BEGIN on its own; we do it
+        cursor = dbapi_conn.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+# --------------------------------------------------------------------------- row mapping
+
+
+def _dump_submitters(submitters: Sequence[Submitter]) -> str:
+    return json.dumps([[s.name, s.party, s.role] for s in submitters], ensure_ascii=False)
+
+
+def _load_submitters(raw: str) -> tuple[Submitter, ...]:
+    return tuple(Submitter(name, party, role) for name, party, role in json.loads(raw))
+
+
+def _motion_row(m: Motion, digest: str, now: datetime) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "title": m.title,
+        "submitters": _dump_submitters(m.submitters),
+        "date": m.date,
+        "parliamentary_status": m.parliamentary_status.value,
+        "status_raw": m.status_raw,
+        "cabinet_appraisal": m.cabinet_appraisal,
+        "replaced_by": m.replaced_by,
+        "replaces": m.replaces,
+        "text": m.text,
+        "zaak_id": m.zaak_id,
+        "zaak_nummer": m.zaak_nummer,
+        "url": m.url,
+        "source": m.source,
+        "content_hash": digest,
+        "created": now,
+        "updated": now,
+    }
+
+
+def _letter_row(letter: Letter, now: datetime) -> dict[str, Any]:
+    return {
+        "id": letter.id,
+        "title": letter.title,
+        "date": letter.date,
+        "kind": letter.kind.value,
+        "kamerstuk": letter.kamerstuk,
+        "document_nummer": letter.document_nummer,
+        "url": letter.url,
+        "source": letter.source,
+        "references": json.dumps(list(letter.references), ensure_ascii=False),
+        "created": now,
+        "updated": now,
+    }
+
+
+def _cited_from(row: Rec) -> CitedMotion:
+    return CitedMotion(
+        id=row.motion_id,
+        title=row.title,
+        submitters=tuple(json.loads(row.submitters)),
+        date=row.date,
+        status=ExecutionStatus(row.status) if row.status else None,
+        evidence=row.evidence,
+    )
+
+
+def _letter_from(row: Rec, cited: Sequence[CitedMotion]) -> Letter:
+    return Letter(
+        id=row.id,
+        title=row.title,
+        date=row.date,
+        kind=DocumentKind(row.kind),
+        kamerstuk=row.kamerstuk,
+        document_nummer=row.document_nummer,
+        url=row.url,
+        source=row.source,
+        motions=tuple(cited),
+        references=tuple(json.loads(row.references)),
+    )
+
+
+def _change_row(c: Change) -> dict[str, Any]:
+    return {
+        "kind": c.kind.value,
+        "summary": c.summary,
+        "motion_id": c.motion_id,
+        "letter_id": c.letter_id,
+        "old": c.old,
+        "new": c.new,
+        "evidence": c.evidence,
+        "created": c.created,
+    }
+
+
+def _change_from(row: Rec) -> Change:
+    return Change(
+        kind=ChangeKind(row.kind),
+        summary=row.summary,
+        motion_id=row.motion_id,
+        letter_id=row.letter_id,
+        old=row.old,
+        new=row.new,
+        evidence=row.evidence,
+        created=row.created,
+        id=row.id,
+    )
+
+
+def _subscriber_from(row: Rec) -> Subscriber:
+    return Subscriber(
+        id=row.id,
+        channel=Channel(row.channel),
+        address=row.address,
+        language=row.language,
+        frequency=Frequency(row.frequency),
+        active=bool(row.active),
+        confirmed=bool(row.confirmed),
+        created=row.created,
+    )
+
+
+def _delivery_from(row: Rec) -> Delivery:
+    return Delivery(
+        id=row.id,
+        subscriber_id=row.subscriber_id,
+        change_id=row.change_id,
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+    )
+
+
+def _report_from(row: Rec) -> ExecutionReport:
+    return ExecutionReport(
+        motion_id=row.motion_id,
+        letter_id=row.letter_id,
+        status=ExecutionStatus(row.status) if row.status else None,
+        evidence=row.evidence,
+        date=row.letter_date,
+        letter_title=row.letter_title,
+        letter_url=row.letter_url,
+    )
+
+
+def _report_order(row: Rec) -> tuple[bool, date, datetime, str]:
+    """Oldest first by letter date (undated last), then by when kamerwacht stored it."""
+    return (row.letter_date is None, row.letter_date or date.min, row.created, row.letter_id)
+
+
+def _deliverable(sub: Subscriber) -> bool:
+    return sub.active and (sub.channel is not Channel.EMAIL or sub.confirmed)
+
+
+# --------------------------------------------------------------------------- the repository
+
+
+class Repository:
+    """kamerwacht's store: records, changes, subscribers and the outbox."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Wrap an engine (use :meth:`from_url` to get the SQLite pragmas)."""
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    @classmethod
+    def from_url(cls, url: str, **engine_options: Any) -> Repository:
+        """Create the engine for ``sqlite:///path`` or ``postgresql+psycopg://…``."""
+        sa_url = make_url(url)
+        if sa_url.get_backend_name() == "sqlite":
+            database = sa_url.database or ""
+            options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+            if database in ("", ":memory:"):
+                options["poolclass"] = StaticPool
+            elif not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(sa_url, **(options | engine_options))
+            _install_sqlite_events(engine)
+        else:
+            engine = create_engine(sa_url, **({"pool_pre_ping": True} | engine_options))
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        """The backend's name: ``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            if self._sqlite:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    def _insert(self, table: Table) -> Any:
+        """A dialect ``INSERT`` that supports ``ON CONFLICT``."""
+        dialect = sqlite_dialect if self._sqlite else postgresql
+        return dialect.insert(table)
+
+    def _upsert(
+        self,
+        conn: Connection,
+        table: Table,
+        rows: Sequence[Mapping[str, Any]],
+        keys: Sequence[str],
+        keep: Collection[str] = ("created",),
+    ) -> None:
+        if not rows:
+            return
+        stmt = self._insert(table)
+        changed = {
+            c.name: stmt.excluded[c.name]
+            for c in table.columns
+            if c.name not in keys and c.name not in keep
+        }
+        conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=changed), rows)
+
+    # ----------------------------------------------------------------------- schema
+
+    def _alembic_config(self) -> Config:
+        from alembic.config import Config  # imported on demand: workers never need Alembic
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        return config
+
+    def schema_revisions(self) -> tuple[str | None, str]:
+        """The database's Alembic revision (None when empty) and the code's head revision."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        if head is None:  # pragma: no cover - the package ships migrations
+            raise StateError(f"no Alembic revisions found in {MIGRATIONS}")
+        with self._read() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        return current, head
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision (``kamerwacht db upgrade``)."""
+        from alembic import command
+
+        config = self._alembic_config()
+        with self._write() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        logger.info("database schema upgraded to %s", self.schema_revisions()[1])
+
+    def check_schema(self) -> None:
+        """Raise :class:`SchemaOutOfDate` unless the database is at the code's head revision."""
+        current, head = self.schema_revisions()
+        if current != head:
+            raise SchemaOutOfDate(current, head)
+
+    # ----------------------------------------------------------------------- loading records
+
+    def _load_motions(self, conn: Connection, ids: Iterable[str] | None) -> dict[str, Motion]:
+        """Full motions (decisions, votes) for ``ids``, or for every motion when None."""
+        m, d, v = t.motions, t.decisions, t.votes
+        batches: Iterable[list[str] | None] = [None] if ids is None else _chunks(sorted(set(ids)))
+        out: dict[str, Motion] = {}
+        for batch in batches:
+            mq, dq, vq = select(m), select(d), select(v)
+            if batch is not None:
+                mq = mq.where(m.c.id.in_(batch))
+                dq = dq.where(d.c.motion_id.in_(batch))
+                vq = vq.where(v.c.motion_id.in_(batch))
+            votes: dict[tuple[str, str], list[PartyVote]] = defaultdict(list)
+            for row in conn.execute(vq.order_by(v.c.motion_id, v.c.decision_id, v.c.position)):
+                votes[row.motion_id, row.decision_id].append(
+                    PartyVote(
+                        actor=row.actor,
+                        party=row.party,
+                        choice=VoteChoice(row.choice),
+                        seats=row.seats,
+                        mistake=bool(row.mistake),
+                    )
+                )
+            decisions: dict[str, list[Decision]] = defaultdict(list)
+            for row in conn.execute(dq.order_by(d.c.motion_id, d.c.position)):
+                decisions[row.motion_id].append(
+                    Decision(
+                        id=row.id,
+                        motion_id=row.motion_id,
+                        status=ParliamentaryStatus(row.status),
+                        raw_kind=row.raw_kind,
+                        text=row.text,
+                        date=row.date,
+                        final=bool(row.final),
+                        votes=tuple(votes.get((row.motion_id, row.id), ())),
+                    )
+                )
+            for row in conn.execute(mq.order_by(m.c.id)):
+                out[row.id] = Motion(
+                    id=row.id,
+                    title=row.title,
+                    submitters=_load_submitters(row.submitters),
+                    date=row.date,
+                    parliamentary_status=ParliamentaryStatus(row.parliamentary_status),
+                    status_raw=row.status_raw,
+                    cabinet_appraisal=row.cabinet_appraisal,
+                    decisions=tuple(decisions.get(row.id, ())),
+                    replaced_by=row.replaced_by,
+                    replaces=row.replaces,
+                    text=row.text,
+                    zaak_id=row.zaak_id,
+                    zaak_nummer=row.zaak_nummer,
+                    url=row.url,
+                    source=row.source,
+                )
+        return out
+
+    def _load_letters(self, conn: Connection, where: Any = None) -> list[Letter]:
+        lt, lm = t.letters, t.letter_motions
+        query = select(lt) if where is None else select(lt).where(where)
+        rows = conn.execute(query).all()
+        cited: dict[str, list[CitedMotion]] = defaultdict(list)
+        for batch in _chunks(r.id for r in rows):
+            q = select(lm).where(lm.c.letter_id.in_(batch)).order_by(lm.c.letter_id, lm.c.position)
+            for row in conn.execute(q):
+                cited[row.letter_id].append(_cited_from(row))
+        return [_letter_from(row, cited.get(row.id, ())) for row in rows]
+
+    def _stored_state(self, conn: Connection, observation: Observation) -> StoredState:
+        """What the diff needs, for the ids the observation mentions only."""
+        m = t.motions
+        observed = {mo.id for mo in observation.motions}
+        cited = {c.id for letter in observation.letters for c in letter.motions}
+        hashes: dict[str, str] = {}
+        for batch in _chunks(observed | cited):
+            q = select(m.c.id, m.c.content_hash).where(m.c.id.in_(batch))
+            hashes.update((row.id, row.content_hash) for row in conn.execute(q))
+        need = {
+            mo.id
+            for mo in observation.motions
+            if hashes.get(mo.id, "") not in ("", content_hash(mo))
+        }
+        need |= cited & hashes.keys()
+        motions = self._load_motions(conn, need)
+
+        keys = {k for letter in observation.letters for k in letter_keys(letter)}
+        letters: dict[str, Letter] = {}
+        lt = t.letters
+        for batch in _chunks(keys):
+            where = or_(
+                lt.c.id.in_(batch), lt.c.kamerstuk.in_(batch), lt.c.document_nummer.in_(batch)
+            )
+            letters.update((letter.id, letter) for letter in self._load_letters(conn, where))
+        return StoredState(motions=motions, hashes=hashes, letters=letters)
+
+    # ----------------------------------------------------------------------- poll ingestion
+
+    def apply_poll(
+        self,
+        observation: Observation,
+        *,
+        cursors: Mapping[tuple[str, str], str] | None = None,
+        notify: bool = True,
+        now: datetime | None = None,
+    ) -> list[Change]:
+        """Diff an observation against the store and write records, changes, outbox, cursors.
+
+        Everything happens in one transaction: a crash leaves the previous state intact.
+        Returns the stored changes (with ids), oldest first.
+        """
+        now = _utcnow(now)
+        with self._write() as conn:
+            if not self._sqlite:
+                conn.execute(select(func.pg_advisory_xact_lock(POLL_LOCK)))
+                # the fan-out de-duplicates and sorts up to ~10⁶ rows: keep that in memory
+                conn.exec_driver_sql(f"SET LOCAL work_mem = '{PG_WORK_MEM}'")
+            stored = self._stored_state(conn, observation)
+            result = diff(stored, observation, now=now)
+            self._write_motions(conn, result, now)
+            self._write_letters(conn, result.letters, now)
+            untouched = result.touched - result.hashes.keys()
+            for batch in _chunks(untouched):
+                conn.execute(update(t.motions).where(t.motions.c.id.in_(batch)).values(updated=now))
+            changes, deliveries = self._write_changes(conn, result, notify=notify)
+            if cursors:
+                self._upsert(
+                    conn,
+                    t.cursors,
+                    [
+                        {"source": source, "entity": entity, "value": value, "updated": now}
+                        for (source, entity), value in cursors.items()
+                    ],
+                    ("source", "entity"),
+                    keep=(),
+                )
+        logger.info(
+            "poll stored: %d motions, %d letters written; %d changes, %d deliveries",
+            len(result.motions),
+            len(result.letters),
+            len(changes),
+            deliveries,
+        )
+        return changes
+
+    def _write_motions(self, conn: Connection, result: DiffResult, now: datetime) -> None:
+        if not result.motions:
+            return
+        self._upsert(
+            conn,
+            t.motions,
+            [_motion_row(mo, result.hashes[mo.id], now) for mo in result.motions],
+            ("id",),
+        )
+        ids = [mo.id for mo in result.motions]
+        for batch in _chunks(ids):
+            conn.execute(delete(t.votes).where(t.votes.c.motion_id.in_(batch)))
+            conn.execute(delete(t.decisions).where(t.decisions.c.motion_id.in_(batch)))
+        decision_rows: list[dict[str, Any]] = []
+        vote_rows: list[dict[str, Any]] = []
+        for mo in result.motions:
+            seen: set[str] = set()
+            for i, dec in enumerate(mo.decisions):
+                if dec.id in seen:
+                    continue
+                seen.add(dec.id)
+                decision_rows.append(
+                    {
+                        "motion_id": mo.id,
+                        "id": dec.id,
+                        "position": i,
+                        "status": dec.status.value,
+                        "raw_kind": dec.raw_kind,
+                        "text": dec.text,
+                        "date": dec.date,
+                        "final": dec.final,
+                    }
+                )
+                vote_rows.extend(
+                    {
+                        "motion_id": mo.id,
+                        "decision_id": dec.id,
+                        "position": j,
+                        "actor": vote.actor,
+                        "party": vote.party,
+                        "choice": vote.choice.value,
+                        "seats": vote.seats,
+                        "mistake": vote.mistake,
+                    }
+                    for j, vote in enumerate(dec.votes)
+                )
+        if decision_rows:
+            conn.execute(insert(t.decisions), decision_rows)
+        if vote_rows:
+            conn.execute(insert(t.votes), vote_rows)
+
+    def _write_letters(self, conn: Connection, letters: Sequence[Letter], now: datetime) -> None:
+        if not letters:
+            return
+        self._upsert(conn, t.letters, [_letter_row(lt, now) for lt in letters], ("id",))
+        rows = [
+            {
+                "letter_id": lt.id,
+                "motion_id": c.id,
+                "position": i,
+                "title": c.title,
+                "submitters": json.dumps(list(c.submitters), ensure_ascii=False),
+                "date": c.date,
+                "status": c.status.value if c.status else None,
+                "evidence": c.evidence,
+                "created": now,
+            }
+            for lt in letters
+            for i, c in enumerate(lt.motions)
+        ]
+        self._upsert(conn, t.letter_motions, rows, ("letter_id", "motion_id"))
+
+    def _write_changes(
+        self, conn: Connection, result: DiffResult, *, notify: bool
+    ) -> tuple[list[Change], int]:
+        """Insert changes and their targets; with ``notify``, fan them out to the outbox."""
+        if not result.changes:
+            return [], 0
+        stmt = insert(t.changes).returning(t.changes.c.id, sort_by_parameter_order=True)
+        ids = list(conn.execute(stmt, [_change_row(c) for c in result.changes]).scalars())
+        changes = [replace(c, id=i) for c, i in zip(result.changes, ids, strict=True)]
+        keywords = list(
+            conn.scalars(
+                select(t.subscriptions.c.value)
+                .where(t.subscriptions.c.kind == SubscriptionKind.KEYWORD.value)
+                .distinct()
+            )
+        )
+        target_rows = [
+            {"change_id": c.id, "kind": kind, "value": value[:MAX_VALUE]}
+            for c, route in zip(changes, result.routes, strict=True)
+            for kind, value in sorted(targets(c, route, keywords))
+        ]
+        if target_rows:
+            conn.execute(insert(t.change_targets), target_rows)
+        if not notify:
+            return changes, 0
+        return changes, self._fan_out(conn, min(ids), max(ids))
+
+    def _fan_out(self, conn: Connection, first: int, last: int) -> int:
+        """One pending delivery per (subscriber, change) for changes ``first..last``."""
+        c, ct, sub, d = t.changes, t.change_targets, t.subscriptions, t.deliveries
+        sb = t.subscribers
+        everything = (
+            select(sub.c.subscriber_id.label("subscriber_id"), c.c.id.label("change_id"))
+            .select_from(c.join(sub, true()))
+            .where(c.c.id.between(first, last), sub.c.kind == SubscriptionKind.ALL.value)
+        )
+        targeted = (
+            select(sub.c.subscriber_id.label("subscriber_id"), ct.c.change_id.label("change_id"))
+            .select_from(ct.join(sub, and_(sub.c.kind == ct.c.kind, sub.c.value == ct.c.value)))
+            .where(ct.c.change_id.between(first, last))
+        )
+        matched = union(everything, targeted).subquery("matched")
+        source = (
+            select(
+                matched.c.subscriber_id,
+                matched.c.change_id,
+                sb.c.channel,
+                literal_column(f"'{DeliveryStatus.PENDING.value}'"),
+                literal_column("0"),
+            )
+            .select_from(matched.join(sb, sb.c.id == matched.c.subscriber_id))
+            .where(sb.c.active, or_(sb.c.channel != Channel.EMAIL.value, sb.c.confirmed))
+        )
+        if not self._sqlite:
+            # Delivery ids follow change order per subscriber, so that workers claiming by id
+            # send each subscriber's changes in order. SQLite's UNION already yields rows sorted
+            # by (subscriber, change); sorting again would cost ~10% of the fan-out.
+            source = source.order_by(matched.c.subscriber_id, matched.c.change_id)
+        columns = ["subscriber_id", "change_id", "channel", "status", "attempts"]
+        stmt = insert(d).from_select(columns, source).execution_options(preserve_rowcount=True)
+        return max(int(conn.execute(stmt).rowcount or 0), 0)
+
+    def get_cursors(self, source: str) -> dict[str, str]:
+        """The stored cursors of one source: ``{entity: value}``."""
+        q = select(t.cursors.c.entity, t.cursors.c.value).where(t.cursors.c.source == source)
+        with self._read() as conn:
+            return {row.entity: row.value for row in conn.execute(q)}
+
+    def record_source_success(
+        self, name: str, *, items_seen: int, now: datetime | None = None
+    ) -> None:
+        """Note a successful fetch of a source (resets its failure count)."""
+        now = _utcnow(now)
+        stmt = self._insert(t.source_status).values(
+            name=name,
+            last_success=now,
+            items_seen=items_seen,
+            consecutive_failures=0,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["name"],
+            set_={"last_success": now, "items_seen": items_seen, "consecutive_failures": 0},
+        )
+        with self._write() as conn:
+            conn.execute(stmt)
+
+    def record_source_failure(self, name: str, error: str, *, now: datetime | None = None) -> None:
+        """Note a failed fetch of a source (counts consecutive failures)."""
+        now = _utcnow(now)
+        ss = t.source_status
+        stmt = self._insert(ss).values(
+            name=name,
+            last_error=error,
+            last_error_at=now,
+            items_seen=0,
+            consecutive_failures=1,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["name"],
+            set_={
+                "last_error": error,
+                "last_error_at": now,
+                "consecutive_failures": ss.c.consecutive_failures + 1,
+            },
+        )
+        with self._write() as conn:
+            conn.execute(stmt)
+
+    def source_statuses(self) -> list[SourceStatus]:
+        """Health of every source seen so far, by name, with its cursors in ``extra``."""
+        with self._read() as conn:
+            rows = conn.execute(select(t.source_status).order_by(t.source_status.c.name)).all()
+            cursor_rows = conn.execute(select(t.cursors).order_by(t.cursors.c.updated)).all()
+        cursors: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in cursor_rows:
+            cursors[row.source][row.entity] = row.value
+        out = []
+        for row in rows:
+            extra = cursors.get(row.name, {})
+            out.append(
+                SourceStatus(
+                    name=row.name,
+                    last_success=row.last_success,
+                    last_error=row.last_error,
+                    last_error_at=row.last_error_at,
+                    items_seen=row.items_seen,
+                    consecutive_failures=row.consecutive_failures,
+                    cursor=next(reversed(extra.values()), None) if extra else None,
+                    extra=dict(extra),
+                )
+            )
+        return out
+
+    # ----------------------------------------------------------------------- reading
+
+    def get_motion(self, motion_id: str) -> Motion | None:
+        """One motion with its decisions and votes, or None."""
+        with self._read() as conn:
+            return self._load_motions(conn, [motion_id]).get(motion_id)
+
+    def find_motion_by_zaak(self, zaak_nummer: str) -> Motion | None:
+        """The motion with this Zaak number (``2020Z21194``) or Zaak GUID, or None."""
+        m = t.motions
+        q = select(m.c.id).where(or_(m.c.zaak_nummer == zaak_nummer, m.c.zaak_id == zaak_nummer))
+        with self._read() as conn:
+            motion_id = conn.scalars(q.limit(1)).first()
+            if motion_id is None:
+                return None
+            return self._load_motions(conn, [motion_id]).get(motion_id)
+
+    def search_motions(self, words: str | Sequence[str], limit: int = 10) -> list[Motion]:
+        """Motions whose id, title or submitters contain every word (case-insensitive)."""
+        terms = words.split() if isinstance(words, str) else [w for w in words if w.strip()]
+        if not terms:
+            return []
+        m = t.motions
+        haystack = func.lower(m.c.id + " " + m.c.title + " " + m.c.submitters)
+        q = select(m.c.id)
+        for term in terms:
+            pattern = (
+                "%"
+                + term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                + "%"
+            )
+            q = q.where(haystack.like(pattern, escape="\\"))
+        q = q.order_by(m.c.date.desc().nulls_last(), m.c.id).limit(limit)
+        with self._read() as conn:
+            ids = list(conn.scalars(q))
+            found = self._load_motions(conn, ids)
+        return [found[i] for i in ids if i in found]
+
+    def _report_rows(self, conn: Connection, motion_ids: Iterable[str] | None) -> list[Rec]:
+        lm, lt = t.letter_motions, t.letters
+        q = select(
+            lm.c.motion_id,
+            lm.c.letter_id,
+            lm.c.status,
+            lm.c.evidence,
+            lm.c.created,
+            lt.c.date.label("letter_date"),
+            lt.c.title.label("letter_title"),
+            lt.c.url.label("letter_url"),
+        ).select_from(lm.join(lt, lt.c.id == lm.c.letter_id))
+        if motion_ids is None:
+            return sorted(conn.execute(q).all(), key=_report_order)
+        rows: list[Rec] = []
+        for batch in _chunks(motion_ids):
+            rows.extend(conn.execute(q.where(lm.c.motion_id.in_(batch))).all())
+        return sorted(rows, key=_report_order)
+
+    def board(self) -> list[BoardEntry]:
+        """Every tracked motion, ordered by id, with its latest execution report."""
+        with self._read() as conn:
+            motions = self._load_motions(conn, None)
+            updated = {
+                r.id: r.updated for r in conn.execute(select(t.motions.c.id, t.motions.c.updated))
+            }
+            reports = self._report_rows(conn, None)
+        latest: dict[str, ExecutionReport] = {}
+        for row in sorted(
+            (r for r in reports if r.status),
+            key=lambda r: (r.letter_date is not None, r.letter_date or date.min, r.created),
+        ):
+            latest[row.motion_id] = _report_from(row)
+        return [
+            BoardEntry(motion=mo, execution=latest.get(mid), updated=updated[mid])
+            for mid, mo in sorted(motions.items())
+        ]
+
+    def execution_reports(self, motion_id: str) -> list[ExecutionReport]:
+        """Every letter's report on a motion (status None: mentioned only), oldest first."""
+        with self._read() as conn:
+            return [_report_from(row) for row in self._report_rows(conn, [motion_id])]
+
+    def timeline(self, motion_id: str) -> list[TimelineEntry]:
+        """A motion's life: submitted, decisions, replacement, execution reports; by date."""
+        with self._read() as conn:
+            motion = self._load_motions(conn, [motion_id]).get(motion_id)
+            if motion is None:
+                return []
+            related = [i for i in (motion.replaced_by, motion.replaces) if i]
+            query = select(t.motions.c.id, t.motions.c.date).where(t.motions.c.id.in_(related))
+            dates = {r.id: r.date for r in conn.execute(query)}
+            reports = self._report_rows(conn, [motion_id])
+        entries: list[TimelineEntry] = []
+        submitted = "ingediend"
+        if motion.submitters:
+            names = ", ".join(s.name for s in motion.submitters)
+            submitted += f" door {names}"
+        entries.append(TimelineEntry(motion.date, "submitted", submitted, url=motion.url))
+        if motion.replaces:
+            entries.append(
+                TimelineEntry(motion.date, "replaces", f"vervangt motie {motion.replaces}")
+            )
+        for dec in motion.decisions:
+            if dec.final:
+                entries.append(TimelineEntry(dec.date, "decision", decision_label(dec)))
+        if motion.replaced_by:
+            entries.append(
+                TimelineEntry(
+                    dates.get(motion.replaced_by),
+                    "replaced_by",
+                    f"vervangen door motie {motion.replaced_by}",
+                )
+            )
+        for row in reports:
+            status = EXECUTION_LABELS[ExecutionStatus(row.status)] if row.status else None
+            detail = f"uitvoering gemeld — {status}" if status else "genoemd in brief"
+            detail += f" ({row.letter_title})" if row.letter_title else ""
+            if row.evidence:
+                detail += f": “{row.evidence}”"
+            entries.append(
+                TimelineEntry(
+                    row.letter_date,
+                    "execution_report",
+                    detail,
+                    letter_id=row.letter_id,
+                    url=row.letter_url,
+                )
+            )
+        # stable sort: same-day entries keep their natural order (submitted before decision …)
+        return sorted(entries, key=lambda e: (e.date is None, e.date or date.min))
+
+    def letters(self) -> list[Letter]:
+        """Every stored letter with the motions it cites, newest first (undated last)."""
+        with self._read() as conn:
+            found = self._load_letters(conn)
+        return sorted(found, key=lambda lt: (lt.date or date.min, lt.id), reverse=True)
+
+    def get_letter(self, letter_id: str) -> Letter | None:
+        """A letter by id, or by its kamerstuk id or document number."""
+        lt = t.letters
+        with self._read() as conn:
+            found = self._load_letters(conn, lt.c.id == letter_id)
+            if not found:
+                found = self._load_letters(
+                    conn, or_(lt.c.kamerstuk == letter_id, lt.c.document_nummer == letter_id)
+                )
+        return found[0] if found else None
+
+    def changes(
+        self,
+        since: datetime | int | None = None,
+        *,
+        motion_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[Change]:
+        """Stored changes, oldest first.
+
+        ``since`` is a datetime (changes created after it) or a change id (changes after it);
+        with ``since`` the ``limit`` oldest are returned (paging forward), without it the
+        ``limit`` newest.
+        """
+        c = t.changes
+        q = select(c)
+        if isinstance(since, datetime):
+            q = q.where(c.c.created > _utcnow(since))
+        elif since is not None:
+            q = q.where(c.c.id > since)
+        if motion_id is not None:
+            q = q.where(c.c.motion_id == motion_id)
+        newest_first = since is None and limit is not None
+        q = q.order_by(c.c.id.desc() if newest_first else c.c.id)
+        if limit is not None:
+            q = q.limit(limit)
+        with self._read() as conn:
+            found = [_change_from(row) for row in conn.execute(q)]
+        return found[::-1] if newest_first else found
+
+    def watchlist(self) -> frozenset[str]:
+        """Motion ids that any active subscriber follows."""
+        sub, sb = t.subscriptions, t.subscribers
+        q = (
+            select(sub.c.value)
+            .select_from(sub.join(sb, sb.c.id == sub.c.subscriber_id))
+            .where(sub.c.kind == SubscriptionKind.MOTION.value, sb.c.active)
+            .distinct()
+        )
+        with self._read() as conn:
+            return frozenset(conn.scalars(q))
+
+    # ----------------------------------------------------------------------- subscribers
+
+    def get_or_create_subscriber(
+        self, channel: Channel, address: str, *, language: str = "nl", confirmed: bool = True
+    ) -> Subscriber:
+        """The subscriber for (channel, address), created when new (existing rows unchanged)."""
+        stmt = (
+            self._insert(t.subscribers)
+            .values(
+                channel=Channel(channel).value,
+                address=address,
+                language=language,
+                frequency=Frequency.INSTANT.value,
+                active=True,
+                confirmed=confirmed,
+                bounces=0,
+                created=_utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "address"])
+        )
+        with self._write() as conn:
+            conn.execute(stmt)
+            row = conn.execute(self._subscriber_query(channel, address)).one()
+        return _subscriber_from(row)
+
+    @staticmethod
+    def _subscriber_query(channel: Channel, address: str) -> Any:
+        sb = t.subscribers
+        return select(sb).where(sb.c.channel == Channel(channel).value, sb.c.address == address)
+
+    def get_subscriber(self, channel: Channel, address: str) -> Subscriber | None:
+        """The subscriber for (channel, address), or None."""
+        with self._read() as conn:
+            row = conn.execute(self._subscriber_query(channel, address)).first()
+        return _subscriber_from(row) if row else None
+
+    def get_subscriber_by_id(self, subscriber_id: int) -> Subscriber | None:
+        """The subscriber with this id, or None."""
+        sb = t.subscribers
+        with self._read() as conn:
+            row = conn.execute(select(sb).where(sb.c.id == subscriber_id)).first()
+        return _subscriber_from(row) if row else None
+
+    def update_subscriber(
+        self,
+        subscriber_id: int,
+        *,
+        active: bool | None = None,
+        language: str | None = None,
+        frequency: Frequency | None = None,
+        confirmed: bool | None = None,
+    ) -> Subscriber:
+        """Change a subscriber's settings; raises :class:`NotFound` for an unknown id."""
+        sb = t.subscribers
+        values: dict[str, Any] = {}
+        if active is not None:
+            values["active"] = active
+            if active:
+                values["bounces"] = 0
+        if language is not None:
+            values["language"] = language
+        if frequency is not None:
+            values["frequency"] = Frequency(frequency).value
+        if confirmed is not None:
+            values["confirmed"] = confirmed
+        with self._write() as conn:
+            if values:
+                conn.execute(update(sb).where(sb.c.id == subscriber_id).values(**values))
+            row = conn.execute(select(sb).where(sb.c.id == subscriber_id)).first()
+        if row is None:
+            raise NotFound("subscriber", subscriber_id)
+        return _subscriber_from(row)
+
+    def delete_subscriber(self, subscriber_id: int) -> None:
+        """Forget a subscriber: its deliveries, subscriptions and the row itself."""
+        with self._write() as conn:
+            conn.execute(delete(t.deliveries).where(t.deliveries.c.subscriber_id == subscriber_id))
+            conn.execute(
+                delete(t.subscriptions).where(t.subscriptions.c.subscriber_id == subscriber_id)
+            )
+            conn.execute(delete(t.subscribers).where(t.subscribers.c.id == subscriber_id))
+
+    def subscribe(self, subscriber_id: int, kind: SubscriptionKind, value: str = "") -> bool:
+        """Follow something; True when the subscription is new."""
+        kind = SubscriptionKind(kind)
+        value = normalise_value(kind, value)
+        if kind is not SubscriptionKind.ALL and not value:
+            raise ValueError(f"a {kind.value} subscription needs a value")
+        if len(value) > MAX_VALUE:
+            raise ValueError(f"subscription value longer than {MAX_VALUE} characters")
+        stmt = (
+            self._insert(t.subscriptions)
+            .values(subscriber_id=subscriber_id, kind=kind.value, value=value, created=_utcnow())
+            .on_conflict_do_nothing(index_elements=["subscriber_id", "kind", "value"])
+            .returning(t.subscriptions.c.id)
+        )
+        sb = t.subscribers
+        with self._write() as conn:
+            if conn.scalar(select(sb.c.id).where(sb.c.id == subscriber_id)) is None:
+                raise NotFound("subscriber", subscriber_id)
+            return conn.execute(stmt).first() is not None
+
+    def unsubscribe(self, subscriber_id: int, kind: SubscriptionKind, value: str = "") -> bool:
+        """Stop following something; True when the subscription existed."""
+        kind = SubscriptionKind(kind)
+        sub = t.subscriptions
+        stmt = delete(sub).where(
+            sub.c.subscriber_id == subscriber_id,
+            sub.c.kind == kind.value,
+            sub.c.value == normalise_value(kind, value),
+        )
+        with self._write() as conn:
+            return bool(conn.execute(stmt).rowcount)
+
+    def subscriptions(self, subscriber_id: int) -> list[Subscription]:
+        """What a subscriber follows, in the order subscribed."""
+        sub = t.subscriptions
+        q = select(sub).where(sub.c.subscriber_id == subscriber_id).order_by(sub.c.id)
+        with self._read() as conn:
+            return [
+                Subscription(
+                    subscriber_id=row.subscriber_id,
+                    kind=SubscriptionKind(row.kind),
+                    value=row.value,
+                    id=row.id,
+                )
+                for row in conn.execute(q)
+            ]
+
+    def subscriber_counts(self) -> dict[str, int]:
+        """``{"telegram": n, "email": n, "active": n}`` (active: reachable right now)."""
+        sb = t.subscribers
+        reachable = and_(sb.c.active, or_(sb.c.channel != Channel.EMAIL.value, sb.c.confirmed))
+        with self._read() as conn:
+            query = select(sb.c.channel, func.count().label("n")).group_by(sb.c.channel)
+            by_channel = {r.channel: int(r.n) for r in conn.execute(query)}
+            active = conn.scalar(select(func.count()).select_from(sb).where(reachable)) or 0
+        counts = {ch.value: int(by_channel.get(ch.value, 0)) for ch in Channel}
+        counts["active"] = int(active)
+        return counts
+
+    def record_bounce(self, subscriber_id: int) -> int:
+        """Count a bounced email; returns the subscriber's bounce count after this one."""
+        sb = t.subscribers
+        with self._write() as conn:
+            conn.execute(
+                update(sb).where(sb.c.id == subscriber_id).values(bounces=sb.c.bounces + 1)
+            )
+            count = conn.scalar(select(sb.c.bounces).where(sb.c.id == subscriber_id))
+        if count is None:
+            raise NotFound("subscriber", subscriber_id)
+        return int(count)
+
+    # ----------------------------------------------------------------------- outbox
+
+    def claim_deliveries(
+        self,
+        channel: Channel,
+        *,
+        limit: int = 100,
+        worker: str = "w",
+        now: datetime | None = None,
+        frequency: Frequency | None = None,
+    ) -> list[ClaimedDelivery]:
+        """Claim up to ``limit`` due pending deliveries of a channel, oldest first.
+
+        Rows of subscribers who became inactive (or are unconfirmed emails) are marked
+        ``skipped`` instead. On PostgreSQL concurrent workers skip each other's rows.
+        """
+        now = _utcnow(now)
+        d, sb, c = t.deliveries, t.subscribers, t.changes
+        q = (
+            select(d.c.id)
+            .where(
+                text(t.PENDING),
+                d.c.channel == Channel(channel).value,
+                or_(d.c.next_attempt_at.is_(None), d.c.next_attempt_at <= now),
+            )
+            .order_by(d.c.id)
+            .limit(limit)
+        )
+        if frequency is not None:
+            q = q.where(
+                d.c.subscriber_id.in_(
+                    select(sb.c.id).where(sb.c.frequency == Frequency(frequency).value)
+                )
+            )
+        if not self._sqlite:
+            q = q.with_for_update(skip_locked=True)
+        with self._write() as conn:
+            ids = list(conn.scalars(q))
+            if not ids:
+                return []
+            rows = conn.execute(select(d).where(d.c.id.in_(ids)).order_by(d.c.id)).all()
+            subs = {
+                row.id: _subscriber_from(row)
+                for row in conn.execute(
+                    select(sb).where(sb.c.id.in_({r.subscriber_id for r in rows}))
+                )
+            }
+            changes = {
+                row.id: _change_from(row)
+                for row in conn.execute(select(c).where(c.c.id.in_({r.change_id for r in rows})))
+            }
+            live = [r for r in rows if _deliverable(subs[r.subscriber_id])]
+            dead = [r.id for r in rows if not _deliverable(subs[r.subscriber_id])]
+            if dead:
+                conn.execute(
+                    update(d)
+                    .where(d.c.id.in_(dead))
+                    .values(status=DeliveryStatus.SKIPPED.value, last_error="subscriber inactive")
+                )
+            if live:
+                conn.execute(
+                    update(d)
+                    .where(d.c.id.in_([r.id for r in live]))
+                    .values(status=DeliveryStatus.CLAIMED.value, claimed_by=worker, claimed_at=now)
+                )
+        return [
+            ClaimedDelivery(
+                delivery=replace(_delivery_from(r), status=DeliveryStatus.CLAIMED),
+                subscriber=subs[r.subscriber_id],
+                change=changes[r.change_id],
+            )
+            for r in live
+        ]
+
+    def mark_sent(self, delivery_ids: Iterable[int], *, now: datetime | None = None) -> None:
+        """Record deliveries as sent."""
+        now = _utcnow(now)
+        d = t.deliveries
+        with self._write() as conn:
+            for batch in _chunks(delivery_ids):
+                conn.execute(
+                    update(d)
+                    .where(d.c.id.in_(batch))
+                    .values(
+                        status=DeliveryStatus.SENT.value,
+                        sent_at=now,
+                        claimed_by=None,
+                        next_attempt_at=None,
+                    )
+                )
+
+    def mark_failed(
+        self,
+        delivery_id: int,
+        error: str,
+        *,
+        retry_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Record a failed send: retry at ``retry_at``, or ``failed`` (permanent / too many)."""
+        _utcnow(now)
+        d = t.deliveries
+        with self._write() as conn:
+            attempts = conn.scalar(select(d.c.attempts).where(d.c.id == delivery_id))
+            if attempts is None:
+                raise NotFound("delivery", delivery_id)
+            attempts += 1
+            give_up = retry_at is None or attempts >= MAX_ATTEMPTS
+            conn.execute(
+                update(d)
+                .where(d.c.id == delivery_id)
+                .values(
+                    status=(DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING).value,
+                    attempts=attempts,
+                    last_error=error[:2000],
+                    next_attempt_at=None if give_up else _utcnow(retry_at),
+                    claimed_by=None,
+                    claimed_at=None,
+                )
+            )
+        if give_up:
+            logger.warning("delivery %s failed after %d attempts: %s", delivery_id, attempts, error)
+
+    def release(self, delivery_ids: Iterable[int]) -> None:
+        """Put claimed deliveries back to pending (a worker shutting down)."""
+        d = t.deliveries
+        with self._write() as conn:
+            for batch in _chunks(delivery_ids):
+                conn.execute(
+                    update(d)
+                    .where(d.c.id.in_(batch), d.c.status == DeliveryStatus.CLAIMED.value)
+                    .values(status=DeliveryStatus.PENDING.value, claimed_by=None, claimed_at=None)
+                )
+
+    def requeue_stale_claims(
+        self, older_than: timedelta | datetime, *, now: datetime | None = None
+    ) -> int:
+        """Claims older than ``older_than`` (a dead worker's) go back to pending; returns count."""
+        cutoff = (
+            _utcnow(now) - older_than if isinstance(older_than, timedelta) else _utcnow(older_than)
+        )
+        d = t.deliveries
+        with self._write() as conn:
+            result = conn.execute(
+                update(d)
+                .where(text(t.CLAIMED), d.c.claimed_at <= cutoff)
+                .values(status=DeliveryStatus.PENDING.value, claimed_by=None, claimed_at=None)
+            )
+        count = int(result.rowcount or 0)
+        if count:
+            logger.warning("requeued %d stale delivery claims", count)
+        return count
+
+    def outbox_counts(self) -> dict[str, int]:
+        """Number of outbox rows per :class:`DeliveryStatus` value."""
+        d = t.deliveries
+        with self._read() as conn:
+            query = select(d.c.status, func.count().label("n")).group_by(d.c.status)
+            found = {r.status: int(r.n) for r in conn.execute(query)}
+        return {s.value: int(found.get(s.value, 0)) for s in DeliveryStatus}
+
+    def deliveries(
+        self,
+        *,
+        subscriber_id: int | None = None,
+        change_id: int | None = None,
+        status: DeliveryStatus | None = None,
+    ) -> list[Delivery]:
+        """Outbox rows, filtered, by id."""
+        d = t.deliveries
+        q = select(d).order_by(d.c.id)
+        if subscriber_id is not None:
+            q = q.where(d.c.subscriber_id == subscriber_id)
+        if change_id is not None:
+            q = q.where(d.c.change_id == change_id)
+        if status is not None:
+            q = q.where(d.c.status == DeliveryStatus(status).value)
+        with self._read() as conn:
+            return [_delivery_from(row) for row in conn.execute(q)]

@@ -27,10 +27,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "CLAIMED",
+    "PENDING",
     "UTCDateTime",
     "change_targets",
     "changes",
@@ -76,10 +79,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         """Return an aware UTC datetime."""
         if value is None:
             return None
-        if not isinstance(value, datetime):  # pragma: no cover - drivers return datetimes
-            value = datetime.fromisoformat(str(value))
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
+
+# Partial-index predicates. Queries repeat them literally (not as bound parameters) so that
+# SQLite's planner can prove they imply the index's WHERE clause.
+PENDING = "status = 'pending'"
+CLAIMED = "status = 'claimed'"
 
 MOTION_ID = 40
 LETTER_ID = 64
@@ -230,17 +237,16 @@ subscriptions = Table(
     Index("ix_subscriptions_kind_value", "kind", "value"),
 )
 
+# The outbox. Deliberately lean, because one poll may write hundreds of thousands of rows: no
+# foreign keys (the repository deletes a subscriber's rows itself; changes are never deleted), no
+# timestamp of its own (the change has one), and partial indexes that only hold the rows a worker
+# looks for (pending ones in claim order, claimed ones by age), so they stay small as rows are sent.
 deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "subscriber_id",
-        Integer,
-        ForeignKey("subscribers.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    Column("change_id", Integer, ForeignKey("changes.id", ondelete="CASCADE"), nullable=False),
+    Column("subscriber_id", Integer, nullable=False),
+    Column("change_id", Integer, nullable=False),
     Column("channel", String(CODE), nullable=False),
     Column("status", String(CODE), nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -249,9 +255,20 @@ deliveries = Table(
     Column("claimed_by", String(64)),
     Column("claimed_at", UTCDateTime),
     Column("sent_at", UTCDateTime),
-    Column("created", UTCDateTime, nullable=False),
     UniqueConstraint("subscriber_id", "change_id"),
-    Index("ix_deliveries_status_channel_id", "status", "channel", "id"),
+    Index(
+        "ix_deliveries_pending",
+        "channel",
+        "id",
+        sqlite_where=text(PENDING),
+        postgresql_where=text(PENDING),
+    ),
+    Index(
+        "ix_deliveries_claimed",
+        "claimed_at",
+        sqlite_where=text(CLAIMED),
+        postgresql_where=text(CLAIMED),
+    ),
 )
 
 cursors = Table(

@@ -1,0 +1,1 @@
+"""Tests of the state package: diff, repository (SQLite and PostgreSQL), outbox, crashes."""
