@@ -24,6 +24,7 @@ import uvicorn
 from aiosmtpd.controller import Controller
 
 from bot.email.sender import Mailer
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.server import QuietServer, serve
@@ -46,10 +47,11 @@ def free_port() -> int:
 
 @dataclass
 class AppStub:
-    """The two App fields the web server and the digest run use (bot.app.App has more)."""
+    """The App fields the web server and the digest run use (bot.app.App also has sources)."""
 
     settings: Settings
     repo: Repository
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 class Collector:
