@@ -1,0 +1,400 @@
+"""Sending planned messages through the Bot API: rate limited, flood-safe, blocked-chat aware.
+
+:class:`TelegramNotifier` wraps a ``telegram.Bot`` (an ``ExtBot`` with :class:`FloodLimiter`, an
+``AIORateLimiter`` that never sends more than 30 messages in any one second) and turns every Bot
+API answer into a :class:`SendResult`:
+
+* sent → ``SENT``;
+* ``RetryAfter`` (429) → the limiter pauses every request and retries; if it gives up, the
+  notifier itself waits ``retry_after`` and tries again, so a flood wait loses nothing;
+* ``Forbidden`` (blocked, kicked, user deactivated) or "chat not found" → ``DEACTIVATE``: the
+  caller deactivates the subscriber and does not retry;
+* other ``BadRequest`` (a message Telegram refuses) → ``FAILED``, permanent;
+* network errors and timeouts → ``RETRY``: the caller puts the row back with a back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import heapq
+import logging
+import weakref
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.settings import Settings
+from bot.telegram.outgoing import Outgoing
+
+__all__ = [
+    "THROTTLED_ENDPOINTS",
+    "FloodLimiter",
+    "SendResult",
+    "SendStatus",
+    "SlidingWindow",
+    "TelegramNotifier",
+    "build_bot",
+    "retry_seconds",
+    "shared_limiter",
+]
+
+logger = logging.getLogger(__name__)
+
+MESSAGES_PER_SECOND = 30  # Telegram's broadcast limit (constants.FloodLimit.MESSAGES_PER_SECOND)
+WINDOW_MARGIN = 0.02  # seconds added to the one-second window for clock and network jitter
+GROUP_MESSAGES_PER_MINUTE = 20
+LIMITER_RETRIES = 3  # RetryAfter retries inside the limiter (each pauses every request)
+MAX_FLOOD_WAIT = 900.0  # seconds a single message may wait out floods before it is requeued
+
+# Endpoints that deliver a message to a chat and so count towards Telegram's flood limits.
+# Everything else (getUpdates, getChatMember, answerCallbackQuery, setMyCommands …) passes
+# straight through: an admin check must not use up a group's 20 messages a minute.
+THROTTLED_ENDPOINTS = frozenset(
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendPhoto",
+        "sendDocument",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+
+_DEACTIVATING_BAD_REQUESTS = (
+    "chat not found",
+    "user not found",
+    "peer_id_invalid",
+    "group chat was deactivated",
+    "chat was deleted",
+    "have no rights to send a message",
+    "not enough rights to send text messages",
+)
+
+
+class SlidingWindow:
+    """At most ``max_rate`` requests in any ``period`` seconds, measured the strict way.
+
+    A request holds a slot from the moment it is let through until ``period`` seconds after it
+    *completed*. The server saw it somewhere in between, so however the requests are spread, no
+    window of ``period`` seconds on the server's clock can contain more than ``max_rate`` of them;
+    and, unlike a leaky bucket, time lost to a busy event loop is made up by the next burst.
+    Waiters are served in arrival order (one waits for a slot, the rest queue on a lock).
+    """
+
+    def __init__(self, max_rate: int, period: float) -> None:
+        """Allow ``max_rate`` requests per ``period`` seconds."""
+        if max_rate < 1 or period <= 0:
+            raise ValueError("max_rate must be ≥ 1 and period > 0")
+        self.max_rate = max_rate
+        self.period = period
+        self._in_flight = 0
+        self._releases: list[float] = []  # heap of the times held slots free up
+        self._lock = asyncio.Lock()
+        self._completed = asyncio.Event()
+
+    async def __aenter__(self) -> None:
+        """Wait for a free slot and take it."""
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            while True:
+                now = loop.time()
+                while self._releases and self._releases[0] <= now:
+                    heapq.heappop(self._releases)
+                if self._in_flight + len(self._releases) < self.max_rate:
+                    self._in_flight += 1
+                    return
+                if self._releases:
+                    await asyncio.sleep(self._releases[0] - now)
+                else:  # every slot is a request still in flight
+                    self._completed.clear()
+                    await self._completed.wait()
+
+    async def __aexit__(self, *exc: object) -> None:
+        """The request completed: its slot frees up ``period`` seconds from now."""
+        self._in_flight -= 1
+        heapq.heappush(self._releases, asyncio.get_running_loop().time() + self.period)
+        self._completed.set()
+
+
+class FloodLimiter(AIORateLimiter):
+    """``AIORateLimiter`` that never exceeds Telegram's 30 messages in any one second.
+
+    The stock limiter's overall bucket (aiolimiter's leaky bucket, capacity = rate) lets 30
+    messages through at once and then 30 a second: up to 60 in the first second, which a strict
+    server answers with 429 — and every 429 stops *all* sending for ``retry_after`` seconds.
+    Here the overall limit is a :class:`SlidingWindow` (with ``margin`` seconds of slack for
+    clock and network jitter); the per-group limit (20 a minute), the pause-everything-on-429
+    and its retries are AIORateLimiter's own. Only message-sending endpoints are throttled.
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        messages_per_second: int = MESSAGES_PER_SECOND,
+        group_messages_per_minute: float = GROUP_MESSAGES_PER_MINUTE,
+        max_retries: int = LIMITER_RETRIES,
+        margin: float = WINDOW_MARGIN,
+    ) -> None:
+        super().__init__(
+            overall_max_rate=0,  # replaced by the sliding window below
+            group_max_rate=group_messages_per_minute,
+            group_time_period=60,
+            max_retries=max_retries,
+        )
+        window = SlidingWindow(int(messages_per_second), 1.0 + margin)
+        self._base_limiter = window  # type: ignore[assignment]
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """Throttle message-sending endpoints; run every other request at once."""
+        if endpoint not in THROTTLED_ENDPOINTS:
+            return await callback(*args, **kwargs)
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
+_SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, FloodLimiter]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def shared_limiter(settings: Settings) -> FloodLimiter:
+    """The one FloodLimiter of this bot token in the running event loop.
+
+    ``kamerwacht run`` answers commands (the bot) and pushes changes (the worker) from one
+    process: sharing the limiter keeps their sum, not each of them, under Telegram's limits.
+    """
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
+    key = hashlib.sha256(token.encode()).hexdigest()
+    per_loop = _SHARED.setdefault(asyncio.get_running_loop(), {})
+    if key not in per_loop:
+        per_loop[key] = FloodLimiter()
+    return per_loop[key]
+
+
+def build_bot(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    rate_limiter: AIORateLimiter | None = None,
+) -> ExtBot[Any]:
+    """An ``ExtBot`` for ``settings`` (token, Bot API base URL) with a :class:`FloodLimiter`."""
+    if settings.telegram_token is None:
+        raise ValueError("no Telegram token configured (KAMERWACHT_TELEGRAM_TOKEN)")
+    return ExtBot(
+        settings.telegram_token.get_secret_value(),
+        base_url=settings.telegram_api_url,
+        request=request or HTTPXRequest(connection_pool_size=64, read_timeout=15.0),
+        rate_limiter=rate_limiter or FloodLimiter(),
+    )
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """Seconds to wait after a 429, without PTB's int-vs-timedelta deprecation warning."""
+    value: Any = getattr(exc, "_retry_after", None)
+    if value is None:
+        value = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+class SendStatus(StrEnum):
+    """The outcome of sending one planned message."""
+
+    SENT = "sent"
+    DEACTIVATE = "deactivate"  # blocked / kicked / chat gone: deactivate, never retry
+    FAILED = "failed"  # Telegram refused this message: permanent
+    RETRY = "retry"  # transient: put back with a back-off
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What happened to one :class:`Outgoing`."""
+
+    status: SendStatus
+    error: str | None = None
+    parts_sent: int = 0
+    flood_waits: int = 0
+    migrated_to: str | None = None  # a group that became a supergroup has a new chat id
+
+    @property
+    def ok(self) -> bool:
+        """True when every part was delivered."""
+        return self.status is SendStatus.SENT
+
+
+def _deactivating(exc: BadRequest) -> bool:
+    message = exc.message.lower()
+    return any(text in message for text in _DEACTIVATING_BAD_REQUESTS)
+
+
+class TelegramNotifier:
+    """Sends :class:`Outgoing` messages; the caller records each :class:`SendResult`."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        max_flood_wait: float = MAX_FLOOD_WAIT,
+        concurrency: int = 8,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """Wrap ``bot``; ``concurrency`` chats are served at once (each chat in order)."""
+        self.bot = bot
+        self.max_flood_wait = max_flood_wait
+        self.concurrency = concurrency
+        self._sleep = sleep
+        self._started = False
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, request: BaseRequest | None = None, **kwargs: Any
+    ) -> TelegramNotifier:
+        """A notifier whose bot shares this process's :func:`shared_limiter` (call in a loop)."""
+        bot = build_bot(settings, request=request, rate_limiter=shared_limiter(settings))
+        return cls(bot, **kwargs)
+
+    async def start(self) -> None:
+        """Initialise the bot's HTTP client (calls getMe)."""
+        if not self._started:
+            await self.bot.initialize()
+            self._started = True
+
+    async def close(self) -> None:
+        """Close the bot's HTTP client."""
+        if self._started:
+            await self.bot.shutdown()
+            self._started = False
+
+    async def __aenter__(self) -> TelegramNotifier:
+        """Start; ``async with TelegramNotifier(...) as notifier``."""
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Close."""
+        await self.close()
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the bot token (error texts end up in the database and logs)."""
+        token = self.bot.token
+        return text.replace(token, "***") if token else text
+
+    async def send(self, out: Outgoing) -> SendResult:
+        """Send every part of ``out`` in order; see the module docstring for outcomes."""
+        chat_id: int | str = int(out.chat_id) if out.chat_id.lstrip("-").isdigit() else out.chat_id
+        sent = 0
+        waits = 0
+        waited = 0.0
+        migrated: str | None = None
+        while sent < len(out.parts):
+            try:
+                await self.bot.send_message(
+                    chat_id,
+                    out.parts[sent],
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except RetryAfter as exc:
+                delay = retry_seconds(exc)
+                waits += 1
+                waited += delay
+                if waited > self.max_flood_wait:
+                    return SendResult(SendStatus.RETRY, str(exc), sent, waits, migrated)
+                logger.info(
+                    "flood wait %.1f s before the next message", delay, extra={"chat_id": chat_id}
+                )
+                await self._sleep(delay)
+                continue
+            except ChatMigrated as exc:
+                chat_id = exc.new_chat_id
+                migrated = str(exc.new_chat_id)
+                logger.warning(
+                    "chat %s moved to %s", out.chat_id, migrated, extra={"chat_id": out.chat_id}
+                )
+                continue
+            except Forbidden as exc:
+                return SendResult(SendStatus.DEACTIVATE, exc.message, sent, waits, migrated)
+            except BadRequest as exc:
+                if _deactivating(exc):
+                    return SendResult(SendStatus.DEACTIVATE, exc.message, sent, waits, migrated)
+                logger.error(
+                    "Telegram refused a message: %s", exc.message, extra={"chat_id": out.chat_id}
+                )
+                return SendResult(SendStatus.FAILED, exc.message, sent, waits, migrated)
+            except InvalidToken as exc:
+                logger.error("Telegram rejected the bot token")
+                return SendResult(SendStatus.RETRY, f"invalid token: {exc.message}", sent, waits)
+            except (NetworkError, TelegramError) as exc:  # TimedOut is a NetworkError
+                error = self._redact(f"{type(exc).__name__}: {exc.message}")
+                return SendResult(SendStatus.RETRY, error, sent, waits, migrated)
+            sent += 1
+        return SendResult(SendStatus.SENT, None, sent, waits, migrated)
+
+    async def send_all(
+        self,
+        messages: Sequence[Outgoing],
+        on_result: Callable[[Outgoing, SendResult], Awaitable[None]],
+        *,
+        stop: asyncio.Event | None = None,
+    ) -> None:
+        """Send ``messages``: chats concurrently, each chat's messages in order.
+
+        ``on_result`` is awaited after every message. After a ``DEACTIVATE`` the chat's later
+        messages are not sent; they are reported with the same result. Once ``stop`` is set no
+        new message is started (messages in flight finish and are reported); the caller finds
+        the unsent ones unreported.
+        """
+        by_chat: dict[str, list[Outgoing]] = {}
+        for out in messages:
+            by_chat.setdefault(out.chat_id, []).append(out)
+        queue: asyncio.Queue[list[Outgoing]] = asyncio.Queue()
+        for chat_messages in by_chat.values():
+            queue.put_nowait(chat_messages)
+
+        async def serve() -> None:
+            while True:
+                try:
+                    chat_messages = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                stopped: SendResult | None = None
+                for out in chat_messages:
+                    if stop is not None and stop.is_set():
+                        return
+                    result = stopped or await self.send(out)
+                    if result.status is SendStatus.DEACTIVATE:
+                        stopped = result
+                    await on_result(out, result)
+
+        async with asyncio.TaskGroup() as group:  # one failure cancels the rest
+            for _ in range(min(self.concurrency, len(by_chat))):
+                group.create_task(serve())

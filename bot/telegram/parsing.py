@@ -1,0 +1,206 @@
+"""Pure parsing of what people type: motion references, follow targets, deep links, options.
+
+Nothing here touches the store. A *motion reference* is what ``/status`` accepts (a canonical id
+or any citation spelling, a Zaak number, or search words); a *target* is what ``/volg`` accepts
+(a motion, a dossier, a keyword or everything).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from scrapers.citations import find_zaak_numbers, normalize_motion_id
+from state.models import MOTION_ID_RE, Frequency, SubscriptionKind
+
+__all__ = [
+    "DEEP_LINK_PREFIX",
+    "LANGUAGES",
+    "MAX_DEEP_LINK",
+    "MAX_KEYWORD",
+    "MIN_KEYWORD",
+    "MotionRef",
+    "RefKind",
+    "Target",
+    "deep_link_payload",
+    "parse_deep_link",
+    "parse_frequency",
+    "parse_language",
+    "parse_motion_ref",
+    "parse_target",
+]
+
+LANGUAGES = ("nl", "en")
+DEEP_LINK_PREFIX = "volg_"
+MAX_DEEP_LINK = 64  # Telegram's limit on a /start payload
+MIN_KEYWORD = 3
+MAX_KEYWORD = 100
+
+_ALL_WORDS = frozenset({"alles", "all", "everything", "allemaal", "*"})
+_DOSSIER_WORDS = ("dossier", "kamerstuk", "kamerstukken")
+_KEYWORD_WORDS = ("trefwoord", "keyword", "woord", "word")
+# 21501-02, 21 501-02, 35570-V, 35570 V, 21501, 36600-IXB
+_DOSSIER_RE = re.compile(
+    r"^(?P<d>\d{2}\s?\d{3,4})(?:\s*[-\u2010-\u2013]?\s*(?P<t>\d{1,2}|[A-Za-z]{1,5}))?$"
+)
+_SUBDOSSIER_PARENTS = frozenset({"21501"})  # dossiers whose Kamerstukken carry a toevoeging
+_PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+_FREQUENCIES = {
+    "direct": Frequency.INSTANT,
+    "meteen": Frequency.INSTANT,
+    "instant": Frequency.INSTANT,
+    "immediately": Frequency.INSTANT,
+    "dagelijks": Frequency.DAILY,
+    "daily": Frequency.DAILY,
+    "dag": Frequency.DAILY,
+    "wekelijks": Frequency.WEEKLY,
+    "weekly": Frequency.WEEKLY,
+    "week": Frequency.WEEKLY,
+}
+_LANGUAGES = {
+    "nl": "nl",
+    "nederlands": "nl",
+    "dutch": "nl",
+    "en": "en",
+    "engels": "en",
+    "english": "en",
+}
+
+
+class RefKind(StrEnum):
+    """How a ``/status`` argument names a motion."""
+
+    ID = "id"  # a canonical motion id (from any citation spelling)
+    ZAAK = "zaak"  # a Tweede Kamer Zaak number, e.g. 2020Z21194
+    WORDS = "words"  # search words
+
+
+@dataclass(frozen=True, slots=True)
+class MotionRef:
+    """A parsed ``/status`` argument."""
+
+    kind: RefKind
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Something a chat can follow: ``(kind, value)`` as the repository stores it."""
+
+    kind: SubscriptionKind
+    value: str = ""
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parse_motion_ref(text: str) -> MotionRef | None:
+    """What a ``/status`` argument means; None for empty input."""
+    text = _clean(text)
+    if not text:
+        return None
+    motion_id = normalize_motion_id(text)
+    if motion_id:
+        return MotionRef(RefKind.ID, motion_id)
+    zaken = find_zaak_numbers(text)
+    if len(zaken) == 1 and zaken[0] == text.strip("() ").upper():
+        return MotionRef(RefKind.ZAAK, zaken[0])
+    return MotionRef(RefKind.WORDS, text[:MAX_KEYWORD])
+
+
+def _dossier(text: str, *, explicit: bool) -> str | None:
+    """The canonical dossier named by ``text`` (``21 501-2`` → ``21501-02``), or None.
+
+    Without ``explicit`` (the word "dossier" before it) a number-only toevoeging counts only
+    when it has a leading zero or the dossier always has one (``21501-20``): ``35373-23`` is
+    Kamerstuk 23 of dossier 35373, not a dossier.
+    """
+    m = _DOSSIER_RE.match(text)
+    if not m:
+        return None
+    dossier = m["d"].replace(" ", "")
+    if not 4 <= len(dossier) <= 6:
+        return None
+    toevoeging = m["t"]
+    if toevoeging is None:
+        return dossier
+    if toevoeging.isdigit():
+        if not (explicit or toevoeging.startswith("0") or dossier in _SUBDOSSIER_PARENTS):
+            return None
+        return f"{dossier}-{toevoeging.zfill(2)}"
+    return f"{dossier}-{toevoeging.upper()}"
+
+
+def parse_target(text: str) -> Target | None:
+    """What a ``/volg`` or ``/ontvolg`` argument means; None when it cannot be followed.
+
+    Order: ``alles``; ``dossier …`` / ``trefwoord …`` prefixes; a motion (any citation
+    spelling, or a Zaak number given as ``MOTION`` of its id by the caller); a dossier; a keyword
+    of at least three characters.
+    """
+    text = _clean(text)
+    if not text:
+        return None
+    lowered = text.casefold()
+    if lowered in _ALL_WORDS:
+        return Target(SubscriptionKind.ALL)
+    head, _, rest = text.partition(" ")
+    if head.casefold() in _DOSSIER_WORDS and rest:
+        dossier = _dossier(rest, explicit=True)
+        if dossier:
+            return Target(SubscriptionKind.DOSSIER, dossier)
+        motion_id = normalize_motion_id(rest)
+        return Target(SubscriptionKind.MOTION, motion_id) if motion_id else None
+    if head.casefold() in _KEYWORD_WORDS and rest:
+        return _keyword(rest)
+    motion_id = normalize_motion_id(text)
+    if motion_id:
+        return Target(SubscriptionKind.MOTION, motion_id)
+    dossier = _dossier(text, explicit=False)
+    if dossier:
+        return Target(SubscriptionKind.DOSSIER, dossier)
+    return _keyword(text)
+
+
+def _keyword(text: str) -> Target | None:
+    word = text.strip("\"'“”‘’ ")
+    if len(word) < MIN_KEYWORD or len(word) > MAX_KEYWORD:
+        return None
+    return Target(SubscriptionKind.KEYWORD, word.casefold())
+
+
+def deep_link_payload(target: Target) -> str | None:
+    """The ``/start`` payload that follows ``target`` (``volg_21501-02-2228``), if it fits."""
+    if target.kind is SubscriptionKind.ALL:
+        payload = DEEP_LINK_PREFIX + "alles"
+    elif target.kind in (SubscriptionKind.MOTION, SubscriptionKind.DOSSIER):
+        payload = DEEP_LINK_PREFIX + target.value
+    else:
+        return None
+    return payload if _PAYLOAD_RE.match(payload) else None
+
+
+def parse_deep_link(payload: str) -> Target | None:
+    """The target of a ``/start`` payload (``volg_21501-02-2228``, ``volg_alles``), or None."""
+    if not _PAYLOAD_RE.match(payload) or not payload.startswith(DEEP_LINK_PREFIX):
+        return None
+    value = payload[len(DEEP_LINK_PREFIX) :]
+    if value.casefold() in _ALL_WORDS:
+        return Target(SubscriptionKind.ALL)
+    if MOTION_ID_RE.match(value) and normalize_motion_id(value) == value:
+        return Target(SubscriptionKind.MOTION, value)
+    dossier = _dossier(value, explicit=True)
+    return Target(SubscriptionKind.DOSSIER, dossier) if dossier else None
+
+
+def parse_frequency(text: str) -> Frequency | None:
+    """``direct`` / ``dagelijks`` / ``wekelijks`` (or English) → a Frequency."""
+    return _FREQUENCIES.get(_clean(text).casefold())
+
+
+def parse_language(text: str) -> str | None:
+    """``nl`` / ``en`` (or their names) → a language code."""
+    return _LANGUAGES.get(_clean(text).casefold())

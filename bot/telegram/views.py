@@ -1,0 +1,321 @@
+"""Pure views: records in, Telegram HTML and inline keyboards out (no I/O, no repository).
+
+Every text comes from ``templates/telegram/*.html`` rendered by the project's one Jinja2
+environment, which escapes every upstream string. Keyboards carry callback data from
+:mod:`bot.telegram.callbacks` (≤ 64 bytes; a button whose data would not fit is left out).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.messages import motion_url
+from bot.telegram.callbacks import Action, Callback, encode
+from bot.telegram.parsing import Target, deep_link_payload
+from bot.telegram.texts import button
+from state.models import (
+    BoardEntry,
+    Change,
+    ChangeKind,
+    ExecutionReport,
+    ExecutionStatus,
+    Frequency,
+    Motion,
+    ParliamentaryStatus,
+    SourceStatus,
+    Subscription,
+    SubscriptionKind,
+    VoteChoice,
+)
+from templates.render import render
+
+__all__ = [
+    "TimelineItem",
+    "TopicSummary",
+    "View",
+    "describe_target",
+    "follow_keyboard",
+    "help_view",
+    "latest_view",
+    "list_view",
+    "notice",
+    "picks_view",
+    "safe_url",
+    "start_view",
+    "stats_view",
+    "status_view",
+    "summarise_topic",
+    "topic_name",
+    "topic_view",
+]
+
+TIMELINE_MAX = 8  # entries shown in a status answer; older ones are summarised as "…"
+LATEST_MAX = 10
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One answer: HTML text and an optional inline keyboard (on the last part)."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    """One line of the compact timeline; the template words it in the chat's language."""
+
+    date: date | None
+    kind: str  # submitted | decision | replaces | replaced_by | report | mention
+    code: str | None = None  # a status code (decision, report)
+    ref: str | None = None  # a tally, a motion id, or a letter title
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSummary:
+    """What ``/status`` without an argument shows."""
+
+    motions: int
+    by_status: tuple[tuple[str, int], ...]  # parliamentary status code → count
+    by_execution: tuple[tuple[str, int], ...]  # execution status code ("none") of adopted motions
+    latest: tuple[Change, ...] = field(default_factory=tuple)
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is http(s), else None (an upstream ``javascript:`` link never shows)."""
+    if url and url.strip().lower().startswith(("https://", "http://")):
+        return url.strip()
+    return None
+
+
+def topic_name(topic: str) -> str:
+    """``nagorno-karabach`` → ``Nagorno-Karabach``."""
+    return "-".join(part.capitalize() for part in topic.split("-"))
+
+
+def describe_target(target: Target | Subscription, lang: str) -> str:
+    """``motie 21501-02-2228`` / ``dossier 21501-02`` / ``“oorlogsrecht”`` / ``alles``."""
+    return render("telegram/target.txt", kind=target.kind.value, value=target.value, lang=lang)
+
+
+def _markup(rows: Iterable[Sequence[tuple[str, Callback]]]) -> InlineKeyboardMarkup | None:
+    keyboard: list[list[InlineKeyboardButton]] = []
+    for row in rows:
+        buttons = [
+            InlineKeyboardButton(text, callback_data=data)
+            for text, cb in row
+            if (data := encode(cb)) is not None
+        ]
+        if buttons:
+            keyboard.append(buttons)
+    return InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
+def follow_keyboard(
+    target: Target, following: bool, lang: str, *, redraw: bool = False
+) -> InlineKeyboardMarkup | None:
+    """One Follow or Unfollow button for ``target`` (``redraw``: under a status answer)."""
+    action = Action.UNFOLLOW if following else Action.FOLLOW
+    label = button("unfollow" if following else "follow", lang)
+    return _markup([[(label, Callback(action, target=target, redraw=redraw))]])
+
+
+def notice(key: str, lang: str, **context: object) -> str:
+    """A short answer (confirmation, error with an example) from ``telegram/notice.html``."""
+    return render("telegram/notice.html", key=key, lang=lang, **context)
+
+
+def start_view(
+    lang: str,
+    topic: str,
+    *,
+    followed: Target | None = None,
+    newly: bool = False,
+    group: bool = False,
+) -> View:
+    """The welcome: what the bot does, the main commands, and a deep-link follow if any."""
+    text = render(
+        "telegram/start.html",
+        lang=lang,
+        topic=topic_name(topic),
+        followed=describe_target(followed, lang) if followed else None,
+        newly=newly,
+        group=group,
+    )
+    keyboard = None
+    if followed is not None:
+        keyboard = follow_keyboard(followed, True, lang)
+    return View(text, keyboard)
+
+
+def help_view(lang: str, topic: str, *, admin: bool = False) -> View:
+    """Every command with an example."""
+    return View(render("telegram/help.html", lang=lang, topic=topic_name(topic), admin=admin))
+
+
+def _votes(motion: Motion) -> dict[str, list[tuple[str, int]]]:
+    final = motion.final_decision
+    out: dict[str, list[tuple[str, int]]] = {c.value: [] for c in VoteChoice}
+    if final is None:
+        return out
+    for vote in final.votes:
+        if not vote.mistake:
+            out[vote.choice.value].append((vote.actor, vote.seats))
+    for rows in out.values():
+        rows.sort(key=lambda r: (-r[1], r[0].casefold()))
+    return out
+
+
+def _timeline(motion: Motion, reports: Sequence[ExecutionReport]) -> list[TimelineItem]:
+    items = [TimelineItem(motion.date, "submitted")]
+    if motion.replaces:
+        items.append(TimelineItem(motion.date, "replaces", ref=motion.replaces))
+    for decision in motion.decisions:
+        if decision.final:
+            tally = "{}-{}".format(*decision.tally) if decision.votes else None
+            items.append(TimelineItem(decision.date, "decision", decision.status.value, tally))
+    if motion.replaced_by:
+        items.append(TimelineItem(None, "replaced_by", ref=motion.replaced_by))
+    for report in reports:
+        kind = "report" if report.status else "mention"
+        code = report.status.value if report.status else None
+        items.append(TimelineItem(report.date, kind, code, report.letter_title))
+    # stable: same-day entries keep their natural order; undated ones go last
+    return sorted(items, key=lambda i: (i.date is None, i.date or date.min))
+
+
+def status_view(
+    motion: Motion,
+    reports: Sequence[ExecutionReport],
+    *,
+    following: bool,
+    lang: str,
+    public_url: str,
+) -> View:
+    """A motion: title, submitters, vote per party, appraisal, latest report, timeline."""
+    with_status = [r for r in reports if r.status is not None]
+    report = with_status[-1] if with_status else None
+    mention = reports[-1] if reports and report is None else None
+    final = motion.final_decision
+    timeline = _timeline(motion, reports)
+    hidden = max(len(timeline) - TIMELINE_MAX, 0)
+    shown_report = report or mention
+    text = render(
+        "telegram/status.html",
+        lang=lang,
+        m=motion,
+        final=final,
+        tally="{}-{}".format(*final.tally) if final and final.votes else None,
+        votes=_votes(motion),
+        report=report,
+        mention=mention,
+        letter_url=safe_url(shown_report.letter_url) if shown_report else None,
+        timeline=timeline[hidden:],
+        hidden=hidden,
+        motion_url=motion_url(public_url, motion.id),
+        following=following,
+    )
+    target = Target(SubscriptionKind.MOTION, motion.id)
+    return View(text, follow_keyboard(target, following, lang, redraw=True))
+
+
+def picks_view(motions: Sequence[Motion], query: str, lang: str) -> View:
+    """Several motions match some words: a short list with one button per motion."""
+    text = render("telegram/picks.html", lang=lang, motions=motions, query=query)
+    rows = [
+        [(f"{m.id} · {_short(m.title, 40)}", Callback(Action.SHOW, motion_id=m.id))]
+        for m in motions
+    ]
+    return View(text, _markup(rows))
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def summarise_topic(board: Sequence[BoardEntry], latest: Sequence[Change]) -> TopicSummary:
+    """Counts per parliamentary status, and per execution status of the adopted motions.
+
+    ``latest`` are shown newest first.
+    """
+    by_status = Counter(e.motion.parliamentary_status.value for e in board)
+    adopted = [e for e in board if e.motion.parliamentary_status is ParliamentaryStatus.ADOPTED]
+    by_execution = Counter(
+        e.execution.status.value if e.execution and e.execution.status else "none" for e in adopted
+    )
+    status_order = [s.value for s in ParliamentaryStatus]
+    exec_order = [*(s.value for s in ExecutionStatus), "none"]
+    return TopicSummary(
+        motions=len(board),
+        by_status=tuple((s, by_status[s]) for s in status_order if by_status[s]),
+        by_execution=tuple((s, by_execution[s]) for s in exec_order if by_execution[s]),
+        latest=tuple(sorted(latest, key=lambda c: c.id or 0, reverse=True)),
+    )
+
+
+def topic_view(summary: TopicSummary, topic: str, lang: str, public_url: str) -> View:
+    """``/status`` alone: the topic in numbers and its latest changes."""
+    text = render(
+        "telegram/topic.html",
+        lang=lang,
+        s=summary,
+        topic=topic_name(topic),
+        public_url=public_url.rstrip("/"),
+        all_link=deep_link_payload(Target(SubscriptionKind.ALL)),
+    )
+    return View(text)
+
+
+def latest_view(changes: Sequence[Change], lang: str, public_url: str) -> View:
+    """``/nieuw``: the latest changes, newest first, each linking to its motion."""
+    newest = sorted(changes, key=lambda c: c.id or 0, reverse=True)[:LATEST_MAX]
+    text = render(
+        "telegram/latest.html",
+        lang=lang,
+        changes=newest,
+        public_url=public_url.rstrip("/"),
+        motion_kinds={k.value for k in ChangeKind if k is not ChangeKind.NEW_LETTER},
+    )
+    return View(text)
+
+
+def list_view(subscriptions: Sequence[Subscription], frequency: Frequency, lang: str) -> View:
+    """``/lijst``: what this chat follows, each with an Unfollow button."""
+    described = [(s, describe_target(s, lang)) for s in subscriptions]
+    text = render(
+        "telegram/list.html", lang=lang, items=[d for _, d in described], frequency=frequency
+    )
+    rows = [
+        [
+            (
+                button("unfollow_item", lang, item=_short(desc, 48)),
+                Callback(Action.UNFOLLOW_ID, subscription_id=s.id),
+            )
+        ]
+        for s, desc in described
+        if s.id is not None
+    ]
+    return View(text, _markup(rows))
+
+
+def stats_view(
+    subscribers: Mapping[str, int],
+    outbox: Mapping[str, int],
+    sources: Sequence[SourceStatus],
+    lang: str,
+) -> View:
+    """``/stats`` for admins: subscribers, deliveries per status, last poll per source."""
+    text = render(
+        "telegram/stats.html",
+        lang=lang,
+        subscribers=subscribers,
+        outbox=outbox,
+        sources=sources,
+    )
+    return View(text)

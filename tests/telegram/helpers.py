@@ -1,0 +1,62 @@
+"""Small helpers shared by the Telegram tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from state.models import Channel, Subscription, SubscriptionKind
+from state.repository import Repository
+from tests.telegram import data
+from tests.telegram.fake_bot_api import FakeBotAPI
+
+__all__ = ["buttons", "load_topic", "say", "subscriptions_of", "tap"]
+
+
+async def say(
+    fake: FakeBotAPI,
+    user_id: int,
+    text: str,
+    *,
+    chat_id: int | None = None,
+    chat_type: str = "private",
+    replies: int = 1,
+) -> list[dict[str, Any]]:
+    """Send ``text`` as a person and wait for the bot's ``replies`` messages in that chat."""
+    chat = user_id if chat_id is None else chat_id
+    before = len(fake.sent)
+    fake.push_text(user_id, text, chat_id=chat, chat_type=chat_type)
+    return await fake.wait_sent(replies, chat_id=chat, after=before)
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, callback data) of every inline button under ``message``."""
+    markup = message.get("reply_markup") or {}
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
+
+
+async def tap(fake: FakeBotAPI, user_id: int, message: dict[str, Any], data_: str) -> None:
+    """Press the button with callback data ``data_`` and wait for its answerCallbackQuery."""
+    answered = len(fake.answers)
+    fake.push_callback(user_id, message, data_)
+    await fake.wait_for(lambda: len(fake.answers) > answered)
+
+
+def subscriptions_of(repo: Repository, chat_id: int) -> list[Subscription]:
+    """What the chat follows according to the store."""
+    subscriber = repo.get_subscriber(Channel.TELEGRAM, str(chat_id))
+    return repo.subscriptions(subscriber.id) if subscriber else []
+
+
+def follows(repo: Repository, chat_id: int, kind: SubscriptionKind, value: str = "") -> bool:
+    """Whether the chat follows (kind, value)."""
+    return any(s.kind is kind and s.value == value for s in subscriptions_of(repo, chat_id))
+
+
+def load_topic(repo: Repository, *, notify: bool = False) -> None:
+    """Store the real motions and the letter of 4 November 2021 (two polls)."""
+    repo.apply_poll(data.first_poll(), notify=notify)
+    repo.apply_poll(data.second_poll(), notify=notify)
