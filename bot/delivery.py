@@ -39,6 +39,7 @@ __all__ = [
     "DeliveryReport",
     "DigestClock",
     "deliver_telegram_once",
+    "load_records",
     "run_worker",
 ]
 
@@ -70,7 +71,7 @@ class DeliveryReport:
     deactivated_chats: list[str] = field(default_factory=list)
 
 
-def _load_records(
+def load_records(
     repo: Repository, items: Sequence[ClaimedDelivery]
 ) -> tuple[dict[str, Motion], dict[str, Letter]]:
     """The motions and letters the claimed changes name (runs in a worker thread)."""
@@ -179,7 +180,7 @@ async def deliver_telegram_once(
         return DeliveryReport()
     recorder = _Recorder(repo, items)
     try:
-        motions, letters = await asyncio.to_thread(_load_records, repo, items)
+        motions, letters = await asyncio.to_thread(load_records, repo, items)
         public_url = app.settings.public_url
         if frequency is Frequency.INSTANT:
             plan = plan_messages(items, motions=motions, letters=letters, public_url=public_url)

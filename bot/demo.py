@@ -18,11 +18,13 @@ from pathlib import Path
 
 from bot.app import App, PollReport, build_app, poll_once
 from bot.cli import board_table
+from bot.delivery import load_records
 from bot.email.digest import build_digest
-from bot.messages import telegram_change
+from bot.email.links import Links
 from bot.settings import Settings
+from bot.telegram.outgoing import plan_messages
 from scrapers.replay import ReplayServer
-from state.models import ChangeKind, Channel, Frequency, Motion, SubscriptionKind
+from state.models import ChangeKind, Channel, Frequency, SubscriptionKind
 from state.repository import Repository
 
 __all__ = ["run_demo"]
@@ -54,25 +56,30 @@ def _print_poll(title: str, report: PollReport) -> None:
 
 
 async def _deliver_telegram(app: App) -> int:
+    """Claim the Telegram outbox and print the messages the worker would send."""
     repo = app.repo
     claimed = await asyncio.to_thread(
         repo.claim_deliveries, Channel.TELEGRAM, limit=10_000, worker="demo"
     )
-    print(f"\n== Telegram: {len(claimed)} message(s) to chat {DEMO_CHAT} (follows: alles)")
-    for item in claimed:
-        change = item.change
-        motion = repo.get_motion(change.motion_id) if change.motion_id else None
-        letter = repo.get_letter(change.letter_id) if change.letter_id else None
-        text = telegram_change(
-            change, motion=motion, letter=letter, public_url=app.settings.public_url
-        )
-        print(f"\n-- [{change.kind.value}] ({len(text)} chars of Telegram HTML)")
-        print(_terminal(text))
+    motions, letters = await asyncio.to_thread(load_records, repo, claimed)
+    plan = plan_messages(
+        claimed, motions=motions, letters=letters, public_url=app.settings.public_url
+    )
+    print(
+        f"\n== Telegram: {len(plan)} message(s) for {len(claimed)} change(s) to chat {DEMO_CHAT}"
+        " (follows: alles)"
+    )
+    for number, out in enumerate(plan, 1):
+        for part_no, part in enumerate(out.parts, 1):
+            of = f", part {part_no}/{len(out.parts)}" if len(out.parts) > 1 else ""
+            print(f"\n-- message {number}{of} ({len(part)} characters of Telegram HTML)")
+            print(_terminal(part))
     await asyncio.to_thread(repo.mark_sent, [c.delivery.id for c in claimed])
     return sum(1 for c in claimed if c.change.kind is ChangeKind.EXECUTION_REPORTED)
 
 
 async def _deliver_email(app: App, out_dir: Path) -> Path | None:
+    """Claim the email outbox and write the digest the subscriber would receive."""
     repo = app.repo
     claimed = await asyncio.to_thread(
         repo.claim_deliveries, Channel.EMAIL, limit=10_000, worker="demo", frequency=Frequency.DAILY
@@ -80,23 +87,21 @@ async def _deliver_email(app: App, out_dir: Path) -> Path | None:
     if not claimed:
         print("\n== Email: nothing to send")
         return None
-    changes = [c.change for c in claimed]
-    motions: dict[str, Motion] = {}
-    for change in changes:
-        if change.motion_id and change.motion_id not in motions:
-            motion = repo.get_motion(change.motion_id)
-            if motion is not None:
-                motions[motion.id] = motion
-    base = app.settings.public_url.rstrip("/")
+    motions, letters = await asyncio.to_thread(load_records, repo, claimed)
+    subscriber = claimed[0].subscriber
+    links = Links.from_settings(app.settings)
+    now = datetime.now(UTC)
     msg = build_digest(
         to=DEMO_EMAIL,
         sender=app.settings.smtp_from,
-        changes=changes,
+        changes=[c.change for c in claimed],
         motions=motions,
-        public_url=base,
-        manage_url=f"{base}/abonnement",
+        letters=letters,
+        public_url=app.settings.public_url,
+        manage_url=links.manage(subscriber.id, now),
+        unsubscribe_url=links.unsubscribe(subscriber.id, now),
         period="(demo)",
-        now=datetime.now(UTC),
+        now=now,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "digest.eml"
@@ -104,8 +109,10 @@ async def _deliver_email(app: App, out_dir: Path) -> Path | None:
     await asyncio.to_thread(repo.mark_sent, [c.delivery.id for c in claimed])
     text_part = msg.get_body(preferencelist=("plain",))
     lines = text_part.get_content().splitlines() if text_part else []
-    print(f"\n== Email digest to {DEMO_EMAIL}: {len(changes)} change(s), written to {path}")
-    print(f"   Subject: {msg['Subject']}")
+    print(f"\n== Email digest to {DEMO_EMAIL}: {len(claimed)} change(s), written to {path}")
+    for header in ("Subject", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        if msg[header]:
+            print(f"   {header}: {msg[header]}")
     print(f"   Parts: {', '.join(p.get_content_type() for p in msg.iter_parts())}")
     for line in lines[:12]:
         print(f"   | {line}")

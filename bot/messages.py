@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from state.models import Change, Letter, Motion
 from templates.render import render
 
@@ -34,14 +36,8 @@ def telegram_change(
     )
 
 
-def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split ``text`` into parts of at most ``limit`` characters, on line boundaries.
-
-    A single line longer than ``limit`` is cut hard (it cannot carry an open tag across parts
-    because the templates never wrap tags around a line break). Empty text gives no parts.
-    """
-    if not text:
-        return []
+def _split_lines(text: str, limit: int) -> list[str]:
+    """Split on line boundaries; a single line longer than ``limit`` is cut hard."""
     parts: list[str] = []
     current = ""
     for line in text.splitlines(keepends=True):
@@ -57,4 +53,34 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         current += line
     if current:
         parts.append(current)
-    return [p.rstrip("\n") for p in parts if p.strip()]
+    return parts
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split ``text`` into parts of at most ``limit`` characters.
+
+    Parts end at a paragraph (blank line) where one fits, so an item of a grouped message stays
+    in one part; a paragraph longer than ``limit`` is split on line boundaries, and a single line
+    longer than that is cut hard (templates never wrap a tag around a line break). Empty text
+    gives no parts.
+    """
+    if not text:
+        return []
+    parts: list[str] = []
+    current = ""
+    for paragraph in re.split(r"(?<=\n)(?=\n)", text):
+        if len(current) + len(paragraph) <= limit:
+            current += paragraph
+            continue
+        if current:
+            parts.append(current)
+            current = ""
+        if len(paragraph) <= limit:
+            current = paragraph
+        else:
+            pieces = _split_lines(paragraph, limit)
+            parts.extend(pieces[:-1])
+            current = pieces[-1]
+    if current:
+        parts.append(current)
+    return [p.strip("\n") for p in parts if p.strip()]

@@ -83,3 +83,16 @@ def test_surnames_as_people_write_them() -> None:
     assert surnames(["C.A.M. van der Plas", "Van der Graaf"]) == "Van der Plas, Van der Graaf"
     assert surnames(["A", "B", "C", "D"], limit=2) == "A, B c.s."
     assert surnames([]) == ""
+
+
+def test_split_keeps_paragraphs_together() -> None:
+    items = [
+        f"{i}. motie 21501-02-{2200 + i}\n" + "tekst " * 60 + "\nUitvoering: uitgevoerd"
+        for i in range(30)
+    ]
+    text = "\n\n".join(items)
+    parts = split_message(text)
+    assert len(parts) > 1
+    assert all(len(p) <= TELEGRAM_LIMIT for p in parts)
+    for item in items:  # every item lies whole inside one part
+        assert sum(item in p for p in parts) == 1
