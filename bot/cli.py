@@ -188,14 +188,6 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _board_entry(repo: Any, motion_id: str) -> BoardEntry | None:
-    getter = getattr(repo, "board_entry", None)
-    if getter is not None:
-        entry: BoardEntry | None = getter(motion_id)
-        return entry
-    return next((e for e in repo.board() if e.motion.id == motion_id), None)
-
-
 def _resolve_motion_id(repo: Any, text: str) -> str:
     from scrapers.citations import find_zaak_numbers, normalize_motion_id
 
@@ -239,7 +231,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     repo = _repo(settings)
     try:
         motion_id = _resolve_motion_id(repo, args.motion_id)
-        entry = _board_entry(repo, motion_id)
+        entry = repo.board_entry(motion_id)
         if entry is None:
             raise CliError(f"unknown motion: {motion_id}", 1)
         reports = repo.execution_reports(motion_id)

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 __all__ = [
     "MOTION_ID_RE",
+    "ZAAK_NUMMER_RE",
     "BoardEntry",
     "Change",
     "ChangeKind",
@@ -40,12 +41,22 @@ __all__ = [
     "TimelineEntry",
     "VoteChoice",
     "dossier_of",
+    "is_motion_key",
 ]
 
 # `{dossier}[-{toevoeging}]-{volgnummer}`: 21501-02-2228, 35570-V-31, 35373-23, 36800-IXB-5.
 MOTION_ID_RE = re.compile(
     r"^(?P<dossier>[1-9]\d{3,5})(?:-(?P<toevoeging>[0-9A-Za-z]{1,5}))?-(?P<nr>[1-9]\d{0,4})$"
 )
+
+
+# A motion no recorded document gives a Kamerstuk number for is tracked by its Zaak number.
+ZAAK_NUMMER_RE = re.compile(r"^(?:19|20)\d{2}Z\d{5}$")
+
+
+def is_motion_key(value: str) -> bool:
+    """Whether ``value`` can be a tracked motion's id: a canonical id or a Zaak number."""
+    return bool(MOTION_ID_RE.match(value) or ZAAK_NUMMER_RE.match(value))
 
 
 def dossier_of(kamerstuk_id: str) -> str:

@@ -26,6 +26,9 @@ reading
     repo.find_motion_by_zaak(zaak_nummer) -> Motion | None
     repo.search_motions(words, limit=10) -> list[Motion]
     repo.board() -> list[BoardEntry]                 every tracked motion, ordered by id
+    repo.board_entry(motion_id) -> BoardEntry | None one motion's board entry
+    repo.status_counts() -> dict[str, dict[str, int]]  by parliamentary status; adopted
+                                                     ones by execution status
     repo.execution_reports(motion_id) -> list[ExecutionReport]   oldest first
     repo.timeline(motion_id) -> list[TimelineEntry]  ordered by date
     repo.letters() -> list[Letter]                   newest first
@@ -870,24 +873,70 @@ class Repository:
             rows.extend(conn.execute(q.where(lm.c.motion_id.in_(batch))).all())
         return sorted(rows, key=_report_order)
 
-    def board(self) -> list[BoardEntry]:
-        """Every tracked motion, ordered by id, with its latest execution report."""
-        with self._read() as conn:
-            motions = self._load_motions(conn, None)
-            updated = {
-                r.id: r.updated for r in conn.execute(select(t.motions.c.id, t.motions.c.updated))
-            }
-            reports = self._report_rows(conn, None)
+    @staticmethod
+    def _latest_reports(reports: Iterable[Rec]) -> dict[str, ExecutionReport]:
+        """Each motion's latest report that carries a status."""
         latest: dict[str, ExecutionReport] = {}
         for row in sorted(
             (r for r in reports if r.status),
             key=lambda r: (r.letter_date is not None, r.letter_date or date.min, r.created),
         ):
             latest[row.motion_id] = _report_from(row)
+        return latest
+
+    def _board(self, motion_ids: list[str] | None) -> list[BoardEntry]:
+        with self._read() as conn:
+            motions = self._load_motions(conn, motion_ids)
+            q = select(t.motions.c.id, t.motions.c.updated)
+            if motion_ids is not None:
+                q = q.where(t.motions.c.id.in_(motion_ids))
+            updated = {r.id: r.updated for r in conn.execute(q)}
+            reports = self._report_rows(conn, motion_ids)
+        latest = self._latest_reports(reports)
         return [
             BoardEntry(motion=mo, execution=latest.get(mid), updated=updated[mid])
             for mid, mo in sorted(motions.items())
         ]
+
+    def board(self) -> list[BoardEntry]:
+        """Every tracked motion, ordered by id, with its latest execution report."""
+        return self._board(None)
+
+    def board_entry(self, motion_id: str) -> BoardEntry | None:
+        """One motion's board entry (None when it is not tracked)."""
+        entries = self._board([motion_id])
+        return entries[0] if entries else None
+
+    def status_counts(self) -> dict[str, dict[str, int]]:
+        """Motions per parliamentary status, and the adopted ones per latest execution status.
+
+        ``execution`` counts only adopted motions ("none": no report with a status yet). Answers
+        the topic summary without loading every motion.
+        """
+        mo = t.motions
+        with self._read() as conn:
+            parliamentary = {
+                str(r.parliamentary_status): int(r.n)
+                for r in conn.execute(
+                    select(mo.c.parliamentary_status, func.count().label("n")).group_by(
+                        mo.c.parliamentary_status
+                    )
+                )
+            }
+            adopted = set(
+                conn.scalars(
+                    select(mo.c.id).where(
+                        mo.c.parliamentary_status == ParliamentaryStatus.ADOPTED.value
+                    )
+                )
+            )
+            latest = self._latest_reports(self._report_rows(conn, None))
+        execution: dict[str, int] = {}
+        for motion_id in adopted:
+            report = latest.get(motion_id)
+            key = report.status.value if report is not None and report.status else "none"
+            execution[key] = execution.get(key, 0) + 1
+        return {"parliamentary": parliamentary, "execution": execution}
 
     def execution_reports(self, motion_id: str) -> list[ExecutionReport]:
         """Every letter's report on a motion (status None: mentioned only), oldest first."""

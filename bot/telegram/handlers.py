@@ -277,8 +277,8 @@ class Handlers:
         await self._show(update, context, self._status_view(data))
 
     def _compute_summary(self) -> views.TopicSummary:
-        """Counts over every stored motion (runs in a worker thread; seconds at 100,000)."""
-        return views.summarise_topic(self.repo.board(), self.repo.changes(limit=5))
+        """Counts over every stored motion (runs in a worker thread)."""
+        return views.summarise_counts(self.repo.status_counts(), self.repo.changes(limit=5))
 
     async def _refresh_summary(self) -> views.TopicSummary:
         async with self._summary_lock:  # one computation at a time

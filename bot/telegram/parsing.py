@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from scrapers.citations import find_zaak_numbers, normalize_motion_id
-from state.models import MOTION_ID_RE, Frequency, SubscriptionKind
+from state.models import MOTION_ID_RE, ZAAK_NUMMER_RE, Frequency, SubscriptionKind
 
 __all__ = [
     "DEEP_LINK_PREFIX",
@@ -190,7 +190,9 @@ def parse_deep_link(payload: str) -> Target | None:
     value = payload[len(DEEP_LINK_PREFIX) :]
     if value.casefold() in _ALL_WORDS:
         return Target(SubscriptionKind.ALL)
-    if MOTION_ID_RE.match(value) and normalize_motion_id(value) == value:
+    if (MOTION_ID_RE.match(value) and normalize_motion_id(value) == value) or ZAAK_NUMMER_RE.match(
+        value
+    ):
         return Target(SubscriptionKind.MOTION, value)
     dossier = _dossier(value, explicit=True)
     return Target(SubscriptionKind.DOSSIER, dossier) if dossier else None

@@ -239,23 +239,31 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def summarise_topic(board: Sequence[BoardEntry], latest: Sequence[Change]) -> TopicSummary:
-    """Counts per parliamentary status, and per execution status of the adopted motions.
+def summarise_counts(
+    counts: Mapping[str, Mapping[str, int]], latest: Sequence[Change]
+) -> TopicSummary:
+    """The topic summary from ``repo.status_counts()``; ``latest`` are shown newest first."""
+    by_status = counts.get("parliamentary", {})
+    by_execution = counts.get("execution", {})
+    status_order = [s.value for s in ParliamentaryStatus]
+    exec_order = [*(s.value for s in ExecutionStatus), "none"]
+    return TopicSummary(
+        motions=sum(by_status.values()),
+        by_status=tuple((s, by_status[s]) for s in status_order if by_status.get(s)),
+        by_execution=tuple((s, by_execution[s]) for s in exec_order if by_execution.get(s)),
+        latest=tuple(sorted(latest, key=lambda c: c.id or 0, reverse=True)),
+    )
 
-    ``latest`` are shown newest first.
-    """
+
+def summarise_topic(board: Sequence[BoardEntry], latest: Sequence[Change]) -> TopicSummary:
+    """Counts per parliamentary status, and per execution status of the adopted motions."""
     by_status = Counter(e.motion.parliamentary_status.value for e in board)
     adopted = [e for e in board if e.motion.parliamentary_status is ParliamentaryStatus.ADOPTED]
     by_execution = Counter(
         e.execution.status.value if e.execution and e.execution.status else "none" for e in adopted
     )
-    status_order = [s.value for s in ParliamentaryStatus]
-    exec_order = [*(s.value for s in ExecutionStatus), "none"]
-    return TopicSummary(
-        motions=len(board),
-        by_status=tuple((s, by_status[s]) for s in status_order if by_status[s]),
-        by_execution=tuple((s, by_execution[s]) for s in exec_order if by_execution[s]),
-        latest=tuple(sorted(latest, key=lambda c: c.id or 0, reverse=True)),
+    return summarise_counts(
+        {"parliamentary": dict(by_status), "execution": dict(by_execution)}, latest
     )
 
 

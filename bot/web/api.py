@@ -14,7 +14,7 @@ from bot.metrics import render_prometheus
 from bot.web.board import filter_board, parse_query
 from bot.web.openapi import SPEC
 from bot.web.site import json_response, site
-from state.models import MOTION_ID_RE, BoardEntry, Change
+from state.models import BoardEntry, Change, is_motion_key
 
 __all__ = ["api_change", "api_changes", "api_motion", "api_motions", "healthz", "openapi"]
 
@@ -53,15 +53,11 @@ async def api_motion(request: Request) -> Response:
     """``/api/motions/{id}``: one motion with votes, evidence, letter and timeline."""
     s = site(request)
     motion_id = request.path_params["motion_id"]
-    if not MOTION_ID_RE.match(motion_id):
+    if not is_motion_key(motion_id):
         return _error(404, f"unknown motion: {motion_id}")
-    entries: list[BoardEntry] = await s.db(s.repo.board)
-    entry = next((e for e in entries if e.motion.id == motion_id), None)
+    entry: BoardEntry | None = await s.db(s.repo.board_entry, motion_id)
     if entry is None:
         return _error(404, f"unknown motion: {motion_id}")
-    full = await s.db(s.repo.get_motion, motion_id)
-    if full is not None:
-        entry = BoardEntry(motion=full, execution=entry.execution, updated=entry.updated)
     reports = await s.db(s.repo.execution_reports, motion_id)
     timeline = await s.db(s.repo.timeline, motion_id)
     data = status_json(entry, reports, timeline)

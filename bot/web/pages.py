@@ -24,12 +24,12 @@ from bot.web.charts import vote_chart
 from bot.web.site import page, request_lang, site
 from bot.web.texts import translator
 from state.models import (
-    MOTION_ID_RE,
     BoardEntry,
     Change,
     ExecutionReport,
     Motion,
     ParliamentaryStatus,
+    is_motion_key,
 )
 from templates.render import label, render
 
@@ -142,7 +142,7 @@ async def motion(request: Request) -> Response:
     s = site(request)
     motion_id = request.path_params["motion_id"]
     lang = request_lang(request)
-    if not MOTION_ID_RE.match(motion_id):
+    if not is_motion_key(motion_id):
         return not_found(request, _unknown_motion(lang, motion_id))
     found: Motion | None = await s.db(s.repo.get_motion, motion_id)
     if found is None:
@@ -236,7 +236,7 @@ async def feed_motion(request: Request) -> Response:
     s = site(request)
     motion_id = request.path_params["motion_id"]
     found: Motion | None = (
-        await s.db(s.repo.get_motion, motion_id) if MOTION_ID_RE.match(motion_id) else None
+        await s.db(s.repo.get_motion, motion_id) if is_motion_key(motion_id) else None
     )
     if found is None:
         raise HTTPException(404)

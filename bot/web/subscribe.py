@@ -24,12 +24,12 @@ from bot.email.tokens import CONFIRM, MANAGE, UNSUBSCRIBE, InvalidToken, read_to
 from bot.web.site import Site, page, request_lang, site
 from bot.web.texts import translator
 from state.models import (
-    MOTION_ID_RE,
     Channel,
     Frequency,
     Subscriber,
     Subscription,
     SubscriptionKind,
+    is_motion_key,
 )
 
 __all__ = [
@@ -94,7 +94,7 @@ def parse_choice(form: dict[str, str]) -> tuple[Choice | None, list[str]]:
         value = ""
     elif kind is SubscriptionKind.MOTION:
         value = value.replace(" ", "")
-        if not MOTION_ID_RE.match(value):
+        if not is_motion_key(value):
             errors.append("err.value")
     elif kind is SubscriptionKind.DOSSIER:
         value = value.replace(" ", "")
@@ -126,7 +126,7 @@ def _now() -> datetime:
 async def subscribe_form(request: Request) -> Response:
     """``GET /abonneren``: the form (``?motion=`` pre-selects one motion)."""
     motion_id = request.query_params.get("motion", "")
-    form = {"follow": "motion", "value": motion_id} if MOTION_ID_RE.match(motion_id) else {}
+    form = {"follow": "motion", "value": motion_id} if is_motion_key(motion_id) else {}
     return page(request, "subscribe.html", form=form, errors=[], email_on=_email_on(request))
 
 

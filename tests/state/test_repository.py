@@ -208,6 +208,14 @@ def test_board_timeline_and_reports(repo: Repository) -> None:
     ]
     assert repo.timeline("9999-1") == []
 
+    # one entry, and the topic summary, agree with the whole board
+    entry = repo.board_entry("35570-V-40")
+    assert entry == board[2]
+    assert repo.board_entry("9999-1") is None
+    counts = repo.status_counts()
+    assert counts["parliamentary"] == {"submitted": 1, "replaced": 1, "adopted": 1}
+    assert counts["execution"] == {"executed": 1}  # among the adopted motions
+
 
 def test_letters_and_aliases(repo: Repository) -> None:
     a = letter("21501-02-2400", cited(), date=date(2021, 2, 1), document_nummer="2021D01000")

@@ -11,6 +11,9 @@ import httpx
 from bot.cli import motion_json, status_json
 from bot.web.app import ROUTES
 from bot.web.openapi import SPEC
+from state.models import Motion, Observation
+from state.repository import Repository
+from tests.web.facts import zaak
 from tests.web.fixtures import FIRST_POLL_AT, SECOND_POLL_AT, second
 
 
@@ -123,3 +126,23 @@ async def test_metrics_expose_counters_and_store_gauges(client: httpx.AsyncClien
     assert "# TYPE kamerwacht_polls_total counter" in text
     assert "# TYPE kamerwacht_outbox_depth gauge" in text
     assert "kamerwacht_subscribers{" in text
+
+
+async def test_motion_tracked_by_its_zaak_number_has_a_page_and_api(
+    client: httpx.AsyncClient, repo: Repository
+) -> None:
+    # No recorded document states 2022Z19883's Kamerstuk number: it is tracked by Zaak number.
+    z = zaak("2022Z19883")
+    repo.apply_poll(
+        Observation(
+            motions=(Motion(id=z["Nummer"], title=z["Onderwerp"], zaak_nummer=z["Nummer"]),)
+        ),
+        now=SECOND_POLL_AT,
+    )
+    r = await client.get("/api/motions/2022Z19883")
+    assert r.status_code == 200
+    assert r.json()["title"].startswith("Motie van de leden Van der Plas en Eppink")
+    page = await client.get("/motie/2022Z19883")
+    assert page.status_code == 200
+    assert "Van der Plas" in page.text
+    assert (await client.get("/motie/2022Z99999")).status_code == 404
