@@ -124,6 +124,7 @@ def status_json(
         else None
     )
     data["cabinet_appraisal"] = motion.cabinet_appraisal
+    data["afgedaan"] = motion.afgedaan
     latest = next((r for r in reversed(reports) if r.status is not None), None)
     latest = latest or (reports[-1] if reports else None)
     data["evidence"] = latest.evidence if latest else None

@@ -385,6 +385,7 @@ def build_motion(zaak: Record, *, base_url: str = "https://www.tweedekamer.nl") 
         parliamentary_status=status,
         status_raw=status_raw,
         cabinet_appraisal=zaak.get("Kabinetsappreciatie"),
+        afgedaan=zaak["Afgedaan"] if isinstance(zaak.get("Afgedaan"), bool) else None,
         decisions=decisions,
         replaced_by=replaced_by,
         replaces=replaces,

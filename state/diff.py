@@ -182,6 +182,7 @@ def content_hash(motion: Motion) -> str:
         motion.parliamentary_status,
         motion.status_raw,
         motion.cabinet_appraisal,
+        motion.afgedaan,
         [
             [
                 d.id,
@@ -277,6 +278,7 @@ def merge_motion(stored: Motion, observed: Motion) -> Motion:
         parliamentary_status=status,
         status_raw=raw,
         cabinet_appraisal=_pick(observed.cabinet_appraisal, stored.cabinet_appraisal),
+        afgedaan=observed.afgedaan if observed.afgedaan is not None else stored.afgedaan,
         decisions=decisions,
         replaced_by=_pick(observed.replaced_by, stored.replaced_by),
         replaces=_pick(observed.replaces, stored.replaces),
@@ -296,6 +298,7 @@ def _fill(stored: Motion, weak: Motion) -> Motion:
         submitters=stored.submitters or weak.submitters,
         date=stored.date or weak.date,
         cabinet_appraisal=stored.cabinet_appraisal or weak.cabinet_appraisal,
+        afgedaan=stored.afgedaan if stored.afgedaan is not None else weak.afgedaan,
         replaced_by=stored.replaced_by or weak.replaced_by,
         replaces=stored.replaces or weak.replaces,
         text=stored.text or weak.text,

@@ -215,6 +215,7 @@ class Motion:
     parliamentary_status: ParliamentaryStatus = ParliamentaryStatus.SUBMITTED
     status_raw: str | None = None  # the BesluitSoort that decided the status
     cabinet_appraisal: str | None = None  # Kabinetsappreciatie
+    afgedaan: bool | None = None  # Zaak.Afgedaan: the House considers the motion dealt with
     decisions: tuple[Decision, ...] = ()
     replaced_by: str | None = None
     replaces: str | None = None

@@ -227,6 +227,7 @@ def _motion_row(m: Motion, digest: str, now: datetime) -> dict[str, Any]:
         "parliamentary_status": m.parliamentary_status.value,
         "status_raw": m.status_raw,
         "cabinet_appraisal": m.cabinet_appraisal,
+        "afgedaan": m.afgedaan,
         "replaced_by": m.replaced_by,
         "replaces": m.replaces,
         "text": m.text,
@@ -450,15 +451,15 @@ class Repository:
             current = MigrationContext.configure(conn).get_current_revision()
         return current, head
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest revision (``kamerwacht db upgrade``)."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision``: the newest by default (``kamerwacht db upgrade``)."""
         from alembic import command
 
         config = self._alembic_config()
         with self._write() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-        logger.info("database schema upgraded to %s", self.schema_revisions()[1])
+            command.upgrade(config, revision)
+        logger.info("database schema upgraded to %s", self.schema_revisions()[0])
 
     def check_schema(self) -> None:
         """Raise :class:`SchemaOutOfDate` unless the database is at the code's head revision."""
@@ -513,6 +514,7 @@ class Repository:
                     parliamentary_status=ParliamentaryStatus(row.parliamentary_status),
                     status_raw=row.status_raw,
                     cabinet_appraisal=row.cabinet_appraisal,
+                    afgedaan=row.afgedaan,
                     decisions=tuple(decisions.get(row.id, ())),
                     replaced_by=row.replaced_by,
                     replaces=row.replaces,

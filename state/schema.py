@@ -102,6 +102,7 @@ motions = Table(
     Column("parliamentary_status", String(CODE), nullable=False),
     Column("status_raw", String(200)),
     Column("cabinet_appraisal", Text),
+    Column("afgedaan", Boolean),
     Column("replaced_by", String(MOTION_ID)),
     Column("replaces", String(MOTION_ID)),
     Column("text", Text),

@@ -135,6 +135,7 @@ def test_demo_keeps_the_database_for_motions_and_status(
         assert key in data
     assert data["evidence"]
     assert data["letter"]["id"]
+    assert data["afgedaan"] is True  # Zaak 2020Z21428: "Afgedaan": true
     assert any(t["kind"] == "execution_report" for t in data["timeline"])
 
     unknown = _kamerwacht("status", "99999-99", env=env, cwd=tmp)

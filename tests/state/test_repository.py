@@ -32,12 +32,39 @@ def test_fresh_database_is_out_of_date_until_upgraded(
     backend: str, db_url: Callable[..., str]
 ) -> None:
     repo = Repository.from_url(db_url(backend, migrated=False))
-    with pytest.raises(SchemaOutOfDate, match=r"code needs 0001: run `kamerwacht db upgrade`"):
+    with pytest.raises(SchemaOutOfDate, match=r"code needs 0002: run `kamerwacht db upgrade`"):
         repo.check_schema()
     repo.upgrade()
     repo.check_schema()
     repo.upgrade()  # idempotent
-    assert repo.schema_revisions() == ("0001", "0001")
+    assert repo.schema_revisions() == ("0002", "0002")
+    repo.close()
+
+
+def test_upgrade_from_the_first_schema_keeps_the_data(
+    backend: str, db_url: Callable[..., str]
+) -> None:
+    from sqlalchemy import text
+
+    repo = Repository.from_url(db_url(backend, migrated=False))
+    repo.upgrade("0001")
+    with repo._engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO motions (id, title, submitters, parliamentary_status, source,"
+                " content_hash, created, updated) VALUES ('21501-02-2228', 'Motie Omtzigt',"
+                " '[]', 'adopted', 'tweedekamer', 'x', :now, :now)"
+            ),
+            {"now": NOW},
+        )
+    with pytest.raises(SchemaOutOfDate, match=r"database schema is at 0001, code needs 0002"):
+        repo.check_schema()
+    repo.upgrade()
+    repo.check_schema()
+    kept = repo.get_motion("21501-02-2228")
+    assert kept is not None
+    assert kept.title == "Motie Omtzigt"
+    assert kept.afgedaan is None
     repo.close()
 
 
