@@ -232,11 +232,22 @@ class Motion:
 
     @property
     def final_decision(self) -> Decision | None:
-        """The latest final decision, if any."""
-        finals = [d for d in self.decisions if d.final]
+        """The latest final decision, if any.
+
+        On one day a vote outranks the submission (``Ingediend``) it follows; equal ones keep
+        the order the source gave them (the last wins).
+        """
+        finals = [(i, d) for i, d in enumerate(self.decisions) if d.final]
         if not finals:
             return None
-        return max(finals, key=lambda d: (d.date or date.min, d.id))
+        return max(
+            finals,
+            key=lambda item: (
+                item[1].date or date.min,
+                item[1].status is not ParliamentaryStatus.SUBMITTED,
+                item[0],
+            ),
+        )[1]
 
 
 @dataclass(frozen=True, slots=True)
