@@ -114,8 +114,13 @@ def create_app(
 
     ``metrics`` are the process counters shown at ``/metrics`` (a fresh set when not given).
     """
+    routes = list(ROUTES)
+    if settings.telegram_webhook_url:  # the bot, in this process, receives updates here
+        from bot.telegram.webhook import webhook_routes
+
+        routes += webhook_routes(settings)
     app = Starlette(
-        routes=ROUTES,
+        routes=routes,
         exception_handlers={HTTPException: _http_error, 500: _server_error},
     )
     app.state.site = Site(

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from bot.delivery import DigestClock, deliver_telegram_once, run_worker
 from bot.settings import Settings
 from bot.telegram import webhook
 from bot.telegram.notifier import FloodLimiter, TelegramNotifier, build_bot
 from bot.telegram.service import BotApplication, run_bot
+from bot.web.app import create_app
 from state.models import Channel, DeliveryStatus, Frequency, Observation
 from state.repository import Repository
 from tests.telegram import data
@@ -348,7 +348,7 @@ async def test_run_bot_in_webhook_mode_takes_updates_from_the_web_app(
     assert not fake.calls_of("getUpdates")
 
     update = fake.push_text(A, "/start")  # built like Telegram's, but delivered by webhook
-    web = Starlette(routes=webhook.webhook_routes(settings))
+    web = create_app(settings, repo)  # the real web app mounts the webhook route
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=web), base_url="https://kw.example"
     ) as client:
