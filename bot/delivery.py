@@ -115,6 +115,8 @@ class _Recorder:
     async def record(self, out: Outgoing, result: SendResult) -> None:
         """Record one message's outcome on each of its rows."""
         self.report.flood_waits += result.flood_waits
+        if result.migrated_to and out.chat_id in self.subscriber_of:
+            await self._move(out.chat_id, result.migrated_to)
         ids = out.delivery_ids
         self.open.difference_update(ids)
         if result.status is SendStatus.SENT:
@@ -139,6 +141,17 @@ class _Recorder:
                 when = retry_at(self.attempts.get(delivery_id, 0) + 1, now)
                 await asyncio.to_thread(self.repo.mark_failed, delivery_id, error, retry_at=when)
             self.report.retried += len(ids)
+
+    async def _move(self, chat_id: str, new_chat_id: str) -> None:
+        """A group became a supergroup: later messages go to its new chat id directly."""
+        subscriber_id = self.subscriber_of[chat_id]
+        try:
+            await asyncio.to_thread(self.repo.update_subscriber, subscriber_id, address=new_chat_id)
+        except Exception:  # e.g. the new id already has its own subscriber row
+            logger.warning("could not move chat to %s", new_chat_id, extra={"chat_id": chat_id})
+            return
+        self.subscriber_of[new_chat_id] = subscriber_id
+        logger.info("chat moved to %s", new_chat_id, extra={"chat_id": chat_id})
 
     async def _deactivate(self, chat_id: str, error: str) -> None:
         if chat_id in self._deactivated:

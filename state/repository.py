@@ -41,7 +41,7 @@ subscribers
     repo.get_subscriber(channel, address) -> Subscriber | None
     repo.get_subscriber_by_id(subscriber_id) -> Subscriber | None
     repo.update_subscriber(subscriber_id, *, active=None, language=None, frequency=None,
-                           confirmed=None) -> Subscriber
+                           confirmed=None, address=None) -> Subscriber
     repo.delete_subscriber(subscriber_id) -> None    forget subscriptions, deliveries, the row
     repo.subscribe(subscriber_id, kind, value="") -> bool       True when new
     repo.unsubscribe(subscriber_id, kind, value="") -> bool     True when it existed
@@ -1103,10 +1103,16 @@ class Repository:
         language: str | None = None,
         frequency: Frequency | None = None,
         confirmed: bool | None = None,
+        address: str | None = None,
     ) -> Subscriber:
-        """Change a subscriber's settings; raises :class:`NotFound` for an unknown id."""
+        """Change a subscriber's settings; raises :class:`NotFound` for an unknown id.
+
+        ``address`` moves the subscriber to a new chat id (a group that became a supergroup).
+        """
         sb = t.subscribers
         values: dict[str, Any] = {}
+        if address is not None:
+            values["address"] = address
         if active is not None:
             values["active"] = active
             if active:

@@ -383,3 +383,32 @@ async def test_a_keyword_subscription_receives_matching_changes_only(
     [pushed] = fake.sent[before:]
     assert "21501-02-2949" in pushed["html"]
     assert "Nieuwe motie" in pushed["html"]
+
+
+async def test_a_group_that_became_a_supergroup_is_followed_to_its_new_id(
+    bot: BotApplication,
+    fake: FakeBotAPI,
+    repo: Repository,
+    app: WorkerApp,
+    notifier: TelegramNotifier,
+) -> None:
+    repo.apply_poll(data.first_poll(), notify=False)
+    await say(fake, A, "/volg 21501-02-2234")
+    new_id = -1001234567890
+    fake.fail_next(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        chat_id=A,
+        migrate_to_chat_id=new_id,
+    )
+    repo.apply_poll(data.second_poll())
+    before = len(fake.sent)
+    report = await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]
+    assert report.sent == 1
+    assert [m["chat"]["id"] for m in fake.sent[before:]] == [new_id]
+    # the subscriber now lives at the new id, with its subscriptions
+    assert repo.get_subscriber(Channel.TELEGRAM, str(A)) is None
+    moved = repo.get_subscriber(Channel.TELEGRAM, str(new_id))
+    assert moved is not None
+    assert moved.active
+    assert [s.value for s in repo.subscriptions(moved.id)] == ["21501-02-2234"]
