@@ -9,6 +9,7 @@ rows in one transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -132,9 +133,8 @@ def merge_results(results: Iterable[SourceResult]) -> Observation:
 
 
 async def _poll_source(
-    app: App, source: Source, watchlist: frozenset[str]
+    app: App, source: Source, watchlist: frozenset[str], cursors: dict[str, str]
 ) -> tuple[SourceOutcome, SourceResult | None]:
-    cursors = await asyncio.to_thread(app.repo.get_cursors, source.name)
     before = app.client.requests_made
     try:
         result = await source.poll(app.client, cursors, watchlist)
@@ -179,11 +179,19 @@ async def poll_once(
     ``notify=False`` stores changes without queueing deliveries (backfill); ``since`` keeps only
     records dated on or after it; ``on_source`` is called after each source (progress).
     """
-    watchlist = frozenset(app.settings.watchlist) | await asyncio.to_thread(app.repo.watchlist)
+    chosen = list(sources if sources is not None else app.sources)
+    try:
+        watchlist = frozenset(app.settings.watchlist) | await asyncio.to_thread(app.repo.watchlist)
+        cursors_of = {s.name: await asyncio.to_thread(app.repo.get_cursors, s.name) for s in chosen}
+    except Exception as exc:  # the store is unreachable: fetch nothing, the next poll retries
+        logger.exception("reading the store failed; nothing polled")
+        for source in chosen:
+            app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="error")
+        return PollReport((), (), stored=False, error=f"store unreachable: {exc!r}")
     outcomes: list[SourceOutcome] = []
     results: list[SourceResult] = []
-    for source in sources if sources is not None else app.sources:
-        outcome, result = await _poll_source(app, source, watchlist)
+    for source in chosen:
+        outcome, result = await _poll_source(app, source, watchlist, cursors_of[source.name])
         outcomes.append(outcome)
         if on_source is not None:
             on_source(outcome)
@@ -207,9 +215,10 @@ async def poll_once(
         for outcome in outcomes:
             app.metrics.inc("kamerwacht_polls_total", source=outcome.name, outcome="error")
             app.metrics.inc("kamerwacht_source_errors_total", source=outcome.name)
-            await asyncio.to_thread(
-                app.repo.record_source_failure, outcome.name, f"store failed: {exc!r}", now=now
-            )
+            with contextlib.suppress(Exception):  # best effort: the store is what just failed
+                await asyncio.to_thread(
+                    app.repo.record_source_failure, outcome.name, f"store failed: {exc!r}", now=now
+                )
         return PollReport(tuple(outcomes), (), stored=False, error=repr(exc))
     for change in changes:
         app.metrics.inc("kamerwacht_changes_total", kind=change.kind.value)

@@ -60,7 +60,8 @@ class Heartbeat:
 
     def _outbox_alarm(self, counts: Mapping[str, int], now: datetime) -> dict[str, str]:
         sent = counts.get("sent", 0) + counts.get("failed", 0)
-        pending = counts.get("pending", 0) + counts.get("claimed", 0)
+        # "due" (when the caller knows it): rows waiting for a daily or weekly digest are not stuck
+        pending = counts.get("due", counts.get("pending", 0)) + counts.get("claimed", 0)
         if self._sent_count is None or sent != self._sent_count or pending == 0:
             self._sent_count = sent
             self._progress_at = now

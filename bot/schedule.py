@@ -143,7 +143,8 @@ async def run_service(settings: Settings, roles: set[str]) -> None:
         )
 
         def read_health() -> tuple[list[SourceStatus], dict[str, int]]:
-            return app.repo.source_statuses(), app.repo.outbox_counts()
+            counts = app.repo.outbox_counts() | {"due": app.repo.due_count()}
+            return app.repo.source_statuses(), counts
 
         tasks.append(
             asyncio.create_task(

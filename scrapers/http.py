@@ -32,7 +32,7 @@ import httpx
 
 from scrapers.base import SourceError
 
-__all__ = ["VERSION", "FetchResult", "HttpClient", "Validators", "user_agent"]
+__all__ = ["VERSION", "FetchResult", "HttpClient", "Validators", "same_host", "user_agent"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,27 @@ _TRANSIENT = (
 def user_agent(contact: str) -> str:
     """The User-Agent kamerwacht sends: ``kamerwacht/<version> (+<contact>)``."""
     return f"kamerwacht/{VERSION} (+{contact})"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def same_host(url: str, base: str) -> bool:
+    """Whether ``url`` is an http(s) URL on the host and port of ``base``.
+
+    Sources follow links found in upstream payloads (a record's XML, a feed item's page, a PDF,
+    an OData ``nextLink``) only when this holds for their configured base URL, so a payload can
+    never make kamerwacht fetch from anywhere else.
+    """
+    try:
+        target, home = httpx.URL(url), httpx.URL(base)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return False
+    if target.scheme not in _DEFAULT_PORTS or not target.host:
+        return False
+    return target.host.lower() == home.host.lower() and (
+        target.port or _DEFAULT_PORTS[target.scheme]
+    ) == (home.port or _DEFAULT_PORTS.get(home.scheme))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +122,7 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = parsedate_to_datetime(value)
@@ -256,7 +277,12 @@ class HttpClient:
                 if status >= 400:
                     raise SourceError(shown, f"HTTP {status}", status=status)
                 declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                if (
+                    declared
+                    and declared.isascii()
+                    and declared.isdigit()
+                    and int(declared) > self.max_bytes
+                ):
                     raise SourceError(
                         shown,
                         f"response of {declared} bytes exceeds {self.max_bytes}",

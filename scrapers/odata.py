@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrapers.base import ParseError
-from scrapers.http import FetchResult, HttpClient
+from scrapers.http import FetchResult, HttpClient, same_host
 
 __all__ = [
     "MAX_PAGES",
@@ -109,7 +109,7 @@ async def fetch_all(
     """Every row of a collection query, following nextLink (or ``$skip``/``$top`` pages).
 
     With ``page_size`` the client pages with ``$top``/``$skip`` (give a stable ``$orderby``);
-    without it the server's ``@odata.nextLink`` is followed verbatim.
+    without it the server's ``@odata.nextLink`` is followed verbatim (on ``url``'s host only).
     """
     rows: dict[str, Record] = {}
     anonymous: list[Record] = []
@@ -143,5 +143,7 @@ async def fetch_all(
         next_link = page.get("@odata.nextLink")
         if not isinstance(next_link, str) or not next_link:
             return [*rows.values(), *anonymous]
+        if not same_host(next_link, url):
+            raise ParseError(url, f"nextLink leaves the source's host: {next_link[:200]}")
         result = await client.get(next_link)
     raise ParseError(url, f"more than {MAX_PAGES} pages")

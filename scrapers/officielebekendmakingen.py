@@ -26,7 +26,7 @@ from datetime import date, timedelta
 import feedparser  # type: ignore[import-untyped]
 
 from scrapers.base import ParseError, SourceError, SourceResult
-from scrapers.http import HttpClient, Validators
+from scrapers.http import HttpClient, Validators, same_host
 from scrapers.letters import extract_document, to_letter
 from scrapers.text import to_text
 from scrapers.topics import TopicProfile
@@ -125,9 +125,16 @@ def parse_sru(content: bytes, url: str) -> tuple[list[SruRecord], int, int | Non
                 preferred_url=_text(rec, ".//gzd:preferredUrl"),
             )
         )
-    total = int(_text(root, "sru:numberOfRecords") or 0)
+    total = _text(root, "sru:numberOfRecords") or "0"
+    if not _is_count(total):
+        raise ParseError(url, f"SRU numberOfRecords is not a number: {total[:40]!r}")
     nxt = _text(root, "sru:nextRecordPosition")
-    return records, total, int(nxt) if nxt and nxt.isdigit() else None
+    return records, int(total), int(nxt) if nxt and _is_count(nxt) else None
+
+
+def _is_count(value: str) -> bool:
+    """ASCII digits only (``"²".isdigit()`` is true, but ``int("²")`` fails)."""
+    return value.isascii() and value.isdigit()
 
 
 def _quote(value: str) -> str:
@@ -286,6 +293,9 @@ class OfficieleBekendmakingenSource:
         )
         if not record.xml_url:
             notes.append(f"{record.identifier}: no xml manifestation")
+            return plain
+        if not same_host(record.xml_url, self.sru_url):
+            notes.append(f"{record.identifier}: xml not on the source's host, not fetched")
             return plain
         try:
             result = await client.get(record.xml_url)

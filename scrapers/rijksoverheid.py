@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser  # type: ignore[import-untyped]
 
 from scrapers.base import ParseError, SourceError, SourceResult
-from scrapers.http import FetchResult, HttpClient, Validators
+from scrapers.http import FetchResult, HttpClient, Validators, same_host
 from scrapers.letters import extract_document, to_letter
 from scrapers.text import to_text
 from scrapers.topics import TopicProfile
@@ -214,6 +214,9 @@ class RijksoverheidSource:
         url = item.detail_url or item.link
         if not url:
             return plain
+        if not same_host(url, self.feed_url):
+            notes.append(f"{item.id}: document not on the feed's host, not fetched")
+            return plain
         page = await self._get(client, url, item, notes)
         if page is None:
             return plain
@@ -229,7 +232,9 @@ class RijksoverheidSource:
         except (ValueError, ET.ParseError) as exc:
             notes.append(f"{item.id}: text unreadable ({exc})")
             return plain
-        if pdf:
+        if pdf and not same_host(pdf, self.feed_url):
+            notes.append(f"{item.id}: PDF not on the feed's host, not fetched")
+        elif pdf:
             attachment = await self._get(client, pdf, item, notes)
             if attachment is not None:
                 try:

@@ -422,7 +422,9 @@ def kamerstuk_from_xml(root: ET.Element) -> str | None:
                 found[tag] = value
     dossier = "".join(found.get("dossiernr", "").split())
     number = found.get("ondernummer", "")
-    if not (dossier.isdigit() and number.isdigit() and int(number) > 0):
+    digits = f"{dossier}{number}"
+    # ASCII only: "²".isdigit() is true, but int("²") raises
+    if not (digits.isascii() and dossier.isdigit() and number.isdigit() and int(number) > 0):
         return None
     toevoeging = found.get("raadnr") or found.get("begrotingshoofdstuk")
     return render_id(dossier, toevoeging, int(number))

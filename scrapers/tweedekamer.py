@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scrapers.base import SourceError, SourceResult
-from scrapers.http import HttpClient
+from scrapers.base import ParseError, SourceError, SourceResult
+from scrapers.http import HttpClient, same_host
 from scrapers.letters import extract_document, to_letter
 from scrapers.odata import any_of, contains_any, fetch_all, literal, parse_datetime
 from scrapers.text import to_text
@@ -143,7 +143,22 @@ class TweedeKamerSource:
     async def poll(
         self, client: HttpClient, cursors: Mapping[str, str], watchlist: frozenset[str]
     ) -> SourceResult:
-        """Fetch what is new since ``cursors`` (plus new watch-list motions) and parse it."""
+        """Fetch what is new since ``cursors`` (plus new watch-list motions) and parse it.
+
+        Rows of a shape the Gegevensmagazijn never sends (a list where an object belongs, a
+        number where text belongs) fail the poll with a ``ParseError`` naming the problem.
+        """
+        try:
+            return await self._poll(client, cursors, watchlist)
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+            logger.debug("tweedekamer: unexpected payload", exc_info=True)
+            raise ParseError(
+                self.base_url, f"unexpected record shape: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    async def _poll(
+        self, client: HttpClient, cursors: Mapping[str, str], watchlist: frozenset[str]
+    ) -> SourceResult:
         started = client.requests_made
         notes: list[str] = []
         watch = {w.strip() for w in watchlist if w.strip()}
@@ -364,6 +379,9 @@ class TweedeKamerSource:
             if xml_pub
             else self._url(f"Document({doc['Id']})/resource")
         )
+        if not same_host(resource, self.base_url):  # an Id that is not an Id
+            notes.append(f"letter {ident}: text not on the source's host, not fetched")
+            return plain
         try:
             result = await client.get(resource)
         except SourceError as exc:

@@ -66,6 +66,7 @@ ADDITIONS (beyond the contract)
     repo.schema_revisions() -> tuple[str | None, str]   (database revision, code head)
     repo.deliveries(*, subscriber_id=None, change_id=None, status=None) -> list[Delivery]
     repo.requeue_stale_claims(older_than, *, now=None)  older_than: timedelta or a datetime cutoff
+    repo.due_count(*, now=None) -> int               pending rows of instant subscribers, due now
 
 Transactions: every method is one transaction. On SQLite, writers start with ``BEGIN IMMEDIATE``
 (the write lock is taken up front, so a read-then-write never fails with SQLITE_BUSY half-way);
@@ -1371,6 +1372,25 @@ class Repository:
             query = select(d.c.status, func.count().label("n")).group_by(d.c.status)
             found = {r.status: int(r.n) for r in conn.execute(query)}
         return {s.value: int(found.get(s.value, 0)) for s in DeliveryStatus}
+
+    def due_count(self, *, now: datetime | None = None) -> int:
+        """Pending rows a worker should be sending now: instant subscribers, retry time passed.
+
+        Rows of daily and weekly subscribers wait for their digest and are not counted.
+        """
+        now = _utcnow(now)
+        d, sb = t.deliveries, t.subscribers
+        q = (
+            select(func.count())
+            .select_from(d.join(sb, sb.c.id == d.c.subscriber_id))
+            .where(
+                d.c.status == DeliveryStatus.PENDING.value,
+                sb.c.frequency == Frequency.INSTANT.value,
+                or_(d.c.next_attempt_at.is_(None), d.c.next_attempt_at <= now),
+            )
+        )
+        with self._read() as conn:
+            return int(conn.scalar(q) or 0)
 
     def deliveries(
         self,

@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-__all__ = ["LABELS", "environment", "format_date", "label", "render", "surnames"]
+__all__ = ["LABELS", "environment", "format_date", "http_url", "label", "render", "surnames"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent
 
@@ -102,6 +102,15 @@ def format_date(value: date | datetime | None, lang: str = "nl") -> str:
     return f"{value.day} {months[value.month - 1]} {value.year}"
 
 
+def http_url(url: object) -> str | None:
+    """``url`` when it is an http(s) URL, else None: an upstream link never becomes a
+    ``javascript:`` / ``data:`` link (escaping protects the markup, not the scheme)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    return url if url.lower().startswith(("https://", "http://")) else None
+
+
 _PARTICLES = ("van", "de", "der", "den", "het", "ter", "ten", "te", "in", "'t")
 
 
@@ -140,6 +149,7 @@ def environment() -> Environment:
     env.filters["label"] = label
     env.filters["date_nl"] = format_date
     env.filters["surnames"] = surnames
+    env.filters["http_url"] = http_url
     env.globals["label"] = label
     env.globals["format_date"] = format_date
     return env

@@ -61,7 +61,7 @@ def make_token(
 
 def read_token(secret: str, purpose: str, token: str, *, now: datetime) -> int:
     """The subscriber id in ``token``; raises InvalidToken unless it is genuine and current."""
-    match = _TOKEN_RE.match(token)
+    match = _TOKEN_RE.fullmatch(token)  # not .match: "$" also matches before a trailing "\n"
     if match is None:
         raise InvalidToken("malformed token")
     body = f"{match['id']}.{match['exp']}"

@@ -82,7 +82,9 @@ def decode(data: str | None) -> Callback | None:
             return None
         return Callback(Action(code.lower()), target=Target(kind, value), redraw=code.isupper())
     if code == Action.UNFOLLOW_ID.value:
-        return Callback(Action.UNFOLLOW_ID, subscription_id=int(rest)) if rest.isdigit() else None
+        if not (rest.isascii() and rest.isdigit()):  # "²".isdigit() is true, int("²") fails
+            return None
+        return Callback(Action.UNFOLLOW_ID, subscription_id=int(rest))
     if code == Action.SHOW.value and rest:
         return Callback(Action.SHOW, motion_id=rest)
     return None

@@ -28,8 +28,9 @@ from templates.render import render
 
 __all__ = ["MAX_EVIDENCE", "Outgoing", "plan_digest", "plan_messages"]
 
-MAX_EVIDENCE = 1500  # characters of an evidence sentence quoted in a push
+MAX_EVIDENCE = 1500  # characters of an evidence sentence quoted in a push (HTML-escaped)
 MAX_TITLE = 600
+MAX_URL = 1000  # a longer (escaped) link is left out: no line of a message may near 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,30 @@ class Outgoing:
 
 
 def _line(text: str | None, limit: int) -> str | None:
+    """``text`` on one line, clipped so that it is at most ``limit`` characters once escaped.
+
+    Escaping can make a string up to six times longer (``"`` → ``&quot;``): clipping the raw
+    text alone could leave one rendered line longer than a message, which the split can only
+    cut inside a tag.
+    """
     if text is None:
         return None
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    if len(escape(flat)) <= limit:
+        return flat
+    kept, size = [], 1  # room for the ellipsis
+    for char in flat:
+        size += len(escape(char))
+        if size > limit:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
+
+
+def _link(url: str | None) -> str | None:
+    """An http(s) link short enough to keep its line well under Telegram's limit."""
+    safe = safe_url(url)
+    return safe if safe is not None and len(escape(safe)) <= MAX_URL else None
 
 
 def _flat_change(change: Change) -> Change:
@@ -73,7 +94,7 @@ def _flat_motion(motion: Motion | None) -> Motion | None:
 def _flat_letter(letter: Letter | None) -> Letter | None:
     if letter is None:
         return None
-    return replace(letter, title=_line(letter.title, MAX_TITLE) or "", url=safe_url(letter.url))
+    return replace(letter, title=_line(letter.title, MAX_TITLE) or "", url=_link(letter.url))
 
 
 def _parts(text: str, fallback: str) -> tuple[str, ...]:

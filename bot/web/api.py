@@ -21,6 +21,7 @@ __all__ = ["api_change", "api_changes", "api_motion", "api_motions", "healthz", 
 logger = logging.getLogger(__name__)
 
 CHANGES_LIMIT = 1000
+MAX_CHANGE_ID = 2**63 - 1  # larger ids overflow the database's integer
 
 
 def _error(status: int, message: str) -> Response:
@@ -70,8 +71,8 @@ async def api_changes(request: Request) -> Response:
     s = site(request)
     raw = (request.query_params.get("since") or "").strip()
     since: datetime | int | None = None
-    if raw.isdigit():
-        since = int(raw)
+    if raw.isascii() and raw.isdigit():  # not "²", which isdigit() but int() refuses
+        since = min(int(raw), MAX_CHANGE_ID)
     elif raw:
         try:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
