@@ -1,0 +1,1 @@
+"""Operations tests: faults, fuzzed input, security, and the running service."""
