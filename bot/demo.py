@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.app import App, PollReport, build_app, poll_once
 from bot.cli import board_table
 from bot.delivery import load_records
-from bot.email.digest import build_digest
+from bot.email.digest import render_digest_mail
 from bot.email.links import Links
 from bot.settings import Settings
 from bot.telegram.outgoing import plan_messages
@@ -91,7 +91,7 @@ async def _deliver_email(app: App, out_dir: Path) -> Path | None:
     subscriber = claimed[0].subscriber
     links = Links.from_settings(app.settings)
     now = datetime.now(UTC)
-    msg = build_digest(
+    msg = render_digest_mail(
         to=DEMO_EMAIL,
         sender=app.settings.smtp_from,
         changes=[c.change for c in claimed],
@@ -102,7 +102,7 @@ async def _deliver_email(app: App, out_dir: Path) -> Path | None:
         unsubscribe_url=links.unsubscribe(subscriber.id, now),
         period="(demo)",
         now=now,
-    )
+    ).message()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "digest.eml"
     path.write_bytes(bytes(msg))

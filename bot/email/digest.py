@@ -23,7 +23,6 @@ from templates.render import render
 __all__ = [
     "DigestGroup",
     "DigestMail",
-    "build_digest",
     "digest_message_id",
     "digest_subject",
     "group_changes",
@@ -156,7 +155,12 @@ def render_digest_mail(
     unsubscribe_mailto: str | None = None,
     message_id: str | None = None,
 ) -> DigestMail:
-    """Render one digest (see ``build_digest`` for the arguments)."""
+    """Render one digest: text part first, HTML alternative second (``.message()`` builds it).
+
+    With ``unsubscribe_url`` the mail carries ``List-Unsubscribe`` (the URL, plus
+    ``unsubscribe_mailto`` when given) and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``.
+    Without ``message_id`` it is derived from ``to`` and the change ids.
+    """
     groups = group_changes(changes, motions)
     base = public_url.rstrip("/")
     domain = mail_domain(base)
@@ -195,44 +199,3 @@ def render_digest_mail(
         text=render("email/digest.txt", **context) + "\n",
         html=render("email/digest.html", **context) + "\n",
     )
-
-
-def build_digest(
-    *,
-    to: str,
-    sender: str,
-    changes: Sequence[Change],
-    motions: Mapping[str, Motion],
-    public_url: str,
-    manage_url: str,
-    period: str,
-    lang: str = "nl",
-    now: datetime,
-    extra_headers: Mapping[str, str] | None = None,
-    letters: Mapping[str, Letter] | None = None,
-    unsubscribe_url: str | None = None,
-    unsubscribe_mailto: str | None = None,
-    message_id: str | None = None,
-) -> EmailMessage:
-    """One digest email: text part first, HTML alternative second.
-
-    With ``unsubscribe_url`` the mail carries ``List-Unsubscribe`` (the URL, plus
-    ``unsubscribe_mailto`` when given) and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``.
-    Without ``message_id`` it is derived from ``to`` and the change ids.
-    """
-    return render_digest_mail(
-        to=to,
-        sender=sender,
-        changes=changes,
-        motions=motions,
-        public_url=public_url,
-        manage_url=manage_url,
-        period=period,
-        lang=lang,
-        now=now,
-        extra_headers=extra_headers,
-        letters=letters,
-        unsubscribe_url=unsubscribe_url,
-        unsubscribe_mailto=unsubscribe_mailto,
-        message_id=message_id,
-    ).message()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.email.digest import build_digest, digest_message_id, group_changes
+from bot.email.digest import digest_message_id, group_changes, render_digest_mail
 from state.models import Change, ChangeKind, Letter, Motion
 from tests.web.facts import letter_2423, motion_2234, motion_3067
 
@@ -52,7 +52,7 @@ def _motions() -> dict[str, Motion]:
 
 
 def _build(changes: list[Change], **extra: object) -> object:
-    return build_digest(
+    return render_digest_mail(
         to="lezer@example.org",
         sender="kamerwacht <kamerwacht@example.org>",
         changes=changes,
@@ -63,7 +63,7 @@ def _build(changes: list[Change], **extra: object) -> object:
         period="15 maart 2025",
         now=NOW,
         **extra,  # type: ignore[arg-type]
-    )
+    ).message()
 
 
 def test_groups_status_news_first_then_letters_then_new_motions() -> None:
@@ -127,7 +127,7 @@ def test_message_id_depends_only_on_recipient_and_changes() -> None:
 def test_upstream_strings_are_escaped_in_the_html_part() -> None:
     evil = Motion(id="21501-02-9999", title='<script>alert("x")</script> & co')
     change = Change(ChangeKind.NEW_MOTION, "<b>nieuw</b>", evil.id, evidence="<img src=x>", id=1)
-    msg = build_digest(
+    msg = render_digest_mail(
         to="lezer@example.org",
         sender="kamerwacht <kamerwacht@example.org>",
         changes=[change],
@@ -137,7 +137,7 @@ def test_upstream_strings_are_escaped_in_the_html_part() -> None:
         manage_url=f"{BASE}/abonnement/T",
         period="",
         now=NOW,
-    )
+    ).message()
     html = msg.get_body(preferencelist=("html",)).get_content()
     assert "<script>" not in html
     assert "&lt;script&gt;" in html

@@ -88,11 +88,6 @@ def _bounded(request: pytest.FixtureRequest) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``timeout(seconds)`` marker used by the alarm above."""
-    config.addinivalue_line("markers", "ops_timeout(seconds): time limit of one tests/ops test")
-
-
 # ------------------------------------------------------------------------------------ upstream
 
 
