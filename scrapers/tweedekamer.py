@@ -68,7 +68,11 @@ MOTION_EXPAND = (
     "GewijzigdOp,ApiGewijzigdOp),"
     "Besluit($filter=Verwijderd eq false;$expand=Stemming($filter=Verwijderd eq false)),"
     "VervangenDoor($select=Id,Nummer,Volgnummer;$expand=Kamerstukdossier($select=Nummer,Toevoeging)),"
-    "VervangenVanuit($select=Id,Nummer,Volgnummer;$expand=Kamerstukdossier($select=Nummer,Toevoeging))"
+    "VervangenVanuit($select=Id,Nummer,Volgnummer;$expand=Kamerstukdossier($select=Nummer,Toevoeging)),"
+    "Document($filter=Verwijderd eq false and "
+    "(Soort eq 'Motie' or Soort eq 'Motie (gewijzigd/nader)');"
+    "$select=Id,Soort;$expand=HuidigeDocumentVersie($select=Id,ExterneIdentifier;"
+    "$expand=DocumentPublicatie($filter=DocumentType eq 'Xml';$select=Id,DocumentType,FileName)))"
 )
 LETTER_EXPAND = (
     "Kamerstukdossier($select=Nummer,Toevoeging),"
@@ -179,7 +183,7 @@ class TweedeKamerSource:
                 zaken.update(found)
                 seen += len(found)
         new_cursors["watchlist"] = ",".join(sorted(watch))
-        motions = self._motions(zaken, watch, notes)
+        motions = await self._with_texts(client, self._motions(zaken, watch, notes), zaken, notes)
         letters: list[Letter] = []
         doc_count = 0
         if self.letters:
@@ -317,6 +321,57 @@ class TweedeKamerSource:
             notes.extend(f"{motion.id}: {n}" for n in built.notes)
             motions[motion.id] = motion
         return [motions[k] for k in sorted(motions)]
+
+    async def _with_texts(
+        self,
+        client: HttpClient,
+        motions: list[Motion],
+        zaken: Mapping[str, Record],
+        notes: list[str],
+    ) -> list[Motion]:
+        """Each motion with its operative text ("verzoekt de regering …") from the official XML.
+
+        Only motions this poll returned are read (a changed or new Zaak), so a quiet poll costs
+        nothing here. A publication that is gone is noted; any other failure fails the source.
+        """
+        out: list[Motion] = []
+        for motion in motions:
+            zaak = zaken.get((motion.zaak_id or "").lower()) or {}
+            xml_pub = next(
+                (
+                    pub
+                    for doc in zaak.get("Document") or []
+                    for pub in (doc.get("HuidigeDocumentVersie") or {}).get("DocumentPublicatie")
+                    or []
+                    if pub.get("DocumentType") == "Xml" and pub.get("Id")
+                ),
+                None,
+            )
+            if xml_pub is None or motion.text:
+                out.append(motion)
+                continue
+            resource = self._url(f"DocumentPublicatie({xml_pub['Id']})/Resource")
+            if not same_host(resource, self.base_url):
+                notes.append(f"{motion.id}: text not on the source's host, not fetched")
+                out.append(motion)
+                continue
+            try:
+                result = await client.get(resource)
+            except SourceError as exc:
+                if exc.status in _GONE:
+                    notes.append(f"{motion.id}: no text at {resource} (HTTP {exc.status})")
+                    out.append(motion)
+                    continue
+                raise
+            try:
+                text = to_text(result.content, result.content_type, xml_pub.get("FileName"))
+            except ValueError as exc:
+                notes.append(f"{motion.id}: text unreadable ({exc})")
+                out.append(motion)
+                continue
+            doc = extract_document(text, source=resource, xml=result.content)
+            out.append(dataclasses.replace(motion, text=doc.operative_text or motion.text))
+        return out
 
     # -- letters --------------------------------------------------------------------------------
 

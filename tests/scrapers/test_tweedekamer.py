@@ -55,7 +55,11 @@ async def test_discovers_all_32_topic_motions_with_ids_submitters_and_statuses()
     assert motions["2020Z21428"].replaces == "21501-02-2228"
     assert motions["2020Z21492"].cabinet_appraisal == "Verzocht motie aan te houden"
     assert motions["2015Z06432"].replaces == "34000-V-59"  # from its Onderwerp (t.v.v.)
-    assert result.requests == 6  # motions, letters, and the text of each of the 4 letters
+    # motions, letters, the text of each of the 4 letters and of the 3 motions with official XML
+    assert result.requests == 9
+    texts = {m.id: m.text for m in result.motions if m.text}
+    assert set(texts) == {"21501-02-2901", "21501-02-2949", "21501-02-3067"}
+    assert texts["21501-02-2949"].startswith("verzoekt de regering samen met andere Europese landen")
     assert not any("Agendapunt" in line for line in server.request_log)
 
 
