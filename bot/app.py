@@ -226,13 +226,12 @@ async def poll_once(
         app.metrics.inc(
             "kamerwacht_polls_total", source=outcome.name, outcome="ok" if outcome.ok else "error"
         )
-        if not outcome.ok:
-            app.metrics.inc("kamerwacht_source_errors_total", source=outcome.name)
         if outcome.ok:
             await asyncio.to_thread(
                 app.repo.record_source_success, outcome.name, items_seen=outcome.items_seen, now=now
             )
         else:
+            app.metrics.inc("kamerwacht_source_errors_total", source=outcome.name)
             await asyncio.to_thread(
                 app.repo.record_source_failure, outcome.name, outcome.error or "failed", now=now
             )
