@@ -74,6 +74,25 @@ def same_host(url: str, base: str) -> bool:
     ) == (home.port or _DEFAULT_PORTS.get(home.scheme))
 
 
+def _site(host: str) -> str:
+    """The part of a host name a site owns (its last two labels); an IP address whole."""
+    host = host.lower().rstrip(".")
+    labels = host.split(".")
+    if ":" in host or all(label.isdigit() for label in labels):
+        return host
+    return ".".join(labels[-2:])
+
+
+async def _refuse_off_site_redirect(response: httpx.Response) -> None:
+    """A redirect may change scheme and subdomain, never the site (data.example → evil.example)."""
+    if not response.has_redirect_location:
+        return
+    origin = response.request.url
+    target = origin.join(response.headers["location"])
+    if target.scheme not in _DEFAULT_PORTS or _site(target.host) != _site(origin.host):
+        raise SourceError(str(origin), f"redirected off-site to {target.host or target}")
+
+
 @dataclass(frozen=True, slots=True)
 class Validators:
     """Cache validators of an earlier response, sent back for a conditional GET."""
@@ -190,6 +209,7 @@ class HttpClient:
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=True,
+            event_hooks={"response": [_refuse_off_site_redirect]},
             transport=transport,
             limits=httpx.Limits(
                 max_connections=max(per_host * 8, 10), max_keepalive_connections=10

@@ -6,6 +6,7 @@ import asyncio
 import socket
 import time
 
+import httpx
 import pytest
 
 from scrapers.base import SourceError
@@ -135,3 +136,37 @@ async def test_context_manager_closes_the_pool() -> None:
         pass
     with pytest.raises(RuntimeError):
         await http._client.get("http://127.0.0.1:9/")
+
+
+@pytest.mark.parametrize(
+    ("location", "allowed"),
+    [
+        ("https://data.example.nl/feed", True),  # scheme upgrade, same host
+        ("https://www.example.nl/feed", True),  # another subdomain of the same site
+        ("/other/path", True),  # relative
+        ("https://evil.example.org/feed", False),  # another site
+        ("ftp://data.example.nl/feed", False),  # not http(s)
+    ],
+)
+async def test_redirects_stay_on_the_site(location: str, allowed: bool) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if (
+            request.url.path == "/feed"
+            and request.url.host == "data.example.nl"
+            and request.url.scheme == "http"
+        ):
+            return httpx.Response(302, headers={"Location": location})
+        return httpx.Response(200, content=b"ok")
+
+    http = HttpClient(
+        user_agent="t", transport=httpx.MockTransport(handler), min_interval=0, retries=0
+    )
+    try:
+        if allowed:
+            result = await http.get("http://data.example.nl/feed")
+            assert result.content == b"ok"
+        else:
+            with pytest.raises(SourceError, match="redirected off-site"):
+                await http.get("http://data.example.nl/feed")
+    finally:
+        await http.aclose()
