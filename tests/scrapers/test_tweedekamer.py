@@ -59,7 +59,7 @@ async def test_discovers_all_32_topic_motions_with_ids_submitters_and_statuses()
     assert result.requests == 9
     texts = {m.id: m.text for m in result.motions if m.text}
     assert set(texts) == {"21501-02-2901", "21501-02-2949", "21501-02-3067"}
-    assert texts["21501-02-2949"].startswith("verzoekt de regering samen met andere Europese landen")
+    assert texts["21501-02-2949"].startswith("verzoekt de regering samen met andere Europese")
     assert not any("Agendapunt" in line for line in server.request_log)
 
 
