@@ -295,15 +295,23 @@ def _unknown(request: Request) -> Response:
     )
 
 
+async def _token_subscriber(request: Request, purpose: str) -> Subscriber | Response:
+    """The subscriber a link's token names, or the page that says why there is none."""
+    subscriber_id = _read(request, purpose)
+    if subscriber_id is None:
+        return _bad_token(request)
+    s = site(request)
+    subscriber: Subscriber | None = await s.db(s.repo.get_subscriber_by_id, subscriber_id)
+    return _unknown(request) if subscriber is None else subscriber
+
+
 async def confirm_form(request: Request) -> Response:
     """``GET /bevestigen/{token}``: a page with the Confirm button; changes nothing."""
     s = site(request)
-    subscriber_id = _read(request, CONFIRM)
-    if subscriber_id is None:
-        return _bad_token(request)
-    subscriber: Subscriber | None = await s.db(s.repo.get_subscriber_by_id, subscriber_id)
-    if subscriber is None:
-        return _unknown(request)
+    found = await _token_subscriber(request, CONFIRM)
+    if isinstance(found, Response):
+        return found
+    subscriber, subscriber_id = found, found.id
     follows = await s.db(s.repo.subscriptions, subscriber_id)
     lang = request_lang(request)
     return page(
@@ -318,12 +326,10 @@ async def confirm_form(request: Request) -> Response:
 async def confirm_post(request: Request) -> Response:
     """``POST /bevestigen/{token}``: confirm the address and start the digests."""
     s = site(request)
-    subscriber_id = _read(request, CONFIRM)
-    if subscriber_id is None:
-        return _bad_token(request)
-    subscriber: Subscriber | None = await s.db(s.repo.get_subscriber_by_id, subscriber_id)
-    if subscriber is None:
-        return _unknown(request)
+    found = await _token_subscriber(request, CONFIRM)
+    if isinstance(found, Response):
+        return found
+    subscriber_id = found.id
     await s.db(s.repo.update_subscriber, subscriber_id, confirmed=True, active=True)
     logger.info("subscriber %d confirmed", subscriber_id)
     return page(
@@ -364,12 +370,10 @@ async def unsubscribe_post(request: Request) -> Response:
 async def manage_form(request: Request) -> Response:
     """``GET /abonnement/{token}``: what the subscriber follows, with forms to change it."""
     s = site(request)
-    subscriber_id = _read(request, MANAGE)
-    if subscriber_id is None:
-        return _bad_token(request)
-    subscriber: Subscriber | None = await s.db(s.repo.get_subscriber_by_id, subscriber_id)
-    if subscriber is None:
-        return _unknown(request)
+    found = await _token_subscriber(request, MANAGE)
+    if isinstance(found, Response):
+        return found
+    subscriber, subscriber_id = found, found.id
     follows: list[Subscription] = await s.db(s.repo.subscriptions, subscriber_id)
     lang = request_lang(request)
     return page(
@@ -386,12 +390,10 @@ async def manage_form(request: Request) -> Response:
 async def manage_post(request: Request) -> Response:
     """``POST /abonnement/{token}``: one change (``action``), then back to the page."""
     s = site(request)
-    subscriber_id = _read(request, MANAGE)
-    if subscriber_id is None:
-        return _bad_token(request)
-    subscriber: Subscriber | None = await s.db(s.repo.get_subscriber_by_id, subscriber_id)
-    if subscriber is None:
-        return _unknown(request)
+    found = await _token_subscriber(request, MANAGE)
+    if isinstance(found, Response):
+        return found
+    subscriber, subscriber_id = found, found.id
     form = await _form(request)
     action = form.get("action", "")
     if action == "frequency" and form.get("frequency") in FREQUENCIES:
