@@ -23,7 +23,7 @@ from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource
 from scrapers.rijksoverheid import RijksoverheidSource
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
-from state.models import Change, Letter, Motion, Observation
+from state.models import Change, DocumentKind, Letter, Motion, Observation
 from state.repository import Repository
 
 __all__ = [
@@ -115,7 +115,9 @@ def build_app(settings: Settings, *, repo: Repository | None = None) -> App:
 def merge_results(results: Iterable[SourceResult]) -> Observation:
     """One Observation from several sources: the first source to report a motion or letter wins.
 
-    Letters are the same letter when their ids or their Kamerstuk ids agree.
+    Letters are the same letter when their ids or their Kamerstuk ids agree. A motion's own
+    document (officielebekendmakingen lists motions among its Kamerstukken) is not a letter
+    reporting on that motion: motions come from the Tweede Kamer source, so those are left out.
     """
     motions: dict[str, Motion] = {}
     letters: dict[str, Letter] = {}
@@ -124,6 +126,8 @@ def merge_results(results: Iterable[SourceResult]) -> Observation:
         for motion in result.motions:
             motions.setdefault(motion.id, motion)
         for letter in result.letters:
+            if letter.kind is DocumentKind.MOTION:
+                continue
             if letter.id in letters or (letter.kamerstuk and letter.kamerstuk in seen_kamerstuk):
                 continue
             letters[letter.id] = letter

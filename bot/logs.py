@@ -94,5 +94,12 @@ def configure_logging(
     root.addHandler(handler)
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO; Telegram's URLs contain the bot token.
-    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler", "uvicorn.access"):
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "telegram.ext.ExtBot",
+        "apscheduler",
+        "uvicorn.access",
+        "alembic",  # plugin set-up chatter on every schema check
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
