@@ -226,6 +226,12 @@ async def poll_once(
         return PollReport(tuple(outcomes), (), stored=False, error=repr(exc))
     for change in changes:
         app.metrics.inc("kamerwacht_changes_total", kind=change.kind.value)
+        logger.info(
+            "change %s: %s",
+            change.kind.value,
+            change.summary,
+            extra={"motion_id": change.motion_id, "change_id": change.id},
+        )
     for outcome in outcomes:
         app.metrics.inc(
             "kamerwacht_polls_total", source=outcome.name, outcome="ok" if outcome.ok else "error"
