@@ -148,6 +148,18 @@ async def _send(s: Site, msg: EmailMessage) -> str | None:
     return None
 
 
+def _manage_link_mail(s: Site, subscriber: Subscriber, address: str, now: datetime) -> EmailMessage:
+    """The mail with a link to ``subscriber``'s manage page (sent to ``address`` only)."""
+    return build_manage_link(
+        to=address,
+        sender=s.settings.smtp_from,
+        manage_url=s.links.manage(subscriber.id, now),
+        public_url=s.links.public_url,
+        lang=subscriber.language,
+        now=now,
+    )
+
+
 async def subscribe_post(request: Request) -> Response:
     """``POST /abonneren``: store the (unconfirmed) subscription and mail the confirm link."""
     s = site(request)
@@ -183,14 +195,7 @@ async def subscribe_post(request: Request) -> Response:
     existing: Subscriber | None = await s.db(s.repo.get_subscriber, Channel.EMAIL, address)
     if existing is not None and existing.confirmed and existing.active:
         # Already subscribed: change nothing without proof of the address; mail a manage link.
-        msg = build_manage_link(
-            to=address,
-            sender=s.settings.smtp_from,
-            manage_url=s.links.manage(existing.id, now),
-            public_url=s.links.public_url,
-            lang=existing.language,
-            now=now,
-        )
+        msg = _manage_link_mail(s, existing, address, now)
     else:
         if existing is None:
             existing = await s.db(
@@ -256,14 +261,7 @@ async def manage_request(request: Request) -> Response:
     existing: Subscriber | None = await s.db(s.repo.get_subscriber, Channel.EMAIL, address)
     if existing is not None and s.may_mail(address.casefold()):
         now = _now()
-        msg = build_manage_link(
-            to=address,
-            sender=s.settings.smtp_from,
-            manage_url=s.links.manage(existing.id, now),
-            public_url=s.links.public_url,
-            lang=existing.language,
-            now=now,
-        )
+        msg = _manage_link_mail(s, existing, address, now)
         await _send(s, msg)
     return page(request, "message.html", title_key="sub.sent_title", text_key="sub.sent")
 
