@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from pydantic import SecretStr
+
 from bot.metrics import Metrics
 from bot.settings import Settings
 from scrapers.base import Source, SourceError, SourceResult
@@ -31,6 +33,7 @@ __all__ = [
     "PollReport",
     "SourceOutcome",
     "build_app",
+    "with_signing_key",
     "merge_results",
     "observed_since",
     "poll_once",
@@ -102,11 +105,30 @@ def build_client(settings: Settings) -> HttpClient:
     )
 
 
+def with_signing_key(settings: Settings, repo: Repository) -> Settings:
+    """``settings`` with the deployment's own signing key when none is configured.
+
+    The key is made once by ``kamerwacht db upgrade`` and kept in the database, so every process
+    of a deployment signs and checks links with the same key. A database without one (not yet
+    upgraded) leaves the key unset: links then cannot be made, rather than made with a default.
+    """
+    if settings.secret_key is not None:
+        return settings
+    try:
+        key = repo.signing_key()
+    except Exception as exc:
+        logger.warning("no signing key in the database yet (%s)", type(exc).__name__)
+        return settings
+    return settings.model_copy(update={"secret_key": SecretStr(key)})
+
+
 def build_app(settings: Settings, *, repo: Repository | None = None) -> App:
     """Build every collaborator from ``settings``."""
+    repo = repo or Repository.from_url(settings.database_url)
+    settings = with_signing_key(settings, repo)
     return App(
         settings=settings,
-        repo=repo or Repository.from_url(settings.database_url),
+        repo=repo,
         client=build_client(settings),
         sources=build_sources(settings),
     )

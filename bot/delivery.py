@@ -18,11 +18,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
+
+from telegram.error import InvalidToken
 
 from bot.settings import Settings
 from bot.telegram.notifier import SendResult, SendStatus, TelegramNotifier
@@ -36,25 +39,65 @@ if TYPE_CHECKING:  # bot.app imports every source; the bot needs only App's shap
 
 __all__ = [
     "DEFAULT_BATCH",
+    "Backlog",
     "DeliveryReport",
+    "TokenRefused",
     "DigestClock",
     "deliver_telegram_once",
+    "ended_workers",
     "load_records",
     "run_worker",
+    "worker_name",
 ]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-DEFAULT_BATCH = 200  # rows per pass: ~7 s of sending at 30 msg/s
+DEFAULT_BATCH = 200  # chats per pass (each with all its due rows): ~7 s of sending at 30 msg/s
 IDLE_SECONDS = 2.0  # pause between passes when the outbox is empty
 FLUSH_SECONDS = 0.5  # how often sent rows are recorded during a pass
 ERROR_BACKOFF = 10.0  # pause after a pass failed (database unavailable, …)
-STALE_CLAIM = timedelta(minutes=15)  # claims older than this belong to a dead worker
 STOP_GRACE = 5.0  # seconds a stopping pass may take to record the messages in flight
-WORKER_ID = f"telegram-{os.getpid()}"
+RECORD_TRIES = 3  # attempts to record a pass's outcomes before they wait for the next pass
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def worker_name(host: str | None = None, pid: int | None = None) -> str:
+    """This process's name on the claims it takes: ``telegram@<host>:<pid>``.
+
+    A restarted worker on the same host recognises the claims of its dead predecessors by the
+    host and a process id that no longer runs, and releases them at once.
+    """
+    host = host or socket.gethostname()
+    pid = os.getpid() if pid is None else pid
+    return f"telegram@{host[:40]}:{pid}"
+
+
+WORKER_ID = worker_name()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def ended_workers(owners: Sequence[str], me: str = WORKER_ID) -> list[str]:
+    """The claim owners among ``owners`` that are this host's Telegram workers and have ended."""
+    prefix, _, _ = me.rpartition(":")
+    ended: list[str] = []
+    for owner in owners:
+        head, _, pid = owner.rpartition(":")
+        if head != prefix or not pid.isdigit():
+            continue
+        if owner == me or not _pid_alive(int(pid)):
+            ended.append(owner)
+    return ended
 
 
 @dataclass
@@ -68,7 +111,42 @@ class DeliveryReport:
     retried: int = 0
     deactivated: int = 0  # chats deactivated
     flood_waits: int = 0
+    unrecorded: int = 0  # outcomes left to record in the next pass (the database failed)
     deactivated_chats: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Backlog:
+    """Outcomes a worker could not record yet (the database failed); retried before each pass.
+
+    Its rows stay claimed by this worker meanwhile, so no other worker sends them again.
+    """
+
+    sent: list[int] = field(default_factory=list)
+    failed: list[tuple[int, str, datetime | None]] = field(default_factory=list)
+    release: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sent) + len(self.failed) + len(self.release)
+
+    def record(self, repo: Repository, worker: str) -> None:
+        """Record everything (runs in a worker thread); what fails stays for the next try."""
+        if self.sent:
+            batch = list(self.sent)
+            done = repo.mark_sent(batch, worker=worker)
+            if done < len(batch):
+                logger.warning(
+                    "%d sent rows were no longer claimed by this worker", len(batch) - done
+                )
+            del self.sent[: len(batch)]
+        while self.failed:
+            delivery_id, error, when = self.failed[0]
+            repo.mark_failed(delivery_id, error, retry_at=when)
+            self.failed.pop(0)
+        if self.release:
+            batch = list(self.release)
+            repo.release(batch)
+            del self.release[: len(batch)]
 
 
 def load_records(
@@ -89,58 +167,121 @@ def load_records(
 
 
 class _Recorder:
-    """Records send outcomes on the delivery rows; sent rows are flushed in small batches."""
+    """Records send outcomes on the delivery rows; sent rows are flushed in small batches.
 
-    def __init__(self, repo: Repository, items: Sequence[ClaimedDelivery]) -> None:
+    When an outcome cannot be recorded (the database failed) ``halt`` is set: the pass starts
+    no new message, and the outcomes wait in the worker's :class:`Backlog`, their rows still
+    claimed, so re-sends after a fault stay bounded by the messages that were in flight.
+    """
+
+    def __init__(
+        self,
+        repo: Repository,
+        items: Sequence[ClaimedDelivery],
+        worker: str,
+        backlog: Backlog,
+        renew_every: float,
+    ) -> None:
         self.repo = repo
+        self.worker = worker
+        self.backlog = backlog
+        self.renew_every = renew_every
         self.report = DeliveryReport(claimed=len(items))
         self.attempts = {i.delivery.id: i.delivery.attempts for i in items}
         self.subscriber_of = {i.subscriber.address: i.subscriber.id for i in items}
         self.open: set[int] = set(self.attempts)  # claimed rows without a recorded outcome
+        self.halt = asyncio.Event()  # stop sending: an outcome could not be recorded
+        self.done = asyncio.Event()  # the pass has sent what it will send
+        self.broken = False  # the database failed during this pass
         self._sent: list[int] = []
         self._deactivated: set[str] = set()
+        self._lock = asyncio.Lock()
+
+    def _broken(self, what: str, exc: BaseException) -> None:
+        if not self.broken:
+            logger.error(
+                "recording %s failed (%s); this pass sends no more", what, type(exc).__name__
+            )
+        self.broken = True
+        self.halt.set()
 
     async def flush(self) -> None:
-        """Mark the rows sent so far as sent."""
-        if self._sent:
-            batch, self._sent = self._sent, []
-            await asyncio.to_thread(self.repo.mark_sent, batch)
+        """Mark the rows sent so far as sent (a failed batch stays queued for the next try)."""
+        async with self._lock:  # never two flushes at once; a flush is never cut short
+            if not self._sent or self.broken:
+                return
+            batch = list(self._sent)
+            try:
+                done = await asyncio.to_thread(self.repo.mark_sent, batch, worker=self.worker)
+            except Exception as exc:
+                self._broken("sent messages", exc)
+                return
+            del self._sent[: len(batch)]
+            if done < len(batch):
+                logger.warning("%d sent rows were no longer claimed by this worker", len(batch) - done)
 
     async def flush_periodically(self) -> None:
-        """Flush every :data:`FLUSH_SECONDS` until cancelled."""
-        while True:
-            await asyncio.sleep(FLUSH_SECONDS)
+        """Flush every :data:`FLUSH_SECONDS` and renew the open claims, until ``done``."""
+        loop = asyncio.get_running_loop()
+        renewed = loop.time()
+        while not self.done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.done.wait(), timeout=FLUSH_SECONDS)
             await self.flush()
+            if loop.time() - renewed >= self.renew_every and self.open and not self.broken:
+                renewed = loop.time()
+                try:
+                    await asyncio.to_thread(self.repo.touch_claims, sorted(self.open), self.worker)
+                except Exception as exc:
+                    self._broken("claims", exc)
 
     async def record(self, out: Outgoing, result: SendResult) -> None:
         """Record one message's outcome on each of its rows."""
         self.report.flood_waits += result.flood_waits
-        if result.migrated_to and out.chat_id in self.subscriber_of:
-            await self._move(out.chat_id, result.migrated_to)
         ids = out.delivery_ids
+        if result.status is SendStatus.NOT_SENT:  # nothing went out: the rows stay open
+            self.halt.set()
+            return
         self.open.difference_update(ids)
         if result.status is SendStatus.SENT:
             self._sent.extend(ids)
             self.report.sent += len(ids)
-            return
-        error = result.error or result.status.value
-        if result.status is SendStatus.DEACTIVATE:
-            await self._deactivate(out.chat_id, error)
-            for delivery_id in ids:
-                await asyncio.to_thread(
-                    self.repo.mark_failed, delivery_id, f"chat deactivated: {error}"
-                )
-            self.report.failed += len(ids)
-        elif result.status is SendStatus.FAILED:
-            for delivery_id in ids:
-                await asyncio.to_thread(self.repo.mark_failed, delivery_id, error)
-            self.report.failed += len(ids)
         else:
+            error = result.error or result.status.value
             now = datetime.now(UTC)
-            for delivery_id in ids:
-                when = retry_at(self.attempts.get(delivery_id, 0) + 1, now)
-                await asyncio.to_thread(self.repo.mark_failed, delivery_id, error, retry_at=when)
-            self.report.retried += len(ids)
+            if result.status is SendStatus.DEACTIVATE:
+                outcomes = [(i, f"chat deactivated: {error}", None) for i in ids]
+                self.report.failed += len(ids)
+            elif result.status is SendStatus.FAILED:
+                outcomes = [(i, error, None) for i in ids]
+                self.report.failed += len(ids)
+            else:
+                outcomes = [
+                    (i, error, retry_at(self.attempts.get(i, 0) + 1, now)) for i in ids
+                ]
+                self.report.retried += len(ids)
+            await self._fail(outcomes)
+        try:
+            if result.migrated_to and out.chat_id in self.subscriber_of:
+                await self._move(out.chat_id, result.migrated_to)
+            if result.status is SendStatus.DEACTIVATE:
+                await self._deactivate(out.chat_id, result.error or result.status.value)
+        except Exception as exc:  # the next message to this chat tries again
+            self._broken("a chat's state", exc)
+
+    async def _fail(self, outcomes: list[tuple[int, str, datetime | None]]) -> None:
+        pending = list(outcomes)
+        if not self.broken:
+            try:
+                while pending:
+                    delivery_id, error, when = pending[0]
+                    await asyncio.to_thread(
+                        self.repo.mark_failed, delivery_id, error, retry_at=when
+                    )
+                    pending.pop(0)
+            except Exception as exc:
+                self._broken("failed messages", exc)
+        self.backlog.failed.extend(pending)
 
     async def _move(self, chat_id: str, new_chat_id: str) -> None:
         """A group became a supergroup: later messages go to its new chat id directly."""
@@ -163,11 +304,28 @@ class _Recorder:
         self.report.deactivated_chats.append(chat_id)
         logger.info("chat deactivated: %s", error, extra={"chat_id": chat_id})
 
-    async def release_open(self) -> None:
-        """Put rows without an outcome back to pending (the pass was stopped)."""
-        if self.open:
-            open_ids, self.open = sorted(self.open), set()
-            await asyncio.to_thread(self.repo.release, open_ids)
+    async def finish(self) -> None:
+        """Record the last sent rows and release the open ones; what fails joins the backlog."""
+        self.done.set()
+        await self.flush()
+        self.backlog.sent.extend(self._sent)
+        self._sent = []
+        self.backlog.release.extend(sorted(self.open))
+        self.open = set()
+        for attempt in range(RECORD_TRIES):
+            try:
+                await asyncio.to_thread(self.backlog.record, self.repo, self.worker)
+                break
+            except Exception as exc:
+                if attempt == RECORD_TRIES - 1:
+                    logger.error(
+                        "could not record %d outcomes (%s); retried before the next pass",
+                        len(self.backlog),
+                        type(exc).__name__,
+                    )
+                else:
+                    await asyncio.sleep(0.5 * (attempt + 1))
+        self.report.unrecorded = len(self.backlog)
 
 
 async def deliver_telegram_once(
@@ -178,20 +336,36 @@ async def deliver_telegram_once(
     frequency: Frequency = Frequency.INSTANT,
     worker: str = WORKER_ID,
     stop: asyncio.Event | None = None,
+    backlog: Backlog | None = None,
 ) -> DeliveryReport:
-    """One pass: claim up to ``limit`` due Telegram deliveries, send them, record outcomes.
+    """One pass: claim the due Telegram deliveries of up to ``limit`` chats, send, record.
 
     ``frequency`` selects the subscribers served: instant ones get one message per change (or a
     grouped one per letter), daily and weekly ones one digest message per chat. When ``stop``
     is set the pass starts no new message, records those in flight and releases the rest.
+    ``backlog`` carries outcomes an earlier pass could not record; they are recorded first
+    (and the pass claims nothing while that fails).
     """
     repo = app.repo
+    backlog = backlog if backlog is not None else Backlog()
+    if backlog:
+        await asyncio.to_thread(backlog.record, repo, worker)
     items = await asyncio.to_thread(
         repo.claim_deliveries, Channel.TELEGRAM, limit=limit, worker=worker, frequency=frequency
     )
     if not items:
         return DeliveryReport()
-    recorder = _Recorder(repo, items)
+    renew = max(1.0, min(60.0, app.settings.stale_claim_seconds / 4))
+    recorder = _Recorder(repo, items, worker, backlog, renew)
+    halt = recorder.halt
+    watcher: asyncio.Task[None] | None = None
+    if stop is not None:
+
+        async def pass_on_stop() -> None:
+            await stop.wait()
+            halt.set()
+
+        watcher = asyncio.create_task(pass_on_stop())
     try:
         motions, letters = await asyncio.to_thread(load_records, repo, items)
         public_url = app.settings.public_url
@@ -202,14 +376,15 @@ async def deliver_telegram_once(
         recorder.report.messages = len(plan)
         flusher = asyncio.create_task(recorder.flush_periodically())
         try:
-            await notifier.send_all(plan, recorder.record, stop=stop)
+            await notifier.send_all(plan, recorder.record, stop=halt)
         finally:
-            flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
+            recorder.done.set()
+            await asyncio.shield(flusher)  # a flush in progress is never cut short
     finally:
+        if watcher is not None:
+            watcher.cancel()
         # shielded: a stop must not cut short the bookkeeping that prevents re-sends
-        await asyncio.shield(_finish(recorder))
+        await asyncio.shield(recorder.finish())
     report = recorder.report
     logger.info(
         "telegram pass: %d rows, %d messages, %d sent, %d failed, %d retried, %d chats deactivated",
@@ -221,11 +396,6 @@ async def deliver_telegram_once(
         report.deactivated,
     )
     return report
-
-
-async def _finish(recorder: _Recorder) -> None:
-    await recorder.flush()
-    await recorder.release_open()
 
 
 class DigestClock:
@@ -293,51 +463,95 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
 
 
 async def _drain_digest(
-    app: App, notifier: TelegramNotifier, frequency: Frequency, stop: asyncio.Event
+    app: App,
+    notifier: TelegramNotifier,
+    frequency: Frequency,
+    stop: asyncio.Event,
+    backlog: Backlog,
 ) -> None:
     while not stop.is_set():
         report = await deliver_telegram_once(
-            app, notifier, limit=1000, frequency=frequency, stop=stop
+            app, notifier, limit=1000, frequency=frequency, stop=stop, backlog=backlog
         )
         if not report.claimed:
             return
 
 
-async def run_worker(app: App, stop: asyncio.Event) -> None:
+class TokenRefused(Exception):
+    """Telegram refused the bot token (getMe answered 401 or 404): final, never retried."""
+
+
+async def start_notifier(notifier: TelegramNotifier, stop: asyncio.Event) -> bool:
+    """Start ``notifier`` (getMe), retrying while Telegram is unreachable.
+
+    Returns False when stopped first; raises :class:`TokenRefused` when the token is refused.
+    """
+    while not stop.is_set():
+        try:
+            await notifier.start()
+            return True
+        except InvalidToken as exc:
+            raise TokenRefused("Telegram refused KAMERWACHT_TELEGRAM_TOKEN") from exc
+        except Exception as exc:  # Telegram unreachable at start-up: keep trying
+            logger.warning("Telegram not reachable yet (%s); retrying", type(exc).__name__)
+            await _wait(stop, ERROR_BACKOFF)
+    return False
+
+
+async def run_worker(app: App, stop: asyncio.Event, *, worker: str = WORKER_ID) -> None:
     """Deliver Telegram messages from the outbox until ``stop`` is set.
 
-    Without a token configured it logs once and idles until stopped.
+    Without a token configured it logs once and idles until stopped. At start the claims of
+    this host's ended workers (a killed predecessor) are released at once; claims older than
+    ``settings.stale_claim_seconds`` (a dead worker elsewhere) are requeued. A live worker
+    renews its claims while it sends, so no legitimate wait makes them stale.
     """
     if not app.settings.telegram_enabled:
         logger.info("no Telegram token configured: Telegram delivery is off")
         await stop.wait()
         return
-    notifier = TelegramNotifier.from_settings(app.settings)
-    while not stop.is_set():
-        try:
-            await notifier.start()
-            break
-        except Exception as exc:  # Telegram unreachable at start-up: keep trying
-            logger.warning("Telegram not reachable yet (%s); retrying", type(exc).__name__)
-            await _wait(stop, ERROR_BACKOFF)
-    clock = DigestClock(app.settings)
-    last_requeue = datetime.min.replace(tzinfo=UTC)
+    notifier = TelegramNotifier.from_settings(app.settings, budget=app.repo)
+    stale = timedelta(seconds=app.settings.stale_claim_seconds)
+    backlog = Backlog()
     try:
+        if not await start_notifier(notifier, stop):
+            return
+        clock = DigestClock(app.settings)
+        last_requeue = datetime.min.replace(tzinfo=UTC)
+        released = False
         while not stop.is_set():
             now = datetime.now(UTC)
             try:
-                if now - last_requeue > STALE_CLAIM / 3:
+                if not released:
+                    owners = await asyncio.to_thread(app.repo.claim_owners)
+                    ended = ended_workers(owners, worker)
+                    await asyncio.to_thread(app.repo.release_claims_of, ended)
+                    released = True
+                if now - last_requeue > stale / 3:
                     last_requeue = now
-                    await asyncio.to_thread(app.repo.requeue_stale_claims, STALE_CLAIM)
+                    await asyncio.to_thread(app.repo.requeue_stale_claims, stale)
                 for frequency in clock.due(now):
-                    await _until_stopped(_drain_digest(app, notifier, frequency, stop), stop)
-                report = await _until_stopped(deliver_telegram_once(app, notifier, stop=stop), stop)
-            except Exception:  # one failed pass must not end delivery
-                logger.exception("telegram delivery pass failed")
+                    await _until_stopped(
+                        _drain_digest(app, notifier, frequency, stop, backlog), stop
+                    )
+                report = await _until_stopped(
+                    deliver_telegram_once(app, notifier, stop=stop, worker=worker, backlog=backlog),
+                    stop,
+                )
+            except Exception as exc:  # one failed pass must not end delivery
+                logger.error("telegram delivery pass failed: %s", _one_line(exc))
                 await _wait(stop, ERROR_BACKOFF)
                 continue
             if report is not None and not report.claimed:
                 await _wait(stop, IDLE_SECONDS)
     finally:
+        if backlog:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(backlog.record, app.repo, worker)
         await notifier.close()
         logger.info("telegram delivery stopped")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]

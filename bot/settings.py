@@ -7,6 +7,7 @@ values it needs.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -17,6 +18,9 @@ __all__ = ["Settings", "env_example"]
 TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
 OFFICIELEBEKENDMAKINGEN_URL = "https://repository.overheid.nl"
 RIJKSOVERHEID_FEED_URL = "https://www.rijksoverheid.nl/api/rss"
+TOKEN_RE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")  # what @BotFather hands out
+MIN_SECRET = 16
+KNOWN_KEYS = frozenset({"change-me-in-production"})  # published defaults are not keys
 
 
 class Settings(BaseSettings):
@@ -90,9 +94,12 @@ class Settings(BaseSettings):
     public_url: str = Field(
         "http://127.0.0.1:8080", description="Public base URL used in links in messages and mail"
     )
-    secret_key: SecretStr = Field(
-        SecretStr("change-me-in-production"),
-        description="Key that signs confirm/unsubscribe tokens",
+    secret_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Key that signs the links in mails (at least 32 characters); unset means the "
+            "deployment's own random key, made by `kamerwacht db upgrade` and kept in the database"
+        ),
     )
 
     # email
@@ -117,12 +124,42 @@ class Settings(BaseSettings):
     outbox_alarm_after: int = Field(
         1800, ge=60, description="Seconds pending deliveries may wait without progress"
     )
+    stale_claim_seconds: int = Field(
+        1800,
+        ge=60,
+        description=(
+            "Seconds after which a delivery claim no worker renewed belongs to a dead worker "
+            "and is sent again (live workers renew theirs every minute at most)"
+        ),
+    )
 
     @field_validator("watchlist", "admin_emails", mode="before")
     @classmethod
     def _split_watchlist(cls, value: object) -> object:
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("telegram_token", mode="after")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return value
+        if not TOKEN_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("not a bot token (expected <digits>:<letters, digits, _ or ->)")
+        return value
+
+    @field_validator("secret_key", mode="after")
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        key = value.get_secret_value()
+        if key in KNOWN_KEYS or len(key) < MIN_SECRET:
+            raise ValueError(
+                f"must be at least {MIN_SECRET} random characters "
+                "(or unset: the deployment's own key in the database)"
+            )
         return value
 
     @field_validator("admin_chat_ids", mode="before")

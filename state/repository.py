@@ -52,7 +52,7 @@ subscribers
 outbox
     repo.claim_deliveries(channel, *, limit=100, worker="w", now=None,
                           frequency=None) -> list[ClaimedDelivery]
-    repo.mark_sent(delivery_ids, *, now=None) -> None
+    repo.mark_sent(delivery_ids, *, now=None, worker=None) -> int   rows updated
     repo.mark_failed(delivery_id, error, *, retry_at=None, now=None) -> None
         retry_at=None → permanent: status failed. Otherwise back to pending at retry_at,
         or failed after MAX_ATTEMPTS.
@@ -67,12 +67,18 @@ ADDITIONS (beyond the contract)
     repo.deliveries(*, subscriber_id=None, change_id=None, status=None) -> list[Delivery]
     repo.requeue_stale_claims(older_than, *, now=None)  older_than: timedelta or a datetime cutoff
     repo.due_count(*, now=None) -> int               pending rows of instant subscribers, due now
+    repo.touch_claims(ids, worker) -> int            a live worker renews its claims
+    repo.release_claims_of(workers) -> int           claims of ended workers → pending
+    repo.claim_owners() -> list[str]                 workers holding claims
+    repo.signing_key() -> str                        the deployment's random signing key
+    repo.reserve_telegram_slot(interval) -> float    PostgreSQL: seconds until this send's slot
+    repo.pause_telegram(seconds) -> None             PostgreSQL: a 429 pauses every process
 
 Transactions: every method is one transaction. On SQLite, writers start with ``BEGIN IMMEDIATE``
 (the write lock is taken up front, so a read-then-write never fails with SQLITE_BUSY half-way);
 on PostgreSQL ``apply_poll`` holds a transaction-scoped advisory lock so that two pollers never
-diff against the same snapshot, and ``claim_deliveries`` uses ``FOR UPDATE SKIP LOCKED`` so that
-several delivery workers share the outbox.
+diff against the same snapshot, and ``claim_deliveries`` holds another one so that several
+delivery workers share the outbox chat by chat.
 """
 
 from __future__ import annotations
@@ -168,6 +174,7 @@ SQLITE_PRAGMAS = (
 )
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 POLL_LOCK = 0x6B616D6572  # PostgreSQL advisory lock key serialising apply_poll ("kamer")
+CLAIM_LOCK = 0x636C61696D  # PostgreSQL advisory lock key serialising outbox claims ("claim")
 MAX_VALUE = 200  # characters of a subscription value
 PG_WORK_MEM = "64MB"  # per sort/hash node, for apply_poll's transaction only
 
@@ -1223,22 +1230,40 @@ class Repository:
         now: datetime | None = None,
         frequency: Frequency | None = None,
     ) -> list[ClaimedDelivery]:
-        """Claim up to ``limit`` due pending deliveries of a channel, oldest first.
+        """Claim every due pending delivery of up to ``limit`` chats (subscribers), oldest first.
 
-        Rows of subscribers who became inactive (or are unconfirmed emails) are marked
-        ``skipped`` instead. On PostgreSQL concurrent workers skip each other's rows.
+        Claims are per chat: a chat's due rows are claimed together (so one letter's reports
+        travel in one grouped message whatever the batch size), and a chat that has a claimed
+        row, or a pending row waiting for its retry time, is left alone, so one chat's changes
+        go out in order whatever the number of workers. Rows of subscribers who became inactive
+        (or are unconfirmed emails) are marked ``skipped`` instead. On PostgreSQL claims are
+        serialised with a transaction-scoped advisory lock.
         """
         now = _utcnow(now)
         d, sb, c = t.deliveries, t.subscribers, t.changes
-        q = (
-            select(d.c.id)
+        ch = Channel(channel).value
+        due = or_(d.c.next_attempt_at.is_(None), d.c.next_attempt_at <= now)
+        other = d.alias("other")
+        busy = (
+            select(other.c.id)
             .where(
-                text(t.PENDING),
-                d.c.channel == Channel(channel).value,
-                or_(d.c.next_attempt_at.is_(None), d.c.next_attempt_at <= now),
+                other.c.subscriber_id == d.c.subscriber_id,
+                other.c.channel == ch,
+                or_(
+                    other.c.status == DeliveryStatus.CLAIMED.value,
+                    and_(
+                        other.c.status == DeliveryStatus.PENDING.value,
+                        other.c.next_attempt_at > now,
+                    ),
+                ),
             )
+            .exists()
+        )
+        q = (  # oldest rows first, through the partial index of pending rows
+            select(d.c.subscriber_id)
+            .where(text(t.PENDING), d.c.channel == ch, due, ~busy)
             .order_by(d.c.id)
-            .limit(limit)
+            .limit(limit * 4)
         )
         if frequency is not None:
             q = q.where(
@@ -1246,35 +1271,44 @@ class Repository:
                     select(sb.c.id).where(sb.c.frequency == Frequency(frequency).value)
                 )
             )
-        if not self._sqlite:
-            q = q.with_for_update(skip_locked=True)
         with self._write() as conn:
-            ids = list(conn.scalars(q))
-            if not ids:
+            if not self._sqlite:
+                conn.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
+            chats = list(dict.fromkeys(conn.scalars(q)))[:limit]
+            if not chats:
                 return []
-            rows = conn.execute(select(d).where(d.c.id.in_(ids)).order_by(d.c.id)).all()
+            rows = []
+            for batch in _chunks(chats):
+                rows.extend(
+                    conn.execute(
+                        select(d).where(
+                            d.c.subscriber_id.in_(batch), text(t.PENDING), d.c.channel == ch, due
+                        )
+                    ).all()
+                )
+            rows.sort(key=lambda r: r.id)
             subs = {
                 row.id: _subscriber_from(row)
-                for row in conn.execute(
-                    select(sb).where(sb.c.id.in_({r.subscriber_id for r in rows}))
-                )
+                for batch in _chunks(chats)
+                for row in conn.execute(select(sb).where(sb.c.id.in_(batch)))
             }
             changes = {
                 row.id: _change_from(row)
-                for row in conn.execute(select(c).where(c.c.id.in_({r.change_id for r in rows})))
+                for batch in _chunks({r.change_id for r in rows})
+                for row in conn.execute(select(c).where(c.c.id.in_(batch)))
             }
             live = [r for r in rows if _deliverable(subs[r.subscriber_id])]
             dead = [r.id for r in rows if not _deliverable(subs[r.subscriber_id])]
-            if dead:
+            for batch in _chunks(dead):
                 conn.execute(
                     update(d)
-                    .where(d.c.id.in_(dead))
+                    .where(d.c.id.in_(batch))
                     .values(status=DeliveryStatus.SKIPPED.value, last_error="subscriber inactive")
                 )
-            if live:
+            for batch in _chunks([r.id for r in live]):
                 conn.execute(
                     update(d)
-                    .where(d.c.id.in_([r.id for r in live]))
+                    .where(d.c.id.in_(batch))
                     .values(status=DeliveryStatus.CLAIMED.value, claimed_by=worker, claimed_at=now)
                 )
         return [
@@ -1286,15 +1320,29 @@ class Repository:
             for r in live
         ]
 
-    def mark_sent(self, delivery_ids: Iterable[int], *, now: datetime | None = None) -> None:
-        """Record deliveries as sent."""
+    def mark_sent(
+        self,
+        delivery_ids: Iterable[int],
+        *,
+        now: datetime | None = None,
+        worker: str | None = None,
+    ) -> int:
+        """Record deliveries as sent; returns how many rows were updated.
+
+        With ``worker`` only rows this worker still holds are updated: a row whose stale claim
+        was requeued (and maybe claimed by another worker) is left to its new owner.
+        """
         now = _utcnow(now)
         d = t.deliveries
+        count = 0
         with self._write() as conn:
             for batch in _chunks(delivery_ids):
-                conn.execute(
+                where = [d.c.id.in_(batch)]
+                if worker is not None:
+                    where += [d.c.status == DeliveryStatus.CLAIMED.value, d.c.claimed_by == worker]
+                result = conn.execute(
                     update(d)
-                    .where(d.c.id.in_(batch))
+                    .where(*where)
                     .values(
                         status=DeliveryStatus.SENT.value,
                         sent_at=now,
@@ -1302,6 +1350,91 @@ class Repository:
                         next_attempt_at=None,
                     )
                 )
+                count += int(result.rowcount or 0)
+        return count
+
+    def touch_claims(
+        self, delivery_ids: Iterable[int], worker: str, *, now: datetime | None = None
+    ) -> int:
+        """Renew ``worker``'s claims on ``delivery_ids`` (it is alive and still sending them)."""
+        now = _utcnow(now)
+        d = t.deliveries
+        count = 0
+        with self._write() as conn:
+            for batch in _chunks(delivery_ids):
+                result = conn.execute(
+                    update(d)
+                    .where(
+                        d.c.id.in_(batch),
+                        d.c.status == DeliveryStatus.CLAIMED.value,
+                        d.c.claimed_by == worker,
+                    )
+                    .values(claimed_at=now)
+                )
+                count += int(result.rowcount or 0)
+        return count
+
+    def release_claims_of(self, workers: Iterable[str]) -> int:
+        """Put every row claimed by ``workers`` back to pending (their process has ended)."""
+        names = sorted(set(workers))
+        if not names:
+            return 0
+        d = t.deliveries
+        with self._write() as conn:
+            result = conn.execute(
+                update(d)
+                .where(text(t.CLAIMED), d.c.claimed_by.in_(names))
+                .values(status=DeliveryStatus.PENDING.value, claimed_by=None, claimed_at=None)
+            )
+        count = int(result.rowcount or 0)
+        if count:
+            logger.warning("released %d claims of ended workers %s", count, ", ".join(names))
+        return count
+
+    def claim_owners(self) -> list[str]:
+        """The workers that hold claimed rows."""
+        d = t.deliveries
+        with self._read() as conn:
+            query = select(d.c.claimed_by).where(text(t.CLAIMED)).distinct()
+            return sorted(str(w) for w in conn.scalars(query) if w is not None)
+
+    def signing_key(self) -> str:
+        """This deployment's random signing key (written once by migration 0004)."""
+        with self._read() as conn:
+            key = conn.scalar(select(t.deployment.c.signing_key).where(t.deployment.c.id == 1))
+        if not key:
+            raise StateError("the database has no signing key: run `kamerwacht db upgrade`")
+        return str(key)
+
+    def reserve_telegram_slot(self, interval: float) -> float:
+        """Take the next Telegram send slot of this deployment; returns seconds to wait for it.
+
+        Slots are ``interval`` seconds apart on the database's clock, shared by every process
+        (PostgreSQL only: SQLite runs one process and keeps its budget in memory).
+        """
+        with self._write() as conn:
+            waited = conn.scalar(
+                text(
+                    "WITH now AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t) "
+                    "UPDATE telegram_budget SET next_at = GREATEST(next_at, now.t) + :interval "
+                    "FROM now WHERE id = 1 RETURNING next_at - :interval - now.t"
+                ),
+                {"interval": interval},
+            )
+        if waited is None:
+            raise StateError("the database has no Telegram budget: run `kamerwacht db upgrade`")
+        return max(float(waited), 0.0)
+
+    def pause_telegram(self, seconds: float) -> None:
+        """Telegram answered 429: no process of this deployment sends for ``seconds``."""
+        with self._write() as conn:
+            conn.execute(
+                text(
+                    "UPDATE telegram_budget SET next_at = GREATEST(next_at, "
+                    "extract(epoch FROM clock_timestamp())::float8 + :s) WHERE id = 1"
+                ),
+                {"s": seconds},
+            )
 
     def mark_failed(
         self,

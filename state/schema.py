@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Float,
     Column,
     Date,
     DateTime,
@@ -40,6 +41,7 @@ __all__ = [
     "cursors",
     "decisions",
     "deliveries",
+    "deployment",
     "letter_motions",
     "letters",
     "metadata",
@@ -47,6 +49,7 @@ __all__ = [
     "source_status",
     "subscribers",
     "subscriptions",
+    "telegram_budget",
     "votes",
 ]
 
@@ -291,4 +294,25 @@ source_status = Table(
     Column("last_error_at", UTCDateTime),
     Column("items_seen", Integer, nullable=False),
     Column("consecutive_failures", Integer, nullable=False),
+)
+
+# One row per deployment: the random key that signs the links in mails (and the webhook's secret
+# token). Written once by the migration that creates the table, so every process of a deployment
+# reads the same key and two deployments never share one.
+deployment = Table(
+    "deployment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("signing_key", Text, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+)
+
+# Telegram's 30 messages a second are per bot, not per process: on PostgreSQL every process takes
+# its send slots from this one row (the time, in seconds on the database's clock, at which the
+# next message may start; a 429's retry_after pushes it forward for everybody).
+telegram_budget = Table(
+    "telegram_budget",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("next_at", Float, nullable=False),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.email.tokens import (
     CONFIRM,
@@ -16,7 +17,15 @@ from bot.email.tokens import (
 )
 from bot.settings import Settings
 
-__all__ = ["Links"]
+__all__ = ["Links", "SigningKeys"]
+
+
+class SigningKeys(Protocol):
+    """Where the deployment's own signing key is kept (the repository)."""
+
+    def signing_key(self) -> str:
+        """The key."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +36,16 @@ class Links:
     secret: str
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Links:
-        """Links for the configured public URL and secret key."""
-        return cls(settings.public_url.rstrip("/"), settings.secret_key.get_secret_value())
+    def from_settings(cls, settings: Settings, keys: SigningKeys | None = None) -> Links:
+        """Links for the configured public URL, signed with the configured key or else the
+        deployment's own (``keys``: the repository); there is no default key."""
+        if settings.secret_key is not None:
+            secret = settings.secret_key.get_secret_value()
+        elif keys is not None:
+            secret = keys.signing_key()
+        else:
+            raise ValueError("no signing key: set KAMERWACHT_SECRET_KEY or run `kamerwacht db upgrade`")
+        return cls(settings.public_url.rstrip("/"), secret)
 
     def url(self, path: str) -> str:
         """``public_url`` + ``path``."""

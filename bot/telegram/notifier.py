@@ -10,7 +10,14 @@ API answer into a :class:`SendResult`:
 * ``Forbidden`` (blocked, kicked, user deactivated) or "chat not found" → ``DEACTIVATE``: the
   caller deactivates the subscriber and does not retry;
 * other ``BadRequest`` (a message Telegram refuses) → ``FAILED``, permanent;
-* network errors and timeouts → ``RETRY``: the caller puts the row back with a back-off.
+* network errors and timeouts → ``RETRY``: the caller puts the row back with a back-off;
+* the send budget could not be consulted (the database is down) → ``NOT_SENT``: nothing went
+  out, the caller stops its pass and puts the row back as it was.
+
+The limit is on sends *started* per second (a :class:`Pacer` spaces them ``1.03 / 30`` s apart);
+sends are in flight concurrently within it, so fan-out does not depend on the round-trip time.
+On PostgreSQL every process of a deployment takes its slots from one row in the database
+(:class:`SharedPacer`), so three workers and the bot together stay under the bot's 30 a second.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -45,9 +52,12 @@ from bot.telegram.outgoing import Outgoing
 
 __all__ = [
     "THROTTLED_ENDPOINTS",
+    "BudgetUnavailable",
     "FloodLimiter",
+    "Pacer",
     "SendResult",
     "SendStatus",
+    "SharedPacer",
     "SlidingWindow",
     "TelegramNotifier",
     "build_bot",
@@ -59,6 +69,7 @@ logger = logging.getLogger(__name__)
 
 MESSAGES_PER_SECOND = 30  # Telegram's broadcast limit (constants.FloodLimit.MESSAGES_PER_SECOND)
 WINDOW_MARGIN = 0.02  # seconds added to the one-second window for clock and network jitter
+PACE_MARGIN = 0.03  # fraction added to the spacing of send starts for clock and network jitter
 GROUP_MESSAGES_PER_MINUTE = 20
 LIMITER_RETRIES = 3  # RetryAfter retries inside the limiter (each pauses every request)
 MAX_FLOOD_WAIT = 900.0  # seconds a single message may wait out floods before it is requeued
@@ -134,15 +145,90 @@ class SlidingWindow:
         self._completed.set()
 
 
+class BudgetUnavailable(Exception):
+    """The shared send budget could not be consulted: nothing was sent."""
+
+
+class Pacer:
+    """Sends *start* at most ``rate`` a second, ``(1 + margin) / rate`` seconds apart.
+
+    A send holds its slot only at its start, so any number may be in flight at once and the
+    round-trip time does not lower the rate. :meth:`pause` (a 429's ``retry_after``) pushes the
+    next slot back. This one keeps its schedule in memory (one process, e.g. on SQLite).
+    """
+
+    def __init__(self, rate: float = MESSAGES_PER_SECOND, margin: float = PACE_MARGIN) -> None:
+        """Allow ``rate`` send starts a second."""
+        if rate <= 0 or margin < 0:
+            raise ValueError("rate must be > 0 and margin ≥ 0")
+        self.interval = (1.0 + margin) / rate
+        self._next = 0.0
+
+    async def reserve(self) -> float:
+        """Take the next slot; seconds until it starts."""
+        now = asyncio.get_running_loop().time()
+        slot = max(self._next, now)
+        self._next = slot + self.interval
+        return slot - now
+
+    async def pause(self, seconds: float) -> None:
+        """No send starts in the next ``seconds``."""
+        self._next = max(self._next, asyncio.get_running_loop().time() + seconds)
+
+    async def __aenter__(self) -> None:
+        """Wait for this send's slot."""
+        wait = await self.reserve()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Nothing to free: the slot was used at the start."""
+
+
+class SharedPacer(Pacer):
+    """A :class:`Pacer` whose schedule is one row in the database, shared by every process.
+
+    ``reserve_slot(interval)`` returns the seconds until the slot it took (on the database's
+    clock); ``pause_all(seconds)`` pushes every process's next slot back.
+    """
+
+    def __init__(
+        self,
+        reserve_slot: Callable[[float], float],
+        pause_all: Callable[[float], None],
+        rate: float = MESSAGES_PER_SECOND,
+        margin: float = PACE_MARGIN,
+    ) -> None:
+        """Take slots through ``reserve_slot`` (called in a worker thread)."""
+        super().__init__(rate, margin)
+        self._reserve_slot = reserve_slot
+        self._pause_all = pause_all
+
+    async def reserve(self) -> float:
+        """Take the next slot of the deployment."""
+        try:
+            return await asyncio.to_thread(self._reserve_slot, self.interval)
+        except Exception as exc:
+            raise BudgetUnavailable(f"{type(exc).__name__}") from exc
+
+    async def pause(self, seconds: float) -> None:
+        """Every process of the deployment waits ``seconds``."""
+        try:
+            await asyncio.to_thread(self._pause_all, seconds)
+        except Exception:  # best effort: each process still waits out its own 429
+            logger.warning("could not share a flood wait of %.1f s", seconds)
+
+
 class FloodLimiter(AIORateLimiter):
-    """``AIORateLimiter`` that never exceeds Telegram's 30 messages in any one second.
+    """``AIORateLimiter`` that never starts more than Telegram's 30 messages in any one second.
 
     The stock limiter's overall bucket (aiolimiter's leaky bucket, capacity = rate) lets 30
     messages through at once and then 30 a second: up to 60 in the first second, which a strict
     server answers with 429 — and every 429 stops *all* sending for ``retry_after`` seconds.
-    Here the overall limit is a :class:`SlidingWindow` (with ``margin`` seconds of slack for
-    clock and network jitter); the per-group limit (20 a minute), the pause-everything-on-429
-    and its retries are AIORateLimiter's own. Only message-sending endpoints are throttled.
+    Here the overall limit is a :class:`Pacer` (in memory, or :class:`SharedPacer` for every
+    process of a deployment); a 429 pauses the pacer too. The per-group limit (20 a minute), the
+    pause-everything-on-429 and its retries are AIORateLimiter's own. Only message-sending
+    endpoints are throttled.
     """
 
     __slots__ = ()
@@ -152,16 +238,22 @@ class FloodLimiter(AIORateLimiter):
         messages_per_second: int = MESSAGES_PER_SECOND,
         group_messages_per_minute: float = GROUP_MESSAGES_PER_MINUTE,
         max_retries: int = LIMITER_RETRIES,
-        margin: float = WINDOW_MARGIN,
+        margin: float = PACE_MARGIN,
+        pacer: Pacer | None = None,
     ) -> None:
         super().__init__(
-            overall_max_rate=0,  # replaced by the sliding window below
+            overall_max_rate=0,  # replaced by the pacer below
             group_max_rate=group_messages_per_minute,
             group_time_period=60,
             max_retries=max_retries,
         )
-        window = SlidingWindow(int(messages_per_second), 1.0 + margin)
-        self._base_limiter = window  # type: ignore[assignment]
+        self._base_limiter = pacer or Pacer(messages_per_second, margin)  # type: ignore[assignment]
+
+    @property
+    def pacer(self) -> Pacer:
+        """The overall limit."""
+        pacer: Pacer = self._base_limiter  # type: ignore[assignment]
+        return pacer
 
     async def process_request(
         self,
@@ -175,9 +267,33 @@ class FloodLimiter(AIORateLimiter):
         """Throttle message-sending endpoints; run every other request at once."""
         if endpoint not in THROTTLED_ENDPOINTS:
             return await callback(*args, **kwargs)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        pacer = self.pacer
+
+        async def paced(*a: Any, **kw: Any) -> Any:
+            try:
+                return await callback(*a, **kw)
+            except RetryAfter as exc:
+                await pacer.pause(retry_seconds(exc))
+                raise
+
+        return await super().process_request(paced, args, kwargs, endpoint, data, rate_limit_args)
+
+
+class SendBudget(Protocol):
+    """Where the deployment's send slots are kept (the repository)."""
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        ...
+
+    def reserve_telegram_slot(self, interval: float) -> float:
+        """Take the next slot; seconds until it."""
+        ...
+
+    def pause_telegram(self, seconds: float) -> None:
+        """Push every process's next slot back."""
+        ...
 
 
 _SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, FloodLimiter]] = (
@@ -185,17 +301,22 @@ _SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, FloodLim
 )
 
 
-def shared_limiter(settings: Settings) -> FloodLimiter:
+def shared_limiter(settings: Settings, budget: SendBudget | None = None) -> FloodLimiter:
     """The one FloodLimiter of this bot token in the running event loop.
 
     ``kamerwacht run`` answers commands (the bot) and pushes changes (the worker) from one
     process: sharing the limiter keeps their sum, not each of them, under Telegram's limits.
+    With a ``budget`` on PostgreSQL (the repository) the pacer is the deployment's shared one,
+    so every process together stays under them.
     """
     token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
     key = hashlib.sha256(token.encode()).hexdigest()
     per_loop = _SHARED.setdefault(asyncio.get_running_loop(), {})
     if key not in per_loop:
-        per_loop[key] = FloodLimiter()
+        pacer: Pacer | None = None
+        if budget is not None and budget.dialect == "postgresql":
+            pacer = SharedPacer(budget.reserve_telegram_slot, budget.pause_telegram)
+        per_loop[key] = FloodLimiter(pacer=pacer)
     return per_loop[key]
 
 
@@ -233,6 +354,7 @@ class SendStatus(StrEnum):
     DEACTIVATE = "deactivate"  # blocked / kicked / chat gone: deactivate, never retry
     FAILED = "failed"  # Telegram refused this message: permanent
     RETRY = "retry"  # transient: put back with a back-off
+    NOT_SENT = "not_sent"  # the send budget was unreachable: nothing sent, stop the pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,10 +398,16 @@ class TelegramNotifier:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, request: BaseRequest | None = None, **kwargs: Any
+        cls,
+        settings: Settings,
+        *,
+        request: BaseRequest | None = None,
+        budget: SendBudget | None = None,
+        **kwargs: Any,
     ) -> TelegramNotifier:
         """A notifier whose bot shares this process's :func:`shared_limiter` (call in a loop)."""
-        bot = build_bot(settings, request=request, rate_limiter=shared_limiter(settings))
+        limiter = shared_limiter(settings, budget)
+        bot = build_bot(settings, request=request, rate_limiter=limiter)
         return cls(bot, **kwargs)
 
     async def start(self) -> None:
@@ -353,6 +481,9 @@ class TelegramNotifier:
             except InvalidToken as exc:
                 logger.error("Telegram rejected the bot token")
                 return SendResult(SendStatus.RETRY, f"invalid token: {exc.message}", sent, waits)
+            except BudgetUnavailable as exc:
+                status = SendStatus.RETRY if sent else SendStatus.NOT_SENT
+                return SendResult(status, f"send budget unavailable: {exc}", sent, waits, migrated)
             except (NetworkError, TelegramError) as exc:  # TimedOut is a NetworkError
                 error = self._redact(f"{type(exc).__name__}: {exc.message}")
                 return SendResult(SendStatus.RETRY, error, sent, waits, migrated)
@@ -369,7 +500,9 @@ class TelegramNotifier:
         """Send ``messages``: chats concurrently, each chat's messages in order.
 
         ``on_result`` is awaited after every message. After a ``DEACTIVATE`` the chat's later
-        messages are not sent; they are reported with the same result. Once ``stop`` is set no
+        messages are not sent; they are reported with the same result. After a ``RETRY`` or
+        ``NOT_SENT`` the chat's later messages are neither sent nor reported (they keep their
+        place behind the one that failed). Once ``stop`` is set no
         new message is started (messages in flight finish and are reported); the caller finds
         the unsent ones unreported.
         """
@@ -394,6 +527,8 @@ class TelegramNotifier:
                     if result.status is SendStatus.DEACTIVATE:
                         stopped = result
                     await on_result(out, result)
+                    if result.status in (SendStatus.RETRY, SendStatus.NOT_SENT):
+                        break  # the chat's later messages wait, so that its order holds
 
         async with asyncio.TaskGroup() as group:  # one failure cancels the rest
             for _ in range(min(self.concurrency, len(by_chat))):

@@ -115,7 +115,9 @@ async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
 async def run_bot(app: App, stop: asyncio.Event) -> None:
     """Run the bot until ``stop`` is set: long polling, or the web app's webhook route."""
     settings = app.settings
-    application = build_application(settings, app.repo, rate_limiter=shared_limiter(settings))
+    application = build_application(
+        settings, app.repo, rate_limiter=shared_limiter(settings, app.repo)
+    )
     if not await _initialize(application, stop):
         return
     warm_up: asyncio.Task[object] | None = None
@@ -126,7 +128,7 @@ async def run_bot(app: App, stop: asyncio.Event) -> None:
         handlers: Handlers = application.bot_data[HANDLERS_KEY]
         warm_up = asyncio.create_task(handlers.topic_summary())
         if settings.telegram_webhook_url:
-            secret = webhook.secret_token(settings)
+            secret = webhook.secret_token(settings, app.repo)
             webhook.register(application, secret)  # before Telegram starts calling
             await application.bot.set_webhook(
                 settings.telegram_webhook_url,

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot.email.links import SigningKeys
 from bot.settings import Settings
 
 __all__ = [
@@ -45,9 +46,17 @@ MAX_BODY = 1_000_000
 _registered: dict[str, Application[Any, Any, Any, Any, Any, Any]] = {}
 
 
-def secret_token(settings: Settings) -> str:
-    """The webhook's secret token: an HMAC of ``settings.secret_key`` (64 hex characters)."""
-    key = settings.secret_key.get_secret_value().encode()
+def secret_token(settings: Settings, keys: SigningKeys | None = None) -> str:
+    """The webhook's secret token: an HMAC of the signing key (64 hex characters).
+
+    The key is ``settings.secret_key``, else the deployment's own from ``keys`` (the repository).
+    """
+    if settings.secret_key is not None:
+        key = settings.secret_key.get_secret_value().encode()
+    elif keys is not None:
+        key = keys.signing_key().encode()
+    else:
+        raise ValueError("no signing key: set KAMERWACHT_SECRET_KEY or run `kamerwacht db upgrade`")
     return hmac.new(key, b"kamerwacht telegram webhook", hashlib.sha256).hexdigest()
 
 

@@ -124,7 +124,7 @@ def create_app(
         exception_handlers={HTTPException: _http_error, 500: _server_error},
     )
     app.state.site = Site(
-        settings=settings, repo=repo, mailer=mailer, links=Links.from_settings(settings)
+        settings=settings, repo=repo, mailer=mailer, links=Links.from_settings(settings, repo)
     )
     app.state.metrics = metrics if metrics is not None else Metrics()
     app.add_middleware(SecurityHeaders)

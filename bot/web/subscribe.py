@@ -300,7 +300,9 @@ async def _token_subscriber(request: Request, purpose: str) -> Subscriber | Resp
         return _bad_token(request)
     s = site(request)
     subscriber: Subscriber | None = await s.db(s.repo.get_subscriber_by_id, subscriber_id)
-    return _unknown(request) if subscriber is None else subscriber
+    if subscriber is None or subscriber.channel is not Channel.EMAIL:
+        return _unknown(request)  # mail links act on email subscribers only
+    return subscriber
 
 
 async def confirm_form(request: Request) -> Response:
@@ -348,7 +350,7 @@ async def unsubscribe_form(request: Request) -> Response:
 
 async def _unsubscribe(s: Site, subscriber_id: int) -> None:
     subscriber: Subscriber | None = await s.db(s.repo.get_subscriber_by_id, subscriber_id)
-    if subscriber is None:
+    if subscriber is None or subscriber.channel is not Channel.EMAIL:
         return
     await s.db(s.repo.update_subscriber, subscriber_id, active=False)
     for sub in await s.db(s.repo.subscriptions, subscriber_id):

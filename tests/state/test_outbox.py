@@ -128,12 +128,12 @@ def test_claim_send_and_channels(repo: Repository) -> None:
     sent = repo.deliveries(subscriber_id=tg.id)
     assert {d.status for d in sent} == {DeliveryStatus.SENT}
     assert all(d.sent_at == NOW for d in sent)
-    emails = repo.claim_deliveries(Channel.EMAIL, limit=1, now=NOW)
-    assert [c.subscriber.id for c in emails] == [mail.id]
-    assert emails[0].delivery.change_id < repo.deliveries(subscriber_id=mail.id)[1].change_id
+    emails = repo.claim_deliveries(Channel.EMAIL, limit=1, now=NOW)  # one chat: all its rows
+    assert [c.subscriber.id for c in emails] == [mail.id, mail.id]
+    assert emails[0].delivery.change_id < emails[1].delivery.change_id
     assert repo.outbox_counts() == {
-        "pending": 1,
-        "claimed": 1,
+        "pending": 0,
+        "claimed": 2,
         "sent": 2,
         "failed": 0,
         "skipped": 0,

@@ -343,7 +343,7 @@ async def test_run_bot_in_webhook_mode_takes_updates_from_the_web_app(
     await fake.wait_calls("setWebhook")
     assert fake.webhook is not None
     assert fake.webhook["url"] == "https://kw.example/telegram/webhook"
-    secret = webhook.secret_token(settings)
+    secret = webhook.secret_token(settings, repo)
     assert fake.webhook["secret_token"] == secret
     assert not fake.calls_of("getUpdates")
 
