@@ -70,6 +70,21 @@ def _setup_logging(settings: Settings, verbose: bool = False) -> None:
     configure_logging(settings.log_format, level, secrets)
 
 
+def _cause(exc: BaseException) -> str:
+    """An exception as one short line: its first line, without SQLAlchemy's background link."""
+    inner = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
+    text = lines[0] if lines else type(inner).__name__
+    if isinstance(inner, OSError) and inner.filename and str(inner.filename) not in text:
+        text = f"{text}: {inner.filename}"
+    return text[:300]
+
+
+def _database_error(settings: Settings, exc: BaseException) -> CliError:
+    url = _safe_url(settings.database_url)
+    return CliError(f"KAMERWACHT_DATABASE_URL ({url}): {_cause(exc)}", 1)
+
+
 def _repo(settings: Settings, *, check: bool = True) -> Any:
     from state.repository import Repository, StateError
 
@@ -79,6 +94,8 @@ def _repo(settings: Settings, *, check: bool = True) -> Any:
             repo.check_schema()
     except StateError as exc:
         raise CliError(str(exc), 1) from exc
+    except Exception as exc:  # not a URL, no such driver, no such database, not writable, …
+        raise _database_error(settings, exc) from exc
     return repo
 
 
@@ -335,6 +352,10 @@ def cmd_db(args: argparse.Namespace) -> int:
     try:
         repo.upgrade()
         repo.check_schema()
+    except CliError:
+        raise
+    except Exception as exc:
+        raise _database_error(settings, exc) from exc
     finally:
         repo.close()
     print(f"database schema is up to date ({_safe_url(settings.database_url)})")
@@ -532,8 +553,45 @@ def cmd_run(args: argparse.Namespace) -> int:
     _setup_logging(settings, args.verbose)
     _repo(settings).close()  # refuse to start on an out-of-date schema
     roles = set(ROLES) if args.role == "all" else {args.role}
+    if "web" in roles:
+        _check_port(settings)
+    if settings.telegram_enabled and roles & {"bot", "worker"}:
+        asyncio.run(_check_token(settings))
     asyncio.run(run_service(settings, roles=roles))
     return 0
+
+
+def _check_port(settings: Settings) -> None:
+    """Refuse to start when the web port is taken (one line, not uvicorn's traceback)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(settings.web_host, settings.web_port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except OSError as exc:
+        where = f"{settings.web_host}:{settings.web_port}"
+        raise CliError(f"KAMERWACHT_WEB_PORT: cannot listen on {where}: {_cause(exc)}", 1) from exc
+
+
+async def _check_token(settings: Settings) -> None:
+    """Refuse to start when Telegram refuses the token (getMe 401/404); unreachable is fine."""
+    from telegram import Bot
+    from telegram.error import InvalidToken
+
+    assert settings.telegram_token is not None
+    bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_url)
+    try:
+        await asyncio.wait_for(bot.initialize(), timeout=30)
+    except InvalidToken as exc:  # its message quotes the token: never shown
+        raise CliError("KAMERWACHT_TELEGRAM_TOKEN was refused by Telegram (getMe)", 1) from exc
+    except Exception as exc:  # unreachable now: the bot and worker keep trying
+        logging.getLogger(__name__).warning("Telegram not reachable yet (%s)", type(exc).__name__)
+    finally:
+        with contextlib.suppress(Exception):
+            await bot.shutdown()
 
 
 # ---------------------------------------------------------------------------------------------

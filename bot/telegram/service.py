@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -105,6 +105,8 @@ async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
         try:
             await application.initialize()
             return True
+        except InvalidToken:
+            raise  # refused (401/404): final, never retried
         except TelegramError as exc:
             logger.warning("Telegram not reachable yet (%s); retrying", type(exc).__name__)
             with contextlib.suppress(TimeoutError):
