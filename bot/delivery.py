@@ -130,23 +130,39 @@ class Backlog:
         return len(self.sent) + len(self.failed) + len(self.release)
 
     def record(self, repo: Repository, worker: str) -> None:
-        """Record everything (runs in a worker thread); what fails stays for the next try."""
-        if self.sent:
-            batch = list(self.sent)
-            done = repo.mark_sent(batch, worker=worker)
-            if done < len(batch):
-                logger.warning(
-                    "%d sent rows were no longer claimed by this worker", len(batch) - done
-                )
-            del self.sent[: len(batch)]
-        while self.failed:
-            delivery_id, error, when = self.failed[0]
-            repo.mark_failed(delivery_id, error, retry_at=when)
-            self.failed.pop(0)
+        """Record everything (runs in a worker thread); what fails stays for the next try.
+
+        Unsent rows are released first (always safe), then failures, then sent rows; each part
+        is tried even when another failed, and the first error is raised at the end.
+        """
+        errors: list[Exception] = []
         if self.release:
             batch = list(self.release)
-            repo.release(batch)
-            del self.release[: len(batch)]
+            try:
+                repo.release(batch)
+                del self.release[: len(batch)]
+            except Exception as exc:
+                errors.append(exc)
+        try:
+            while self.failed:
+                delivery_id, error, when = self.failed[0]
+                repo.mark_failed(delivery_id, error, retry_at=when)
+                self.failed.pop(0)
+        except Exception as exc:
+            errors.append(exc)
+        if self.sent:
+            batch = list(self.sent)
+            try:
+                done = repo.mark_sent(batch, worker=worker)
+                del self.sent[: len(batch)]
+                if done < len(batch):
+                    logger.warning(
+                        "%d sent rows were no longer claimed by this worker", len(batch) - done
+                    )
+            except Exception as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
 
 def load_records(

@@ -200,6 +200,7 @@ class FakeBotAPI:
         self._retry_after: float = 1
         self._window: deque[float] = deque()
         self._flood_until = 0.0
+        self.answer_delay = 0.0  # seconds added before every sendMessage answer (round trip)
         self._released = False
         self._cond: asyncio.Condition | None = None
         self._server: _QuietServer | None = None
@@ -614,6 +615,8 @@ class FakeBotAPI:
         chat_id = self._target_chat(params)
         text = self._checked_text(params)
         self._flood_control()
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
         message: dict[str, Any] = {
             "message_id": self._next_message_id(chat_id),
             "date": int(time.time()),
@@ -711,8 +714,9 @@ class FakeBotAPI:
         return True
 
 
-async def _serve_forever(rate_limit: float, retry_after: float) -> None:
+async def _serve_forever(rate_limit: float, retry_after: float, delay: float = 0.0) -> None:
     fake = FakeBotAPI()
+    fake.answer_delay = delay
     await fake.start()
     if rate_limit:
         fake.rate_limit(rate_limit, retry_after=retry_after)
@@ -727,8 +731,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="fake Telegram Bot API on 127.0.0.1")
     parser.add_argument("--rate-limit", type=float, default=0.0, help="messages per second")
     parser.add_argument("--retry-after", type=float, default=1.0)
+    parser.add_argument(
+        "--delay", type=float, default=0.0, help="seconds added to every sendMessage answer"
+    )
     args = parser.parse_args()
-    asyncio.run(_serve_forever(args.rate_limit, args.retry_after))
+    asyncio.run(_serve_forever(args.rate_limit, args.retry_after, args.delay))
 
 
 if __name__ == "__main__":
