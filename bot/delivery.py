@@ -402,6 +402,17 @@ async def deliver_telegram_once(
         # shielded: a stop must not cut short the bookkeeping that prevents re-sends
         await asyncio.shield(recorder.finish())
     report = recorder.report
+    metrics = getattr(app, "metrics", None)
+    if metrics is not None:  # this process's counters; /metrics also reads the outbox itself
+        for outcome, count in (
+            ("sent", report.sent),
+            ("failed", report.failed),
+            ("retried", report.retried),
+        ):
+            if count:
+                metrics.inc("kamerwacht_deliveries_total", count, channel="telegram", outcome=outcome)
+        if report.flood_waits:
+            metrics.inc("kamerwacht_telegram_429_total", report.flood_waits)
     logger.info(
         "telegram pass: %d rows, %d messages, %d sent, %d failed, %d retried, %d chats deactivated",
         report.claimed,

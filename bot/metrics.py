@@ -1,35 +1,62 @@
-"""Process metrics in the Prometheus text exposition format (no client library needed).
+"""Metrics in the Prometheus text exposition format, rendered by ``prometheus_client``.
 
-One ``Metrics`` object lives on the ``App``; the poll cycle, delivery and the bot increment its
-counters, and ``/metrics`` renders them together with gauges read from the store at scrape time.
+Two kinds of samples, so that every role's work is visible from the one ``/metrics`` endpoint
+(in the compose deployment the web process serving it never polls or delivers):
+
+* gauges read from the database at scrape time (:func:`store_gauges`): outbox rows per channel
+  and status (what every worker delivered), changes per kind and each source's last success and
+  failures (what the poller did), subscribers per channel and how many are reachable;
+* this process's own counters (:class:`Metrics`): polls, changes, deliveries and 429 answers
+  it saw, labelled with the roles it runs.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-__all__ = ["HELP", "Metrics", "render_prometheus"]
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+__all__ = ["HELP", "Metrics", "render_prometheus", "store_gauges"]
 
 LabelSet = tuple[tuple[str, str], ...]
+Gauges = Mapping[str, Iterable[tuple[Mapping[str, str], float]]]
 
 HELP: dict[str, tuple[str, str]] = {
     "kamerwacht_polls_total": ("counter", "Poll attempts per source and outcome (ok/error)."),
     "kamerwacht_source_errors_total": ("counter", "Failed polls per source."),
-    "kamerwacht_changes_total": ("counter", "Changes recorded, by kind."),
+    "kamerwacht_changes_total": ("counter", "Changes recorded by this process, by kind."),
     "kamerwacht_deliveries_total": ("counter", "Delivery attempts by channel and outcome."),
     "kamerwacht_telegram_429_total": ("counter", "Telegram 429 (flood control) answers."),
     "kamerwacht_outbox_depth": ("gauge", "Outbox rows by status."),
+    "kamerwacht_outbox_rows": (
+        "gauge",
+        "Outbox rows by channel and status, from the database (every worker's deliveries).",
+    ),
+    "kamerwacht_changes_recorded": (
+        "gauge",
+        "Changes in the database by kind (every poller's work).",
+    ),
     "kamerwacht_source_last_success_timestamp_seconds": (
         "gauge",
         "Unix time of each source's last successful poll.",
     ),
+    "kamerwacht_source_consecutive_failures": (
+        "gauge",
+        "Failed polls of each source since its last success.",
+    ),
     "kamerwacht_subscribers": ("gauge", "Subscribers by channel."),
+    "kamerwacht_subscribers_reachable": (
+        "gauge",
+        "Subscribers by channel that are active (and, for email, confirmed).",
+    ),
 }
 
 
 class Metrics:
-    """Thread-safe counters keyed by name and labels."""
+    """Thread-safe counters of this process, keyed by name and labels."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -52,33 +79,71 @@ class Metrics:
             return sorted((n, labels, v) for (n, labels), v in self._counters.items())
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+def store_gauges(repo: Any) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """The gauges read from the database (runs in a worker thread)."""
+    gauges: dict[str, list[tuple[dict[str, str], float]]] = {}
+    gauges["kamerwacht_outbox_depth"] = [
+        ({"status": k}, float(v)) for k, v in repo.outbox_counts().items()
+    ]
+    gauges["kamerwacht_outbox_rows"] = [
+        ({"channel": ch, "status": st}, float(n))
+        for (ch, st), n in sorted(repo.outbox_counts_by_channel().items())
+    ]
+    gauges["kamerwacht_changes_recorded"] = [
+        ({"kind": k}, float(n)) for k, n in sorted(repo.change_counts().items())
+    ]
+    statuses = repo.source_statuses()
+    gauges["kamerwacht_source_last_success_timestamp_seconds"] = [
+        ({"source": st.name}, st.last_success.timestamp())
+        for st in statuses
+        if st.last_success is not None
+    ]
+    gauges["kamerwacht_source_consecutive_failures"] = [
+        ({"source": st.name}, float(st.consecutive_failures)) for st in statuses
+    ]
+    by_channel = repo.subscriber_counts_by_channel()
+    gauges["kamerwacht_subscribers"] = [
+        ({"channel": ch}, float(total)) for ch, (total, _) in sorted(by_channel.items())
+    ]
+    gauges["kamerwacht_subscribers_reachable"] = [
+        ({"channel": ch}, float(reachable)) for ch, (_, reachable) in sorted(by_channel.items())
+    ]
+    return gauges
 
 
-def _line(name: str, labels: LabelSet, value: float) -> str:
-    shown = f"{value:.17g}" if value != int(value) else str(int(value))
-    if not labels:
-        return f"{name} {shown}"
-    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in labels)
-    return f"{name}{{{inner}}} {shown}"
+class _Collector:
+    """Yields the counters of ``metrics`` and the given gauges as metric families."""
+
+    def __init__(self, metrics: Metrics, gauges: Gauges) -> None:
+        self.metrics = metrics
+        self.gauges = gauges
+
+    def collect(self) -> Iterator[Metric]:
+        by_name: dict[str, list[tuple[LabelSet, float]]] = {}
+        for name, labels, value in self.metrics.samples():
+            by_name.setdefault(name, []).append((labels, value))
+        for name, rows in self.gauges.items():
+            for gauge_labels, value in rows:
+                by_name.setdefault(name, []).append((tuple(sorted(gauge_labels.items())), value))
+        announced = {n for n, (kind, _) in HELP.items() if kind == "counter"}
+        for name in sorted(set(by_name) | announced):
+            kind, text = HELP.get(name, ("gauge", name))
+            rows = by_name.get(name, [])
+            label_names = sorted({k for labels, _ in rows for k, _ in labels})
+            family: CounterMetricFamily | GaugeMetricFamily
+            if kind == "counter":
+                family = CounterMetricFamily(name, text, labels=label_names)
+            else:
+                family = GaugeMetricFamily(name, text, labels=label_names)
+            for labels, value in rows:
+                given = dict(labels)
+                family.add_metric([given.get(k, "") for k in label_names], value)
+            yield family
 
 
-def render_prometheus(
-    metrics: Metrics, gauges: Mapping[str, Iterable[tuple[Mapping[str, str], float]]]
-) -> str:
+def render_prometheus(metrics: Metrics, gauges: Gauges) -> str:
     """The text exposition of ``metrics`` plus ``gauges`` (name → [(labels, value)])."""
-    by_name: dict[str, list[tuple[LabelSet, float]]] = {}
-    for name, labels, value in metrics.samples():
-        by_name.setdefault(name, []).append((labels, value))
-    for name, rows in gauges.items():
-        for gauge_labels, value in rows:
-            by_name.setdefault(name, []).append((tuple(sorted(gauge_labels.items())), value))
-    out: list[str] = []
-    for name in sorted(set(by_name) | {n for n, (t, _) in HELP.items() if t == "counter"}):
-        kind, text = HELP.get(name, ("untyped", name))
-        out.append(f"# HELP {name} {text}")
-        out.append(f"# TYPE {name} {kind}")
-        for labels, value in by_name.get(name, []):
-            out.append(_line(name, labels, value))
-    return "\n".join(out) + "\n"
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Collector(metrics, gauges))  # type: ignore[arg-type]
+    text: str = generate_latest(registry).decode("utf-8")
+    return text

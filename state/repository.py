@@ -96,6 +96,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import (
     Table,
     and_,
+    case,
     create_engine,
     delete,
     event,
@@ -1397,6 +1398,35 @@ class Repository:
         with self._read() as conn:
             query = select(d.c.claimed_by).where(text(t.CLAIMED)).distinct()
             return sorted(str(w) for w in conn.scalars(query) if w is not None)
+
+    def outbox_counts_by_channel(self) -> dict[tuple[str, str], int]:
+        """Outbox rows per ``(channel, status)`` (every role's delivery work, for /metrics)."""
+        d = t.deliveries
+        with self._read() as conn:
+            query = select(d.c.channel, d.c.status, func.count().label("n")).group_by(
+                d.c.channel, d.c.status
+            )
+            return {(r.channel, r.status): int(r.n) for r in conn.execute(query)}
+
+    def change_counts(self) -> dict[str, int]:
+        """Recorded changes per kind (the poller's work, for /metrics)."""
+        c = t.changes
+        with self._read() as conn:
+            query = select(c.c.kind, func.count().label("n")).group_by(c.c.kind)
+            return {str(r.kind): int(r.n) for r in conn.execute(query)}
+
+    def subscriber_counts_by_channel(self) -> dict[str, tuple[int, int]]:
+        """Per channel: ``(subscribers, reachable now)`` (for /metrics)."""
+        sb = t.subscribers
+        reachable = and_(sb.c.active, or_(sb.c.channel != Channel.EMAIL.value, sb.c.confirmed))
+        with self._read() as conn:
+            query = select(
+                sb.c.channel,
+                func.count().label("n"),
+                func.sum(case((reachable, 1), else_=0)).label("r"),
+            ).group_by(sb.c.channel)
+            found = {r.channel: (int(r.n), int(r.r or 0)) for r in conn.execute(query)}
+        return {ch.value: found.get(ch.value, (0, 0)) for ch in Channel}
 
     def signing_key(self) -> str:
         """This deployment's random signing key (written once by migration 0004)."""

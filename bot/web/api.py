@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.cli import change_json, motion_json, status_json
-from bot.metrics import render_prometheus
+from bot.metrics import render_prometheus, store_gauges
 from bot.web.board import filter_board, parse_query
 from bot.web.openapi import SPEC
 from bot.web.site import json_response, site
@@ -123,24 +123,13 @@ async def openapi(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    """``/metrics``: Prometheus text with the process counters and the store's gauges."""
+    """``/metrics``: Prometheus text with the store's gauges (every role's work, read from the
+    database) and this process's counters."""
     s = site(request)
     gauges: dict[str, list[tuple[dict[str, str], float]]] = {}
     try:
-        outbox = await s.db(s.repo.outbox_counts)
-        statuses = await s.db(s.repo.source_statuses)
-        subscribers = await s.db(s.repo.subscriber_counts)
+        gauges = await s.db(store_gauges, s.repo)
     except Exception as exc:  # metrics still answer: the counters say what the process saw
         logger.warning("metrics: database unreachable: %r", exc)
-    else:
-        gauges["kamerwacht_outbox_depth"] = [({"status": k}, float(v)) for k, v in outbox.items()]
-        gauges["kamerwacht_source_last_success_timestamp_seconds"] = [
-            ({"source": st.name}, st.last_success.timestamp())
-            for st in statuses
-            if st.last_success is not None
-        ]
-        gauges["kamerwacht_subscribers"] = [
-            ({"channel": k}, float(v)) for k, v in subscribers.items()
-        ]
     body = render_prometheus(request.app.state.metrics, gauges)
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -40,3 +40,39 @@ def test_counters_are_thread_safe() -> None:
     for t in threads:
         t.join()
     assert m.value("kamerwacht_changes_total", kind="new_motion") == 8000
+
+
+async def test_one_endpoint_shows_every_roles_work_read_from_the_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The web process serves /metrics; the poll and the deliveries happened in other processes."""
+    import httpx
+
+    from bot.settings import Settings
+    from bot.web.app import create_app
+    from state.models import Channel, Observation, SubscriptionKind
+    from state.repository import Repository
+    from tests.state.factories import NOW, motion
+
+    url = f"sqlite:///{tmp_path / 'kw.db'}"
+    poller = Repository.from_url(url)  # the poller and worker processes
+    poller.upgrade()
+    for chat in ("1", "2"):
+        sub = poller.get_or_create_subscriber(Channel.TELEGRAM, chat)
+        poller.subscribe(sub.id, SubscriptionKind.ALL)
+    poller.get_or_create_subscriber(Channel.EMAIL, "x@example.org", confirmed=False)
+    poller.apply_poll(Observation(motions=(motion(),)), now=NOW)
+    claimed = poller.claim_deliveries(Channel.TELEGRAM, worker="w")
+    poller.mark_sent([c.delivery.id for c in claimed], worker="w")
+    web_repo = Repository.from_url(url)  # the web process: its own counters saw nothing
+    settings = Settings(_env_file=None, secret_key="metrics-test-secret-key")  # type: ignore[call-arg]
+    app = create_app(settings, web_repo, metrics=Metrics())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        text = (await client.get("/metrics")).text
+    poller.close()
+    web_repo.close()
+    assert 'kamerwacht_outbox_rows{channel="telegram",status="sent"} 2.0' in text
+    assert 'kamerwacht_changes_recorded{kind="new_motion"} 1.0' in text
+    assert 'kamerwacht_subscribers{channel="telegram"} 2.0' in text
+    assert 'kamerwacht_subscribers{channel="email"} 1.0' in text
+    assert 'kamerwacht_subscribers_reachable{channel="email"} 0.0' in text
+    assert 'channel="active"' not in text  # no total mixed into the channel label
