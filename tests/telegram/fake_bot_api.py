@@ -218,7 +218,8 @@ class FakeBotAPI:
         self._cond = asyncio.Condition()
         route = Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])
         stats = Route("/__fake/stats", self._stats, methods=["GET"])
-        app = Starlette(routes=[route, stats])
+        sent = Route("/__fake/sent", self._sent_list, methods=["GET"])
+        app = Starlette(routes=[route, stats, sent])
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -456,6 +457,11 @@ class FakeBotAPI:
 
     async def _stats(self, request: Request) -> Response:
         return Response(json.dumps(self.stats()), media_type="application/json")
+
+    async def _sent_list(self, request: Request) -> Response:
+        """Every delivered message as ``[chat id, html]``, in the order they arrived."""
+        body = [[m["chat"]["id"], m["html"]] for m in self.sent]
+        return Response(json.dumps(body), media_type="application/json")
 
     async def _params(self, request: Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query_params)
