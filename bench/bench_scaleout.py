@@ -237,7 +237,7 @@ def run(name: str, args: argparse.Namespace, pg: PgServer, work: Path) -> dict[s
         "KAMERWACHT_RIJKSOVERHEID_FEED_URL": f"{base}/rijksoverheid/v1/sources/rijksoverheid/documents",
         "KAMERWACHT_HTTP_MIN_INTERVAL": "0",
         "KAMERWACHT_POLL_INTERVAL": "3600",
-        "KAMERWACHT_LOG_LEVEL": "WARNING",
+        "KAMERWACHT_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         "PTB_TIMEDELTA": "1",
     }
     logdir = work / name
@@ -333,7 +333,10 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run(name, args, pg, root))
     finally:
         pg.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):
+            progress(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
     print(
         "\nScale-out on PostgreSQL: poller, bot, web and 3 workers (separate processes);"
         f" fake Bot API answering 429 beyond {LIMIT:g} sendMessage/s"

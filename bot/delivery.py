@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-DEFAULT_BATCH = 200  # chats per pass (each with all its due rows): ~7 s of sending at 30 msg/s
+DEFAULT_BATCH = 200  # rows per pass, in whole chats: ~7 s of sending at 30 msg/s
 IDLE_SECONDS = 2.0  # pause between passes when the outbox is empty
 FLUSH_SECONDS = 0.5  # how often sent rows are recorded during a pass
 ERROR_BACKOFF = 10.0  # pause after a pass failed (database unavailable, …)
@@ -354,7 +354,8 @@ async def deliver_telegram_once(
     stop: asyncio.Event | None = None,
     backlog: Backlog | None = None,
 ) -> DeliveryReport:
-    """One pass: claim the due Telegram deliveries of up to ``limit`` chats, send, record.
+    """One pass: claim the due Telegram deliveries of whole chats (about ``limit`` rows), send
+    them and record the outcomes.
 
     ``frequency`` selects the subscribers served: instant ones get one message per change (or a
     grouped one per letter), daily and weekly ones one digest message per chat. When ``stop``

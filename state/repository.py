@@ -71,7 +71,7 @@ ADDITIONS (beyond the contract)
     repo.release_claims_of(workers) -> int           claims of ended workers → pending
     repo.claim_owners() -> list[str]                 workers holding claims
     repo.signing_key() -> str                        the deployment's random signing key
-    repo.reserve_telegram_slot(interval) -> float    PostgreSQL: seconds until this send's slot
+    repo.reserve_telegram_slot(interval) -> (slot, now)   PostgreSQL: this send's slot, DB clock
     repo.pause_telegram(seconds) -> None             PostgreSQL: a 429 pauses every process
 
 Transactions: every method is one transaction. On SQLite, writers start with ``BEGIN IMMEDIATE``
@@ -1231,7 +1231,8 @@ class Repository:
         now: datetime | None = None,
         frequency: Frequency | None = None,
     ) -> list[ClaimedDelivery]:
-        """Claim every due pending delivery of up to ``limit`` chats (subscribers), oldest first.
+        """Claim the due pending deliveries of whole chats (subscribers), oldest first: as many
+        chats as fit in ``limit`` rows (at least one, whatever its number of rows).
 
         Claims are per chat: a chat's due rows are claimed together (so one letter's reports
         travel in one grouped message whatever the batch size), and a chat that has a claimed
@@ -1275,9 +1276,24 @@ class Repository:
         with self._write() as conn:
             if not self._sqlite:
                 conn.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
-            chats = list(dict.fromkeys(conn.scalars(q)))[:limit]
-            if not chats:
+            candidates = list(dict.fromkeys(conn.scalars(q)))
+            if not candidates:
                 return []
+            sizes = {
+                row.subscriber_id: int(row.n)
+                for batch in _chunks(candidates)
+                for row in conn.execute(
+                    select(d.c.subscriber_id, func.count().label("n"))
+                    .where(d.c.subscriber_id.in_(batch), text(t.PENDING), d.c.channel == ch, due)
+                    .group_by(d.c.subscriber_id)
+                )
+            }
+            chats, rows_taken = [], 0
+            for chat in candidates:  # whole chats, oldest first, until about `limit` rows
+                if chats and rows_taken + sizes.get(chat, 0) > limit:
+                    break
+                chats.append(chat)
+                rows_taken += sizes.get(chat, 0)
             rows = []
             for batch in _chunks(chats):
                 rows.extend(
@@ -1436,24 +1452,25 @@ class Repository:
             raise StateError("the database has no signing key: run `kamerwacht db upgrade`")
         return str(key)
 
-    def reserve_telegram_slot(self, interval: float) -> float:
-        """Take the next Telegram send slot of this deployment; returns seconds to wait for it.
+    def reserve_telegram_slot(self, interval: float) -> tuple[float, float]:
+        """Take the next Telegram send slot of this deployment: ``(slot, now)``.
 
-        Slots are ``interval`` seconds apart on the database's clock, shared by every process
+        Both are seconds on the database's clock (its epoch): the slot's start and the moment
+        it was taken. Slots are ``interval`` seconds apart, shared by every process
         (PostgreSQL only: SQLite runs one process and keeps its budget in memory).
         """
         with self._write() as conn:
-            waited = conn.scalar(
+            row = conn.execute(
                 text(
                     "WITH now AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t) "
                     "UPDATE telegram_budget SET next_at = GREATEST(next_at, now.t) + :interval "
-                    "FROM now WHERE id = 1 RETURNING next_at - :interval - now.t"
+                    "FROM now WHERE id = 1 RETURNING next_at - :interval AS slot, now.t AS now"
                 ),
                 {"interval": interval},
-            )
-        if waited is None:
+            ).first()
+        if row is None:
             raise StateError("the database has no Telegram budget: run `kamerwacht db upgrade`")
-        return max(float(waited), 0.0)
+        return float(row.slot), float(row.now)
 
     def pause_telegram(self, seconds: float) -> None:
         """Telegram answered 429: no process of this deployment sends for ``seconds``."""

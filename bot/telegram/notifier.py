@@ -70,6 +70,9 @@ logger = logging.getLogger(__name__)
 MESSAGES_PER_SECOND = 30  # Telegram's broadcast limit (constants.FloodLimit.MESSAGES_PER_SECOND)
 WINDOW_MARGIN = 0.02  # seconds added to the one-second window for clock and network jitter
 PACE_MARGIN = 0.03  # fraction added to the spacing of send starts for clock and network jitter
+LATE = 0.01  # seconds a send may start after its slot; later ones take a new slot
+LATE_RETRIES = 3
+OFFSET_SAMPLES = 64  # round trips kept to estimate the database clock's offset
 GROUP_MESSAGES_PER_MINUTE = 20
 LIMITER_RETRIES = 3  # RetryAfter retries inside the limiter (each pauses every request)
 MAX_FLOOD_WAIT = 900.0  # seconds a single message may wait out floods before it is requeued
@@ -153,8 +156,10 @@ class Pacer:
     """Sends *start* at most ``rate`` a second, ``(1 + margin) / rate`` seconds apart.
 
     A send holds its slot only at its start, so any number may be in flight at once and the
-    round-trip time does not lower the rate. :meth:`pause` (a 429's ``retry_after``) pushes the
-    next slot back. This one keeps its schedule in memory (one process, e.g. on SQLite).
+    round-trip time does not lower the rate. A send that wakes up more than :data:`LATE`
+    seconds after its slot (a busy event loop) takes a new slot instead, so that it cannot
+    bunch up with the sends after it. :meth:`pause` (a 429's ``retry_after``) pushes the next
+    slot back. This one keeps its schedule in memory (one process, e.g. on SQLite).
     """
 
     def __init__(self, rate: float = MESSAGES_PER_SECOND, margin: float = PACE_MARGIN) -> None:
@@ -165,11 +170,11 @@ class Pacer:
         self._next = 0.0
 
     async def reserve(self) -> float:
-        """Take the next slot; seconds until it starts."""
+        """Take the next slot: its time on the event loop's clock."""
         now = asyncio.get_running_loop().time()
         slot = max(self._next, now)
         self._next = slot + self.interval
-        return slot - now
+        return slot
 
     async def pause(self, seconds: float) -> None:
         """No send starts in the next ``seconds``."""
@@ -177,9 +182,14 @@ class Pacer:
 
     async def __aenter__(self) -> None:
         """Wait for this send's slot."""
-        wait = await self.reserve()
-        if wait > 0:
-            await asyncio.sleep(wait)
+        loop = asyncio.get_running_loop()
+        for _ in range(LATE_RETRIES):
+            slot = await self.reserve()
+            if slot > loop.time():
+                await asyncio.sleep(slot - loop.time())
+            if loop.time() - slot <= LATE:
+                return
+        # still late after a few slots: the loop is saturated; go on rather than starve
 
     async def __aexit__(self, *exc: object) -> None:
         """Nothing to free: the slot was used at the start."""
@@ -188,13 +198,15 @@ class Pacer:
 class SharedPacer(Pacer):
     """A :class:`Pacer` whose schedule is one row in the database, shared by every process.
 
-    ``reserve_slot(interval)`` returns the seconds until the slot it took (on the database's
-    clock); ``pause_all(seconds)`` pushes every process's next slot back.
+    ``reserve_slot(interval)`` returns ``(slot, now)`` on the database's clock; the offset to
+    the event loop's clock is estimated from the fastest recent round trip (as NTP does), so
+    that the round trip's jitter does not move the send. ``pause_all(seconds)`` pushes every
+    process's next slot back.
     """
 
     def __init__(
         self,
-        reserve_slot: Callable[[float], float],
+        reserve_slot: Callable[[float], tuple[float, float]],
         pause_all: Callable[[float], None],
         rate: float = MESSAGES_PER_SECOND,
         margin: float = PACE_MARGIN,
@@ -203,13 +215,21 @@ class SharedPacer(Pacer):
         super().__init__(rate, margin)
         self._reserve_slot = reserve_slot
         self._pause_all = pause_all
+        self._samples: list[tuple[float, float]] = []  # (round trip, offset), recent ones
 
     async def reserve(self) -> float:
-        """Take the next slot of the deployment."""
+        """Take the next slot of the deployment: its time on the event loop's clock."""
+        loop = asyncio.get_running_loop()
+        before = loop.time()
         try:
-            return await asyncio.to_thread(self._reserve_slot, self.interval)
+            slot, db_now = await asyncio.to_thread(self._reserve_slot, self.interval)
         except Exception as exc:
             raise BudgetUnavailable(f"{type(exc).__name__}") from exc
+        after = loop.time()
+        self._samples.append((after - before, db_now - (before + after) / 2))
+        del self._samples[:-OFFSET_SAMPLES]
+        _, offset = min(self._samples)
+        return slot - offset
 
     async def pause(self, seconds: float) -> None:
         """Every process of the deployment waits ``seconds``."""
@@ -287,8 +307,8 @@ class SendBudget(Protocol):
         """``sqlite`` or ``postgresql``."""
         ...
 
-    def reserve_telegram_slot(self, interval: float) -> float:
-        """Take the next slot; seconds until it."""
+    def reserve_telegram_slot(self, interval: float) -> tuple[float, float]:
+        """Take the next slot: ``(slot, now)`` on the budget's clock."""
         ...
 
     def pause_telegram(self, seconds: float) -> None:

@@ -322,8 +322,8 @@ async def test_the_pacer_limits_starts_not_requests_in_flight() -> None:
     begin = loop.time()
     await asyncio.gather(*(send() for _ in range(20)))
     assert loop.time() - begin < 0.95 + 0.5 + 0.3  # 20 starts 50 ms apart, then one round trip
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 0.045
+    for t in starts:  # spaced 50 ms apart (a late wake-up takes a later slot, never an earlier)
+        assert sum(1 for u in starts if t <= u < t + 0.5) <= 11
 
 
 @pytest.mark.postgres
