@@ -298,6 +298,7 @@ def run(name: str, args: argparse.Namespace, pg: PgServer, work: Path) -> dict[s
         "chats": len(chats),
         "sent": len(sent),
         "count_429": stats["count_429"],
+        "tightest_window_ms": stats.get("tightest_window_ms"),
         "span_s": span,
         "rate": rate,
         "ratio": rate / LIMIT,
@@ -355,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['chats_out_of_order']:>6} {'yes' if r['grouped_ok'] else 'NO':>7}  "
             f"{'PASS' if passed else 'FAIL'}"
         )
+        print(f"        tightest 31 accepted sends: {r['tightest_window_ms']} ms (< 1000: a 429)")
         for event in r["events"]:
             print(f"        {event}")
     print(

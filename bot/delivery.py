@@ -576,8 +576,10 @@ async def run_worker(app: App, stop: asyncio.Event, *, worker: str = WORKER_ID) 
         if backlog:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(backlog.record, app.repo, worker)
+        pacer = getattr(notifier.bot.rate_limiter, "pacer", None)
+        late = getattr(pacer, "late_slots", 0)
         await notifier.close()
-        logger.info("telegram delivery stopped")
+        logger.info("telegram delivery stopped (%d send slots given up: started late)", late)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -167,6 +167,7 @@ class Pacer:
         if rate <= 0 or margin < 0:
             raise ValueError("rate must be > 0 and margin ≥ 0")
         self.interval = (1.0 + margin) / rate
+        self.late_slots = 0  # slots given up because the send woke up too late
         self._next = 0.0
 
     async def reserve(self) -> float:
@@ -189,6 +190,7 @@ class Pacer:
                 await asyncio.sleep(slot - loop.time())
             if loop.time() - slot <= LATE:
                 return
+            self.late_slots += 1
         # still late after a few slots: the loop is saturated; go on rather than starve
 
     async def __aexit__(self, *exc: object) -> None:

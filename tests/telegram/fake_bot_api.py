@@ -201,6 +201,7 @@ class FakeBotAPI:
         self._window: deque[float] = deque()
         self._flood_until = 0.0
         self.answer_delay = 0.0  # seconds added before every sendMessage answer (round trip)
+        self.accepted_at: list[float] = []  # arrival times of the sendMessages flood control let by
         self._released = False
         self._cond: asyncio.Condition | None = None
         self._server: _QuietServer | None = None
@@ -450,8 +451,18 @@ class FakeBotAPI:
             "count_429": self.count_429,
             "rejected": {str(k): v for k, v in self.rejected.items()},
             "first_send": min(accepted, default=0.0),
+            "tightest_window_ms": self._tightest_window(),
             "last_send": max(accepted, default=0.0),
         }
+
+    def _tightest_window(self) -> float | None:
+        """The shortest span (ms) holding ``rate`` + 1 accepted sends: under 1000 means 429s."""
+        if self._rate is None:
+            return None
+        n = int(self._rate)
+        at = self.accepted_at
+        spans = [at[i + n] - at[i] for i in range(len(at) - n)]
+        return round(min(spans) * 1000, 1) if spans else None
 
     # ------------------------------------------------------------------ HTTP
 
@@ -549,6 +560,7 @@ class FakeBotAPI:
             wait = self._retry_after
             raise _TelegramError(429, f"Too Many Requests: retry after {wait:g}", retry_after=wait)
         self._window.append(now)
+        self.accepted_at.append(now)
 
     def _next_message_id(self, chat_id: int) -> int:
         self._message_ids[chat_id] += 1
