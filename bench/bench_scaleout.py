@@ -125,7 +125,7 @@ class Deployment:
 
 
 def get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=30) as answer:
         return json.load(answer)
 
 
@@ -234,7 +234,8 @@ def run(name: str, args: argparse.Namespace, pg: PgServer, work: Path) -> dict[s
         "KAMERWACHT_TWEEDEKAMER_URL": f"{base}/OData/v4/2.0",
         "KAMERWACHT_OFFICIELEBEKENDMAKINGEN_URL": f"{base}/repository",
         "KAMERWACHT_OFFICIELEBEKENDMAKINGEN_RSS_URL": f"{base}/zoek/rss",
-        "KAMERWACHT_RIJKSOVERHEID_FEED_URL": f"{base}/rijksoverheid/v1/sources/rijksoverheid/documents",
+        "KAMERWACHT_RIJKSOVERHEID_FEED_URL": f"{base}/rijksoverheid/v1/sources/rijksoverheid"
+        "/documents",
         "KAMERWACHT_HTTP_MIN_INTERVAL": "0",
         "KAMERWACHT_POLL_INTERVAL": "3600",
         "KAMERWACHT_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),

@@ -33,10 +33,10 @@ __all__ = [
     "PollReport",
     "SourceOutcome",
     "build_app",
-    "with_signing_key",
     "merge_results",
     "observed_since",
     "poll_once",
+    "with_signing_key",
 ]
 
 logger = logging.getLogger(__name__)

@@ -41,8 +41,8 @@ __all__ = [
     "DEFAULT_BATCH",
     "Backlog",
     "DeliveryReport",
-    "TokenRefused",
     "DigestClock",
+    "TokenRefused",
     "deliver_telegram_once",
     "ended_workers",
     "load_records",
@@ -234,7 +234,9 @@ class _Recorder:
                 return
             del self._sent[: len(batch)]
             if done < len(batch):
-                logger.warning("%d sent rows were no longer claimed by this worker", len(batch) - done)
+                logger.warning(
+                    "%d sent rows were no longer claimed by this worker", len(batch) - done
+                )
 
     async def flush_periodically(self) -> None:
         """Flush every :data:`FLUSH_SECONDS` and renew the open claims, until ``done``."""
@@ -265,6 +267,7 @@ class _Recorder:
         else:
             error = result.error or result.status.value
             now = datetime.now(UTC)
+            outcomes: list[tuple[int, str, datetime | None]]
             if result.status is SendStatus.DEACTIVATE:
                 outcomes = [(i, f"chat deactivated: {error}", None) for i in ids]
                 self.report.failed += len(ids)
@@ -272,9 +275,7 @@ class _Recorder:
                 outcomes = [(i, error, None) for i in ids]
                 self.report.failed += len(ids)
             else:
-                outcomes = [
-                    (i, error, retry_at(self.attempts.get(i, 0) + 1, now)) for i in ids
-                ]
+                outcomes = [(i, error, retry_at(self.attempts.get(i, 0) + 1, now)) for i in ids]
                 self.report.retried += len(ids)
             await self._fail(outcomes)
         try:
@@ -411,7 +412,9 @@ async def deliver_telegram_once(
             ("retried", report.retried),
         ):
             if count:
-                metrics.inc("kamerwacht_deliveries_total", count, channel="telegram", outcome=outcome)
+                metrics.inc(
+                    "kamerwacht_deliveries_total", count, channel="telegram", outcome=outcome
+                )
         if report.flood_waits:
             metrics.inc("kamerwacht_telegram_429_total", report.flood_waits)
     logger.info(
@@ -576,7 +579,7 @@ async def run_worker(app: App, stop: asyncio.Event, *, worker: str = WORKER_ID) 
         if backlog:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(backlog.record, app.repo, worker)
-        pacer = getattr(notifier.bot.rate_limiter, "pacer", None)
+        pacer = getattr(getattr(notifier.bot, "rate_limiter", None), "pacer", None)
         late = getattr(pacer, "late_slots", 0)
         await notifier.close()
         logger.info("telegram delivery stopped (%d send slots given up: started late)", late)

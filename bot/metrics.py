@@ -128,14 +128,14 @@ class _Collector:
         announced = {n for n, (kind, _) in HELP.items() if kind == "counter"}
         for name in sorted(set(by_name) | announced):
             kind, text = HELP.get(name, ("gauge", name))
-            rows = by_name.get(name, [])
-            label_names = sorted({k for labels, _ in rows for k, _ in labels})
+            samples = by_name.get(name, [])
+            label_names = sorted({k for labels, _ in samples for k, _ in labels})
             family: CounterMetricFamily | GaugeMetricFamily
             if kind == "counter":
                 family = CounterMetricFamily(name, text, labels=label_names)
             else:
                 family = GaugeMetricFamily(name, text, labels=label_names)
-            for labels, value in rows:
+            for labels, value in samples:
                 given = dict(labels)
                 family.add_metric([given.get(k, "") for k in label_names], value)
             yield family

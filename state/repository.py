@@ -114,6 +114,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.elements import ColumnElement
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -1288,13 +1289,14 @@ class Repository:
                     .group_by(d.c.subscriber_id)
                 )
             }
-            chats, rows_taken = [], 0
+            chats: list[int] = []
+            rows_taken = 0
             for chat in candidates:  # whole chats, oldest first, until about `limit` rows
                 if chats and rows_taken + sizes.get(chat, 0) > limit:
                     break
                 chats.append(chat)
                 rows_taken += sizes.get(chat, 0)
-            rows = []
+            rows: list[Any] = []
             for batch in _chunks(chats):
                 rows.extend(
                     conn.execute(
@@ -1354,7 +1356,7 @@ class Repository:
         count = 0
         with self._write() as conn:
             for batch in _chunks(delivery_ids):
-                where = [d.c.id.in_(batch)]
+                where: list[ColumnElement[bool]] = [d.c.id.in_(batch)]
                 if worker is not None:
                     where += [d.c.status == DeliveryStatus.CLAIMED.value, d.c.claimed_by == worker]
                 result = conn.execute(

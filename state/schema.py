@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    Float,
     Column,
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,

@@ -44,7 +44,9 @@ class Links:
         elif keys is not None:
             secret = keys.signing_key()
         else:
-            raise ValueError("no signing key: set KAMERWACHT_SECRET_KEY or run `kamerwacht db upgrade`")
+            raise ValueError(
+                "no signing key: set KAMERWACHT_SECRET_KEY or run `kamerwacht db upgrade`"
+            )
         return cls(settings.public_url.rstrip("/"), secret)
 
     def url(self, path: str) -> str:

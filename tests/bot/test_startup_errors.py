@@ -82,7 +82,9 @@ def test_a_database_in_a_read_only_directory_is_one_line(tmp_path: Path) -> None
     folder.mkdir()
     folder.chmod(0o555)
     url = f"sqlite:///{folder / 'kw.db'}"
-    one_line_error(kamerwacht("db", "upgrade", KAMERWACHT_DATABASE_URL=url), "KAMERWACHT_DATABASE_URL")
+    one_line_error(
+        kamerwacht("db", "upgrade", KAMERWACHT_DATABASE_URL=url), "KAMERWACHT_DATABASE_URL"
+    )
 
 
 @pytest.mark.postgres

@@ -173,7 +173,9 @@ def test_a_live_worker_renews_its_claims_so_a_long_wait_is_never_stale(repo: Rep
     renewed = NOW + timedelta(minutes=50)
     assert repo.touch_claims([claimed.delivery.id], "a", now=renewed) == 1
     assert repo.requeue_stale_claims(timedelta(minutes=30), now=renewed + timedelta(minutes=5)) == 0
-    assert repo.requeue_stale_claims(timedelta(minutes=30), now=renewed + timedelta(minutes=31)) == 1
+    assert (
+        repo.requeue_stale_claims(timedelta(minutes=30), now=renewed + timedelta(minutes=31)) == 1
+    )
 
 
 def test_the_stale_claim_timeout_is_a_setting_longer_than_a_flood_wait() -> None:
@@ -185,7 +187,12 @@ def test_the_stale_claim_timeout_is_a_setting_longer_than_a_flood_wait() -> None
 
 
 def _dead_pid() -> int:
-    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(proc.stdout)
 
 
@@ -197,7 +204,9 @@ def test_ended_workers_are_this_hosts_dead_workers() -> None:
     found = ended_workers([dead, elsewhere, "w", "email-3"], me)
     assert found == [dead]
     assert ended_workers([alive_other], worker_name(host="h1", pid=2)) == []
-    assert ended_workers([me], me) == [me]  # a restarted process with the same id (pid 1 in a container)
+    assert ended_workers([me], me) == [
+        me
+    ]  # a restarted process with the same id (pid 1 in a container)
 
 
 async def test_a_restarted_worker_releases_its_dead_predecessors_claims_at_once(
@@ -240,7 +249,7 @@ async def test_grouping_and_order_do_not_depend_on_the_batch_size(
 
 
 def test_a_chat_being_sent_is_not_claimed_by_another_worker(repo: Repository) -> None:
-    (chat,) = _chats(repo, 1)
+    (_chat,) = _chats(repo, 1)
     repo.apply_poll(Observation(motions=(motion("35570-V-1"),)), now=NOW)
     first = repo.claim_deliveries(Channel.TELEGRAM, worker="a", now=NOW)
     repo.apply_poll(Observation(motions=(motion("35570-V-2"),)), now=NOW)  # arrives meanwhile
@@ -355,7 +364,10 @@ async def test_processes_share_one_telegram_budget_on_postgresql(
         await asyncio.gather(
             *(
                 n.send_all(
-                    [Outgoing(str(8000 + k * 100 + i), (f"bericht {i}",), (i,), "nl") for i in range(45)],
+                    [
+                        Outgoing(str(8000 + k * 100 + i), (f"bericht {i}",), (i,), "nl")
+                        for i in range(45)
+                    ],
                     sink,
                 )
                 for k, n in enumerate(notifiers)

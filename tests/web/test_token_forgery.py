@@ -50,7 +50,9 @@ def repos(tmp_path: Path) -> list[Repository]:
 
 def client_for(repo: Repository) -> httpx.AsyncClient:
     app = create_app(unconfigured(), repo)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kamerwacht.test")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://kamerwacht.test"
+    )
 
 
 @pytest.fixture
@@ -66,7 +68,8 @@ def test_there_is_no_default_key_and_each_deployment_has_its_own(repos: list[Rep
     assert len(first) >= 40
     assert PUBLISHED_DEFAULT not in (first, second)
     again = with_signing_key(unconfigured(), repos[0]).secret_key
-    assert again is not None and again.get_secret_value() == first  # every process reads it
+    assert again is not None
+    assert again.get_secret_value() == first
 
 
 async def test_a_token_made_with_the_published_default_key_is_refused(
@@ -120,7 +123,8 @@ async def test_a_genuine_token_acts_only_on_its_own_channel(
     unsub = make_token(key, UNSUBSCRIBE, chat.id, ttl=DAY, now=now)
     await client.post(f"/afmelden/{unsub}", data={"List-Unsubscribe": "One-Click"})
     kept = repo.get_subscriber_by_id(chat.id)
-    assert kept is not None and kept.active
+    assert kept is not None
+    assert kept.active
     assert repo.subscriptions(chat.id) != []
     # and a token bound to another channel does not pass the signature check at all
     other = make_token(key, MANAGE, 1, ttl=DAY, now=now, channel="telegram")
