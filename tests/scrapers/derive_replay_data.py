@@ -876,9 +876,7 @@ def derive_v5_metadata(metadata: bytes) -> bytes:
             if v5 is None:
                 block, count = re.subn(pattern, "", block)
             else:
-                block, count = re.subn(
-                    rf'<Property Name="{v2}" ', f'<Property Name="{v5}" ', block
-                )
+                block, count = re.subn(rf'<Property Name="{v2}" ', f'<Property Name="{v5}" ', block)
             assert count == 1, (entity, v2)
         text = text[:start] + block + text[end:]
     return text.encode("utf-8")
