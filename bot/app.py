@@ -211,8 +211,14 @@ async def poll_once(
     }
     now = datetime.now(UTC)
     try:
+        tk_records = tuple(r for result in results for r in result.tk_records)
         changes = await asyncio.to_thread(
-            app.repo.apply_poll, observation, cursors=cursors, notify=notify, now=now
+            app.repo.apply_poll,
+            observation,
+            cursors=cursors,
+            notify=notify,
+            now=now,
+            tk_records=tk_records,
         )
     except Exception as exc:  # the store refused: nothing advanced, the next poll retries
         logger.exception("storing the poll failed; state and cursors unchanged")

@@ -39,6 +39,7 @@ from scrapers.odata import any_of, contains_any, fetch_all, literal, parse_datet
 from scrapers.odata_schema import Dialect, SchemaMismatch, parse_metadata, resolve
 from scrapers.text import to_text
 from scrapers.topics import TopicProfile
+from scrapers.tweedekamer_mirror import flatten
 from scrapers.tweedekamer_queries import (
     WATCH_INLINE,
     change_zaak_expand,
@@ -204,6 +205,11 @@ class TweedeKamerSource:
                 seen += len(found)
         new_cursors["watchlist"] = ",".join(sorted(watch))
         motions = await self._with_texts(client, self._motions(zaken, watch, notes), zaken, notes)
+        tk_records = tuple(
+            record
+            for motion in motions
+            for record in flatten(zaken.get((motion.zaak_id or "").lower()) or {})
+        )
         letters: list[Letter] = []
         doc_count = 0
         if self.letters:
@@ -218,6 +224,7 @@ class TweedeKamerSource:
             cursors=new_cursors,
             items_seen=seen + doc_count,
             skipped=tuple(notes),
+            tk_records=tk_records,
         )
 
     async def _discover(
