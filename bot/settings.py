@@ -37,6 +37,10 @@ class Settings(BaseSettings):
 
     # sources
     tweedekamer_url: str = Field(TWEEDEKAMER_URL, description="Tweede Kamer OData v4 base URL")
+    tweedekamer_syncfeed_url: str = Field(
+        "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0",
+        description="Tweede Kamer SyncFeed 2.0 base URL (Feed?category=..., Entiteiten/<id>)",
+    )
     officielebekendmakingen_url: str = Field(
         OFFICIELEBEKENDMAKINGEN_URL,
         description="repository.overheid.nl base (SRU at /sru, files at /frbr/...)",

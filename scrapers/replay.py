@@ -4,6 +4,8 @@ One server stands in for every upstream, each under its own path prefix:
 
 * ``/OData/v4/2.0/…`` — the Tweede Kamer Gegevensmagazijn (an OData evaluator over the recorded
   records, see ``replay_odata`` and ``replay_scenarios``), incl. ``$metadata`` and ``Resource``;
+* ``/SyncFeed/2.0/Feed`` and ``/SyncFeed/2.0/Entiteiten/<id>`` — the Tweede Kamer SyncFeed,
+  CONSTRUCTED from the same records (see ``replay_syncfeed``);
 * ``/repository/sru`` and ``/repository/frbr/…`` — repository.overheid.nl (SRU 2.0 over the
   recorded records, CQL subset) and the publications' XML;
 * ``/zoek/rss`` — the officiële-bekendmakingen RSS search feed (the recorded feed, any ``q``);
@@ -46,12 +48,14 @@ from scrapers.replay_scenarios import (
 )
 from scrapers.replay_scenarios import scenario as get_scenario
 from scrapers.replay_sru import search_response
+from scrapers.replay_syncfeed import SyncFeedError, category_name, feed
 
 __all__ = ["SCENARIOS", "ReplayServer", "serve_forever"]
 
 logger = logging.getLogger(__name__)
 
 ODATA = "/OData/v4/2.0"
+SYNCFEED = "/SyncFeed/2.0"
 SRU_PATH = "/repository/sru"
 FRBR = "/repository/frbr/"
 RSS_PATH = "/zoek/rss"
@@ -185,6 +189,7 @@ class ReplayServer:
         base = self.base_url
         return {
             "tweedekamer_url": base + ODATA,
+            "tweedekamer_syncfeed_url": base + SYNCFEED,
             "officielebekendmakingen_url": base + "/repository",
             "officielebekendmakingen_rss_url": base + RSS_PATH,
             "rijksoverheid_feed_url": base + RIJKSOVERHEID,
@@ -323,6 +328,8 @@ class ReplayServer:
         try:
             if path == ODATA or path.startswith(ODATA + "/"):
                 return self._odata(snap, path[len(ODATA) :].lstrip("/"), query, headers)
+            if path.startswith(SYNCFEED + "/"):
+                return self._syncfeed(snap, path[len(SYNCFEED) :], query)
             if path == SRU_PATH:
                 return self._sru(snap, query)
             if path.startswith(FRBR):
@@ -333,7 +340,28 @@ class ReplayServer:
                 return self._rijksoverheid(path[len(RIJKSOVERHEID) :].strip("/"), headers)
         except ODataError as exc:
             return _odata_error(exc.message, exc.status)
+        except SyncFeedError as exc:
+            return Response(exc.status, exc.message.encode(), "text/plain; charset=utf-8")
         return Response(status=404, body=b"Not Found", content_type="text/plain")
+
+    # -- Tweede Kamer SyncFeed ------------------------------------------------------------------
+
+    def _syncfeed(self, snap: Snapshot, rest: str, query: str) -> Response:
+        current = feed(snap.name or self.scenario, snap.step)
+        if rest == "/Feed":
+            options = dict(parse_qsl(query, keep_blank_values=True))
+            token = options.get("skiptoken") or None
+            if token is not None and not token.isdigit():
+                raise SyncFeedError(400, f"Invalid skiptoken '{token}'.")
+            category = category_name(options.get("category"))
+            base = self.base_url + SYNCFEED
+            body = current.page(category, int(token) if token else None, base)
+            return Response(body=body, content_type="application/atom+xml; charset=utf-8")
+        if rest.startswith("/Entiteiten/"):
+            found = current.entity(rest.removeprefix("/Entiteiten/"))
+            if found is not None:
+                return Response(body=found, content_type="application/xml; charset=utf-8")
+        raise SyncFeedError(404, "Not Found")
 
     # -- Tweede Kamer OData ---------------------------------------------------------------------
 
