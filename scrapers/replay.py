@@ -361,6 +361,11 @@ class ReplayServer:
             found = current.entity(rest.removeprefix("/Entiteiten/"))
             if found is not None:
                 return Response(body=found, content_type="application/xml; charset=utf-8")
+        if rest.startswith("/Resources/"):
+            key = rest.removeprefix("/Resources/").lower()
+            if current.has_resource(key):
+                file = snap.resources[("Document", key)]
+                return Response(body=data_file(file.file), content_type=file.content_type)
         raise SyncFeedError(404, "Not Found")
 
     # -- Tweede Kamer OData ---------------------------------------------------------------------

@@ -352,6 +352,7 @@ class Event:
     updated: str  # Atom <updated>
     xml: str  # the entity XML
     deleted: bool
+    enclosure: bool = False  # a file is served at ``Resources/<id>``
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,18 +361,21 @@ class _State:
     xml: str
     stamp: str  # ordering stamp (ApiGewijzigdOp)
     deleted: bool
+    enclosure: bool = False
 
 
 @cache
 def _states(name: str, step: int) -> dict[tuple[str, str], _State]:
-    graph = snapshot(name, step).graph
+    snap = snapshot(name, step)
+    graph = snap.graph
     out: dict[tuple[str, str], _State] = {}
     for cat in CATEGORIES.values():
         for key, record in graph.sets.get(cat.name, {}).items():
             changed, api = _stamp(graph, cat, record)
             deleted = bool(record.get("Verwijderd"))
             xml = _render(graph, cat, record, changed, deleted)
-            out[(cat.name, key)] = _State(dict(record), xml, api, deleted)
+            enclosure = not deleted and (cat.name, key) in snap.resources
+            out[(cat.name, key)] = _State(dict(record), xml, api, deleted, enclosure)
     return out
 
 
@@ -414,7 +418,10 @@ def _events(name: str, step: int) -> tuple[Event, ...]:
             changes.append(((category, key), _State(gone, xml, REPLAY_NOW, True)))
     for i, ((category, key), state) in enumerate(changes):
         token = _next_token(token, category, key, step) if events or i else token
-        events.append(Event(token, category, key, _updated(state.stamp), state.xml, state.deleted))
+        updated = _updated(state.stamp)
+        events.append(
+            Event(token, category, key, updated, state.xml, state.deleted, state.enclosure)
+        )
     return tuple(events)
 
 
@@ -470,22 +477,14 @@ class Feed:
         if not chosen:
             token = skiptoken if skiptoken is not None else 0
             out.append(f'<link rel="resume" href="{BASE}/Feed?skiptoken={token}{cat_q}" />')
-        for event in chosen:
-            cat = CATEGORIES[event.category]
-            out.append(
-                "<entry>"
-                f"<title>{event.id}</title>"
-                f"<id>{BASE}/Entiteiten/{event.id}</id>"
-                "<author><name>Tweede Kamer der Staten-Generaal</name></author>"
-                f"<updated>{event.updated}</updated>"
-                f'<category term="{cat.element}" />'
-                f'<link rel="next" href="{BASE}/Feed?skiptoken={event.token}'
-                f'&amp;category={event.category}" />'
-                f'<content type="application/xml">{event.xml}</content>'
-                "</entry>"
-            )
+        out.extend(_entry(event) for event in chosen)
         out.append("</feed>")
         return "\n".join(out).replace(BASE, base).encode("utf-8")
+
+    def has_resource(self, key: str) -> bool:
+        """Whether ``Resources/<key>`` serves a file (the entity's latest entry has one)."""
+        found = _latest(self).get(key.lower())
+        return found is not None and found.enclosure
 
     def entity(self, key: str) -> bytes | None:
         """The current XML of the entity with GUID ``key``, or None."""
@@ -493,6 +492,26 @@ class Feed:
         if found is None:
             return None
         return ('<?xml version="1.0" encoding="utf-8"?>\n' + found.xml).encode("utf-8")
+
+
+def _entry(event: Event) -> str:
+    cat = CATEGORIES[event.category]
+    enclosure = f'<link rel="enclosure" href="{BASE}/Resources/{event.id}" />'
+    return "".join(
+        (
+            "<entry>",
+            f"<title>{event.id}</title>",
+            f"<id>{BASE}/Entiteiten/{event.id}</id>",
+            "<author><name>Tweede Kamer der Staten-Generaal</name></author>",
+            f"<updated>{event.updated}</updated>",
+            f'<category term="{cat.element}" />',
+            f'<link rel="next" href="{BASE}/Feed?skiptoken={event.token}'
+            f'&amp;category={event.category}" />',
+            enclosure if event.enclosure else "",
+            f'<content type="application/xml">{event.xml}</content>',
+            "</entry>",
+        )
+    )
 
 
 @cache

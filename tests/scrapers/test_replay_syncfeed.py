@@ -493,3 +493,36 @@ async def test_entity_endpoint_serves_the_xml_alone() -> None:
 def test_server_url_entry() -> None:
     assert ReplayServer().urls["tweedekamer_syncfeed_url"].endswith("/SyncFeed/2.0")
     assert datetime(2025, 1, 1, tzinfo=UTC) < parse(REPLAY_NOW)
+
+
+async def test_document_with_a_file_has_an_enclosure() -> None:
+    graph = snapshot("default", 0).graph
+    letter = next(r for r in graph.sets["Document"].values() if r["DocumentNummer"] == "2021D41766")
+    async with replay() as server, httpx.AsyncClient() as http:
+        base = server.urls["tweedekamer_syncfeed_url"]
+        entries, _ = await walk(http, base, "Document")
+        links = {
+            e.findtext(A + "title"): [x.get("href") for x in e.findall(A + "link")
+                                      if x.get("rel") == "enclosure"]
+            for e in entries
+        }  # fmt: skip
+        assert links[letter["Id"]] == [f"{base}/Resources/{letter['Id']}"]
+        assert sum(1 for v in links.values() if v) == 3  # the three DERIVED letters
+        r = await http.get(f"{base}/Resources/{letter['Id']}")
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "text/plain; charset=utf-8"
+        assert "moties" in r.text
+        without = next(k for k, v in links.items() if not v)
+        assert (await http.get(f"{base}/Resources/{without}")).status_code == 404
+
+
+async def test_feed_without_category_interleaves_all_categories() -> None:
+    async with replay() as server, httpx.AsyncClient() as http:
+        base = server.urls["tweedekamer_syncfeed_url"]
+        entries, pages = await walk(http, base, None)
+    assert len(pages) == 2
+    assert pages[0].link("next") == f"{base}/Feed?skiptoken={pages[0].tokens()[-1]}"
+    tokens = [entry_token(e) for e in entries]
+    assert tokens == [e.token for e in feed("default", 0).events]
+    terms = {e.find(A + "category").get("term") for e in entries}  # type: ignore[union-attr]
+    assert terms == {lower_camel(c) for c in CATEGORIES}
