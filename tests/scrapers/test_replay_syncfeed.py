@@ -526,3 +526,45 @@ async def test_feed_without_category_interleaves_all_categories() -> None:
     assert tokens == [e.token for e in feed("default", 0).events]
     terms = {e.find(A + "category").get("term") for e in entries}  # type: ignore[union-attr]
     assert terms == {lower_camel(c) for c in CATEGORIES}
+
+
+async def find_head(http: httpx.AsyncClient, base: str, category: str) -> tuple[int, int]:
+    """(head skiptoken, requests) without walking history: exponential probing, then bisection;
+    a page with entries and no feed-level ``next`` names the head itself (its last entry)."""
+    requests = 0
+
+    async def probe(token: int) -> Page:
+        nonlocal requests
+        requests += 1
+        r = await http.get(base + "/Feed", params={"category": category, "skiptoken": token})
+        assert r.status_code == 200
+        return Page(r.content)
+
+    lo, hi = 0, 1 << 20  # lo: a token with entries after it; hi: probed until none after it
+    while (page := await probe(hi)).entries:
+        if page.link("next") is None:
+            return page.tokens()[-1], requests
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        page = await probe(mid)
+        if not page.entries:
+            hi = mid
+        elif page.link("next") is None:
+            return page.tokens()[-1], requests
+        else:
+            lo = mid
+    return hi, requests
+
+
+@pytest.mark.parametrize("category", list(CATEGORIES))
+async def test_the_head_can_be_found_without_walking_history(category: str) -> None:
+    async with replay("bulk-rewrite") as server, httpx.AsyncClient() as http:
+        server.advance()
+        base = server.urls["tweedekamer_syncfeed_url"]
+        head, requests = await find_head(http, base, category)
+        assert head == feed("bulk-rewrite", 1).category_events(category)[0][-1]
+        assert requests <= 32
+        # an identical re-poll from the head costs one request and brings nothing
+        r = await http.get(base + "/Feed", params={"category": category, "skiptoken": head})
+        assert Page(r.content).entries == []
