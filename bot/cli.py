@@ -426,7 +426,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise CliError(f"unknown scenario {args.scenario!r}; known: {known}", 2)
     logging.basicConfig(level=logging.WARNING)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(args.scenario, args.host, args.port))
+        asyncio.run(serve_forever(args.scenario, args.host, args.port, args.tk_dialect))
     return 0
 
 
@@ -690,6 +690,13 @@ def build_parser() -> Parser:
     p.add_argument("--scenario", default="default", help="scenario name (default: default)")
     p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8090, help="listen port (default 8090)")
+    p.add_argument(
+        "--tk-dialect",
+        choices=["v2", "v5"],
+        default="v5",
+        help="which Tweede Kamer OData URL to print: v5 (/OData/v5, default) or v2 "
+        "(/OData/v4/2.0); both are served",
+    )
     return parser
 
 

@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "env_example"]
 
-TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
+TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v5"
 OFFICIELEBEKENDMAKINGEN_URL = "https://repository.overheid.nl"
 RIJKSOVERHEID_FEED_URL = "https://www.rijksoverheid.nl/api/rss"
 
@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     )
 
     # sources
-    tweedekamer_url: str = Field(TWEEDEKAMER_URL, description="Tweede Kamer OData v4 base URL")
+    tweedekamer_url: str = Field(
+        TWEEDEKAMER_URL, description="Tweede Kamer OData base URL (v5; v4/2.0 also understood)"
+    )
     tweedekamer_syncfeed_url: str = Field(
         "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0",
         description="Tweede Kamer SyncFeed 2.0 base URL (Feed?category=..., Entiteiten/<id>)",
