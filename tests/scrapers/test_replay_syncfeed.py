@@ -568,3 +568,14 @@ async def test_the_head_can_be_found_without_walking_history(category: str) -> N
         # an identical re-poll from the head costs one request and brings nothing
         r = await http.get(base + "/Feed", params={"category": category, "skiptoken": head})
         assert Page(r.content).entries == []
+
+
+async def test_syncfeed_keeps_the_2_0_vocabulary_when_v5_loses_a_property() -> None:
+    async with replay("v5-missing-property") as server, httpx.AsyncClient() as http:
+        base = server.urls["tweedekamer_syncfeed_url"]
+        head = feed("v5-missing-property", 0).head
+        server.advance()
+        r = await http.get(base + "/Feed", params={"category": "Besluit", "skiptoken": head})
+    entries = Page(r.content).entries
+    assert [e.findtext(A + "title") for e in entries] == [ADOPTED_BESLUIT]
+    assert entity_of(entries[0]).findtext(f"{{{NS}}}besluitSoort") == "Stemmen - aangenomen"
