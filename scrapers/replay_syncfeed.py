@@ -35,6 +35,7 @@ step. Everything is built lazily and cached per (scenario, step).
 
 from __future__ import annotations
 
+import re
 import zlib
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -228,21 +229,27 @@ CATEGORIES: dict[str, Category] = {
 _BY_LOWER = {name.lower(): name for name in CATEGORIES}
 
 
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?")
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """(seconds part, fraction digits, zone) of an OData Edm.DateTimeOffset; no zone = UTC."""
+    match = _STAMP.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not a timestamp: {text!r}")
+    head, frac, zone = match.groups()
+    return head, frac or "", "+00:00" if zone in (None, "Z") else zone
+
+
 def _parse_instant(text: str) -> datetime:
     """An OData Edm.DateTimeOffset (any precision, ``Z`` or offset) as an aware datetime."""
-    text = text.strip().replace("Z", "+00:00")
-    main, zone = text[:-6], text[-6:]
-    if "." in main:
-        head, frac = main.split(".", 1)
-        main = f"{head}.{(frac + '000000')[:6]}"
-    return datetime.fromisoformat(main + zone)
+    head, frac, zone = _split(text)
+    return datetime.fromisoformat(f"{head}.{(frac + '000000')[:6]}{zone}")
 
 
 def _fraction7(text: str) -> str:
     """The 7-digit fraction of an OData timestamp's text (no rounding, zero-padded)."""
-    main = text.strip().replace("Z", "+00:00")[:-6]
-    frac = main.split(".", 1)[1] if "." in main else ""
-    return (frac + "0000000")[:7]
+    return (_split(text)[1] + "0000000")[:7]
 
 
 def _bijgewerkt(stamp: str, key: str) -> str:
