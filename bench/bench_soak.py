@@ -121,7 +121,8 @@ class Upstream:
 
     def urls(self) -> dict[str, str]:
         return {
-            "tweedekamer_url": self.base + "/OData/v4/2.0",
+            "tweedekamer_url": self.base + "/OData/v5",
+            "tweedekamer_syncfeed_url": self.base + "/SyncFeed/2.0",
             "officielebekendmakingen_url": self.base + "/repository",
             "officielebekendmakingen_rss_url": self.base + "/zoek/rss",
             "rijksoverheid_feed_url": self.base
@@ -308,7 +309,7 @@ async def soak(subscribers: int, cycles: int, warm_up: int) -> tuple[list[Sample
             min_interval=0.0,
         )
         sources = {
-            name: build_sources(settings.model_copy(update=server.urls()))
+            name: build_sources(settings.model_copy(update=server.urls()), repo)
             for name, server in servers.items()
         }
         notifier = AcceptingNotifier()

@@ -15,7 +15,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "env_example"]
 
-TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
+TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v5"
+TWEEDEKAMER_SYNCFEED_URL = "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0"
 OFFICIELEBEKENDMAKINGEN_URL = "https://repository.overheid.nl"
 RIJKSOVERHEID_FEED_URL = "https://www.rijksoverheid.nl/api/rss"
 TOKEN_RE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")  # what @BotFather hands out
@@ -40,7 +41,13 @@ class Settings(BaseSettings):
     )
 
     # sources
-    tweedekamer_url: str = Field(TWEEDEKAMER_URL, description="Tweede Kamer OData v4 base URL")
+    tweedekamer_url: str = Field(
+        TWEEDEKAMER_URL, description="Tweede Kamer OData base URL (v5; v4/2.0 also understood)"
+    )
+    tweedekamer_syncfeed_url: str = Field(
+        TWEEDEKAMER_SYNCFEED_URL,
+        description="Tweede Kamer SyncFeed 2.0 base URL (the change stream); empty turns it off",
+    )
     officielebekendmakingen_url: str = Field(
         OFFICIELEBEKENDMAKINGEN_URL,
         description="repository.overheid.nl base (SRU at /sru, files at /frbr/...)",
