@@ -1272,7 +1272,11 @@ class Repository:
                 other.c.subscriber_id == d.c.subscriber_id,
                 other.c.channel == ch,
                 or_(
-                    other.c.status == DeliveryStatus.CLAIMED.value,
+                    and_(  # another worker is sending this chat (this worker's own leftovers
+                        # are not in flight: it runs one pass at a time)
+                        other.c.status == DeliveryStatus.CLAIMED.value,
+                        or_(other.c.claimed_by.is_(None), other.c.claimed_by != worker),
+                    ),
                     and_(
                         other.c.status == DeliveryStatus.PENDING.value,
                         other.c.next_attempt_at > now,
