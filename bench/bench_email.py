@@ -105,7 +105,7 @@ def _settings(port: int) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         public_url="https://kamerwacht.example.org",
-        secret_key="bench-secret",
+        secret_key="bench-secret-key-for-tokens",
         smtp_host="127.0.0.1",
         smtp_port=port,
         smtp_starttls=False,

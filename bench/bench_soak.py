@@ -296,7 +296,7 @@ async def soak(subscribers: int, cycles: int, warm_up: int) -> tuple[list[Sample
             _env_file=None,  # type: ignore[call-arg]
             database_url=url,
             public_url="https://kamerwacht.example",
-            secret_key="soak-secret",  # type: ignore[arg-type]
+            secret_key="soak-secret-key-for-tokens",  # type: ignore[arg-type]
             http_min_interval=0.0,
         ).model_copy(update=servers["demo"].urls())
         app = build_app(settings, repo=repo)

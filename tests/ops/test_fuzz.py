@@ -575,7 +575,7 @@ def test_fetch_all_follows_generated_pages_or_fails_cleanly(data: st.DataObject)
 
 # ------------------------------------------------------------------ tokens and web forms
 
-SECRET = "fuzz-secret"
+SECRET = "fuzz-secret-key-for-tokens"
 TOKEN_SHAPE = r"\A[0-9a-f]{1,20}\.[0-9a-f]{1,20}\.[A-Za-z0-9_-]{40,45}\s?\Z"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
