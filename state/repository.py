@@ -73,6 +73,7 @@ ADDITIONS (beyond the contract)
     repo.signing_key() -> str                        the deployment's random signing key
     repo.reserve_telegram_slot(interval) -> (slot, now)   PostgreSQL: this send's slot, DB clock
     repo.pause_telegram(seconds) -> None             PostgreSQL: a 429 pauses every process
+    repo.database_clock() -> float                   PostgreSQL: the clock the slots are on
 
 Transactions: every method is one transaction. On SQLite, writers start with ``BEGIN IMMEDIATE``
 (the write lock is taken up front, so a read-then-write never fails with SQLITE_BUSY half-way);
@@ -1496,6 +1497,12 @@ class Repository:
         if row is None:
             raise StateError("the database has no Telegram budget: run `kamerwacht db upgrade`")
         return float(row.slot), float(row.now)
+
+    def database_clock(self) -> float:
+        """The database's clock (seconds since its epoch): calibrates the Telegram slots."""
+        with self._read() as conn:
+            value = conn.scalar(text("SELECT extract(epoch FROM clock_timestamp())::float8"))
+        return float(value or 0.0)
 
     def pause_telegram(self, seconds: float) -> None:
         """Telegram answered 429: no process of this deployment sends for ``seconds``."""

@@ -73,6 +73,7 @@ PACE_MARGIN = 0.03  # fraction added to the spacing of send starts for clock and
 LATE = 0.01  # seconds a send may start after its slot; later ones take a new slot
 LATE_RETRIES = 3
 OFFSET_SAMPLES = 64  # round trips kept to estimate the database clock's offset
+CALIBRATION_READINGS = 5
 GROUP_MESSAGES_PER_MINUTE = 20
 LIMITER_RETRIES = 3  # RetryAfter retries inside the limiter (each pauses every request)
 MAX_FLOOD_WAIT = 900.0  # seconds a single message may wait out floods before it is requeued
@@ -212,16 +213,38 @@ class SharedPacer(Pacer):
         pause_all: Callable[[float], None],
         rate: float = MESSAGES_PER_SECOND,
         margin: float = PACE_MARGIN,
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        """Take slots through ``reserve_slot`` (called in a worker thread)."""
+        """Take slots through ``reserve_slot`` (called in a worker thread); ``clock`` reads the
+        database's clock for calibration."""
         super().__init__(rate, margin)
         self._reserve_slot = reserve_slot
         self._pause_all = pause_all
+        self._clock = clock
         self._samples: list[tuple[float, float]] = []  # (round trip, offset), recent ones
+        self._calibrated = False
+
+    async def _calibrate(self) -> None:
+        """A few readings of the database's clock before the first slot (the first round trip
+        also opens a connection: its midpoint is no estimate of the offset)."""
+        self._calibrated = True
+        if self._clock is None:
+            return
+        loop = asyncio.get_running_loop()
+        for _ in range(CALIBRATION_READINGS):
+            before = loop.time()
+            db_now = await asyncio.to_thread(self._clock)
+            after = loop.time()
+            self._samples.append((after - before, db_now - (before + after) / 2))
 
     async def reserve(self) -> float:
         """Take the next slot of the deployment: its time on the event loop's clock."""
         loop = asyncio.get_running_loop()
+        try:
+            if not self._calibrated:
+                await self._calibrate()
+        except Exception as exc:
+            raise BudgetUnavailable(f"{type(exc).__name__}") from exc
         before = loop.time()
         try:
             slot, db_now = await asyncio.to_thread(self._reserve_slot, self.interval)
@@ -317,6 +340,10 @@ class SendBudget(Protocol):
         """Push every process's next slot back."""
         ...
 
+    def database_clock(self) -> float:
+        """The clock the slots are on."""
+        ...
+
 
 _SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, FloodLimiter]] = (
     weakref.WeakKeyDictionary()
@@ -337,7 +364,9 @@ def shared_limiter(settings: Settings, budget: SendBudget | None = None) -> Floo
     if key not in per_loop:
         pacer: Pacer | None = None
         if budget is not None and budget.dialect == "postgresql":
-            pacer = SharedPacer(budget.reserve_telegram_slot, budget.pause_telegram)
+            pacer = SharedPacer(
+                budget.reserve_telegram_slot, budget.pause_telegram, clock=budget.database_clock
+            )
         per_loop[key] = FloodLimiter(pacer=pacer)
     return per_loop[key]
 
