@@ -114,6 +114,9 @@ class DocumentKind(StrEnum):
     LETTER = "letter"
     MOTION = "motion"
     OTHER = "other"
+    HANDELINGEN = "handelingen"  # the verbatim record: vote sections, submissions, procedure
+    VOTE_LIST = "vote_list"  # a page of vote results (tweedekamer.nl Stemmingsuitslagen)
+    BUDGET_ANNEX = "budget_annex"  # a begroting's / jaarverslag's motion overview table
 
 
 class Channel(StrEnum):
