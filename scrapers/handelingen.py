@@ -214,9 +214,11 @@ def _add(
 
 
 def _set_facts(item: _Motion, ident: str, **changes: object) -> None:
-    current = item.facts or vocab.MotionFacts(ident)
-    kept = {k: v for k, v in changes.items() if v not in (None, ())}
-    item.facts = replace(current, **kept)  # type: ignore[arg-type]
+    kept = {k: v for k, v in changes.items() if v is not None and v != ()}
+    if item.facts is None:
+        item.facts = vocab.MotionFacts(ident, **kept)  # type: ignore[arg-type]
+    else:
+        item.facts = replace(item.facts, **kept)  # type: ignore[arg-type]
 
 
 def _renumber(citation: Citation, number: int) -> str:
@@ -250,8 +252,8 @@ def _procedural_lists(
                 references.append(citation.id)
                 continue
             item = _add(found, citation.id, citation.start, None, (), None)
-            if decision is not None:
-                _set_facts(item, citation.id, decision=decision, evidence=evidence)
+            if decision is not None and item.facts is None:
+                item.facts = vocab.MotionFacts(citation.id, decision, evidence=evidence)
 
 
 def _submissions(text: str, found: dict[str, _Motion], date: datetime.date | None) -> None:
@@ -361,7 +363,7 @@ def _vote_page(text: str, motion_cites: list[tuple[int, str]], found: dict[str, 
         block = text[pos:end]
         item = found[ident]
         indiener = _INDIENER_RE.search(block)
-        if indiener and not item.submitters:
+        if indiener:
             item.submitters = (" ".join(indiener["name"].split()),)
         votes = page_votes(block, ident)
         if votes is not None and (item.facts is None or item.facts.decision is None):

@@ -149,7 +149,7 @@ _MOTION_PHRASE_RE = re.compile(
     (?:{LID})?
     (?:(?P<names>{NAMES})(?:\s+c\.\s?s\.)?)?
     (?:[\s,]*(?:van|d\.d\.)\s+(?P<date>{DATE_PLAIN}))?
-    (?:[\s,]+over\s+(?P<title>[^()]*?))?
+    (?:[\s,]+over\s+(?P<title>(?:[^()\n]|\n(?![ \t]*\n))*?))?
     [\s,(]*(?:t\.v\.v\.\s*|(?:Kamerstuk(?:ken)?|kst)\s+)?
     \Z
     """,

@@ -149,10 +149,18 @@ EXPECTED: dict[str, Doc] = {
         None,
         {
             i: M((), None, HELD)
-            for i in (
-                "29911-226 31015-168 33836-36 33836-37 25422-231 21501-08-765 21501-08-753 "
-                "31288-711 26407-120 26407-119"
-            ).split()
+            for i in [
+                "29911-226",
+                "31015-168",
+                "33836-36",
+                "33836-37",
+                "25422-231",
+                "21501-08-765",
+                "21501-08-753",
+                "31288-711",
+                "26407-120",
+                "26407-119",
+            ]
         },
         date=None,
     ),
@@ -186,10 +194,17 @@ EXPECTED: dict[str, Doc] = {
         None,
         {
             i: M((), None, HELD)
-            for i in (
-                "35925-32 35570-XIV-46 35470-XVII-13 34000-XIII-90 33400-VI-110 21501-32-1188 "
-                "21501-20-734 21501-08-551 22343-354"
-            ).split()
+            for i in [
+                "35925-32",
+                "35570-XIV-46",
+                "35470-XVII-13",
+                "34000-XIII-90",
+                "33400-VI-110",
+                "21501-32-1188",
+                "21501-20-734",
+                "21501-08-551",
+                "22343-354",
+            ]
         },
         held_out=True,
         extra={"motion_count": 74},
@@ -335,9 +350,7 @@ EXPECTED: dict[str, Doc] = {
     ),
     # "21 501-02 Raad Algemene Zaken en Raad Buitenlandse Zaken" / "Nr. 2822 BRIEF …",
     # "Den Haag, 30 januari 2024"; "de motie Brekelmans" without id: nothing to name.
-    "tk-brief-2024D03165.txt": Doc(
-        DocumentKind.LETTER, "21501-02-2822", {}, date=D(2024, 1, 30)
-    ),
+    "tk-brief-2024D03165.txt": Doc(DocumentKind.LETTER, "21501-02-2822", {}, date=D(2024, 1, 30)),
     "tk-brief-2024D18036.txt": Doc(DocumentKind.LETTER, "21501-02-2893", {}, date=D(2024, 5, 3)),
     "tk-brief-2022D36642.txt": Doc(DocumentKind.LETTER, "35982-7", {}, date=D(2022, 9, 20)),
     # "de motie van van het lid Jasper van Dijk (Kamerstuk 35 663, nr.19)": information "over" it,
@@ -428,7 +441,8 @@ def test_every_text_has_expectations_and_provenance() -> None:
     provenance = (TEXTS / "PROVENANCE.md").read_text(encoding="utf-8")
     assert all(f"| {name} |" in provenance for name in files)
     kinds = [w.kind for w in EXPECTED.values()]
-    assert kinds.count(H) >= 9 and kinds.count(DocumentKind.MOTION) >= 6
+    assert kinds.count(H) >= 9
+    assert kinds.count(DocumentKind.MOTION) >= 6
     assert kinds.count(DocumentKind.LETTER) >= 3
 
 
@@ -452,11 +466,14 @@ def test_held_out_score() -> None:
 
 
 def test_json_contract_for_vote_sections() -> None:
-    """``extract --json`` adds kind, decision and the parties for and against, keeping every field."""
+    """``extract --json`` adds kind, decision and the parties for and against; keeps every field."""
     out = extract_file(TEXTS / "h-tk-20072008-7103-7103.txt").to_json()
-    assert out["kind"] == "handelingen" and out["kamerstuk"] is None
+    assert out["kind"] == "handelingen"
+    assert out["kamerstuk"] is None
     entry = next(m for m in out["motions"] if m["id"] == "26407-34")  # type: ignore[union-attr]
     assert set(entry) >= {"id", "title", "submitters", "date", "status", "evidence"}
-    assert entry["decision"] == "adopted" and entry["replaces"] == "26407-32"
-    assert entry["parties_for"][:2] == ["SP", "PvdA"] and entry["others"] == "against"
+    assert entry["decision"] == "adopted"
+    assert entry["replaces"] == "26407-32"
+    assert entry["parties_for"][:2] == ["SP", "PvdA"]
+    assert entry["others"] == "against"
     assert entry["status"] is None  # a vote is not an execution report
