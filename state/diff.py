@@ -47,6 +47,7 @@ from state.models import (
     Submitter,
     dossier_of,
 )
+from state.typos import probable_typo_for
 
 __all__ = [
     "EXECUTION_LABELS",
@@ -325,6 +326,7 @@ def _merge_cited(stored: CitedMotion, observed: CitedMotion) -> CitedMotion:
         date=stored.date or observed.date,
         status=status,
         evidence=evidence or (observed.evidence if status == observed.status else None),
+        cited_as=stored.cited_as or observed.cited_as,
     )
 
 
@@ -430,6 +432,7 @@ def diff(stored: StoredState, observed: Observation, *, now: datetime) -> DiffRe
     letters: dict[str, Letter] = {}
     new_letters: list[str] = []
     for obs in observed.letters:
+        obs = _resolve_typos(obs, current, stored)
         letter_id = next((key_index[k] for k in letter_keys(obs) if k in key_index), None)
         if letter_id is None:
             letter_id = obs.id
@@ -481,6 +484,33 @@ def diff(stored: StoredState, observed: Observation, *, now: datetime) -> DiffRe
         hashes=hashes,
         letters=tuple(written_letters),
         touched=frozenset(touched),
+    )
+
+
+def _resolve_typos(letter: Letter, current: Mapping[str, Motion], stored: StoredState) -> Letter:
+    """Cite a tracked motion instead of an unknown id that is a probable typo for it."""
+
+    def submitters_of(motion_id: str) -> list[str] | None:
+        motion = current.get(motion_id) or stored.motions.get(motion_id)
+        return [s.name for s in motion.submitters] if motion is not None else None
+
+    cited = {c.id for c in letter.motions}
+    out: list[CitedMotion] = []
+    for c in letter.motions:
+        if c.id in current or c.id in stored.hashes or c.cited_as:
+            out.append(c)
+            continue
+        target = probable_typo_for(c.id, c.submitters, submitters_of)
+        if target is None:
+            out.append(c)
+        elif target not in cited:
+            logger.info("letter %s cites %s: probable typo for %s", letter.id, c.id, target)
+            out.append(replace(c, id=target, cited_as=c.id))
+    return (
+        letter
+        if len(out) == len(letter.motions)
+        and all(a is b for a, b in zip(out, letter.motions, strict=True))
+        else replace(letter, motions=tuple(out))
     )
 
 

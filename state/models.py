@@ -263,6 +263,9 @@ class CitedMotion:
     date: date | None = None
     status: ExecutionStatus | None = None
     evidence: str | None = None
+    # The id as the document wrote it, when that id is unknown and is a probable typo for ``id``
+    # (a one-character neighbour with the same submitter): "33570-V-42" for 35570-V-42.
+    cited_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,6 +150,7 @@ from state.models import (
     VoteChoice,
 )
 from state.outbox import MAX_ATTEMPTS, normalise_value, targets
+from state.typos import typo_neighbours
 
 __all__ = ["MAX_ATTEMPTS", "NotFound", "Repository", "SchemaOutOfDate", "StateError"]
 
@@ -266,6 +267,7 @@ def _cited_from(row: Rec) -> CitedMotion:
         date=row.date,
         status=ExecutionStatus(row.status) if row.status else None,
         evidence=row.evidence,
+        cited_as=row.cited_as,
     )
 
 
@@ -547,6 +549,14 @@ class Repository:
         for batch in _chunks(observed | cited):
             q = select(m.c.id, m.c.content_hash).where(m.c.id.in_(batch))
             hashes.update((row.id, row.content_hash) for row in conn.execute(q))
+        # a cited id nobody tracks may be a typo: load its tracked one-character neighbours
+        unknown = cited - hashes.keys() - observed
+        neighbours = {n for i in unknown for n in typo_neighbours(i)} - hashes.keys()
+        for batch in _chunks(neighbours):
+            q = select(m.c.id, m.c.content_hash).where(m.c.id.in_(batch))
+            found = {row.id: row.content_hash for row in conn.execute(q)}
+            hashes.update(found)
+            cited |= found.keys()
         need = {
             mo.id
             for mo in observation.motions
@@ -680,6 +690,7 @@ class Repository:
                 "status": c.status.value if c.status else None,
                 "evidence": c.evidence,
                 "created": now,
+                "cited_as": c.cited_as,
             }
             for lt in letters
             for i, c in enumerate(lt.motions)
