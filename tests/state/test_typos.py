@@ -5,8 +5,8 @@ and never a motion of its own."""
 from __future__ import annotations
 
 from state.diff import StoredState, diff
-from state.repository import Repository
 from state.models import Observation, Submitter
+from state.repository import Repository
 from state.typos import probable_typo_for, typo_neighbours
 
 from .factories import NOW, cited, letter, motion
