@@ -495,7 +495,9 @@ def _resolve_typos(letter: Letter, current: Mapping[str, Motion], stored: Stored
 
     def submitters_of(motion_id: str) -> list[str] | None:
         motion = current.get(motion_id) or stored.motions.get(motion_id)
-        return [s.name for s in motion.submitters] if motion is not None else None
+        if motion is None or motion.source == LETTER_SOURCE:
+            return None  # only a motion known upstream, not another letter's citation
+        return [s.name for s in motion.submitters]
 
     cited = {c.id for c in letter.motions}
     out: list[CitedMotion] = []

@@ -4,7 +4,9 @@ and never a motion of its own."""
 
 from __future__ import annotations
 
-from state.diff import StoredState, diff
+from dataclasses import replace
+
+from state.diff import LETTER_SOURCE, StoredState, diff
 from state.models import Observation, Submitter
 from state.repository import Repository
 from state.typos import probable_typo_for, typo_neighbours
@@ -59,3 +61,15 @@ def test_store_loads_the_neighbour_and_keeps_the_spelling(repo: Repository) -> N
     assert stored is not None
     [only] = stored.motions
     assert (only.id, only.cited_as) == ("35570-V-42", "33570-V-42")
+
+
+def test_a_placeholder_from_another_letter_is_not_tracked() -> None:
+    """The 4 November 2021 letter cites 35570-V-42 correctly; the earlier typo's placeholder
+    33570-V-42 (known only from a letter) must not pull it away."""
+    placeholder = replace(
+        motion("33570-V-42", submitters=(Submitter("Ploumen"),)), source=LETTER_SOURCE
+    )
+    lt = letter("21501-02-2423", cited("35570-V-42", submitters=("Ploumen",)))
+    result = diff(StoredState.of([placeholder]), Observation(letters=(lt,)), now=NOW)
+    [written] = result.letters
+    assert [(c.id, c.cited_as) for c in written.motions] == [("35570-V-42", None)]
