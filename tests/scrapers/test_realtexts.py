@@ -391,6 +391,78 @@ EXPECTED: dict[str, Doc] = {
         },
         references=("31924-VII-1",),
     ),
+    # --- second held-out batch: expectations written before the extractor ever read them ---
+    # "te weten: -de motie-Omtzigt c.s. … (34000-V, nr. 58); -de motie-Voordewind c.s. …
+    # (34000-V, nr. 59); -de motie-Beertema c.s. … (34000-V, nr. 60); -de motie-Beertema/Wilders
+    # … (34000-V, nr. 61)." The cited "motie-Rouvoet c.s. (21501-20, nr. 270)" inside the
+    # read-out text is mentioned, not voted on: still a motion (a motion phrase cites it).
+    "h-tk-20142015-74-4.txt": Doc(
+        H,
+        None,
+        {
+            "34000-V-58": M(("Omtzigt",), None, None),
+            "34000-V-59": M(("Voordewind",), None, None),
+            "34000-V-60": M(("Beertema",), None, None),
+            "34000-V-61": M(("Beertema", "Wilders"), None, None),
+            "21501-20-270": M(("Rouvoet",), None, None),
+        },
+        held_out=True,
+    ),
+    # "34300-X nr. 51" / "34 300 X Vaststelling …" / "Nr. 51 MOTIE VAN HET LID DE ROON",
+    # "Voorgesteld 12 november 2015", "De Roon"
+    "kst-34300-X-51.txt": Doc(
+        DocumentKind.MOTION,
+        "34300-X-51",
+        {"34300-X-51": M(("De Roon",), date=D(2015, 11, 12))},
+        date=D(2015, 11, 12),
+        held_out=True,
+    ),
+    # "ID: 36410-X-33", "Voorgesteld tijdens het Wetgevingsoverleg van 29 januari 2024", "Dassen"
+    "openkamer-36410-X-33.txt": Doc(
+        DocumentKind.MOTION,
+        "36410-X-33",
+        {"36410-X-33": M(("Dassen",), date=D(2024, 1, 29))},
+        date=D(2024, 1, 29),
+        held_out=True,
+    ),
+    # "(kst-36800-V-77)", "36 800 V …" / "Nr. 77 MOTIE VAN HET LID CEDER", "Voorgesteld
+    # 28 januari 2026"; "kabinetsappreciatie: Ontraden" is an appraisal, no execution status.
+    "berthub-2026D04083.txt": Doc(
+        DocumentKind.MOTION,
+        "36800-V-77",
+        {"36800-V-77": M(("Ceder",), None, date=D(2026, 1, 28))},
+        date=D(2026, 1, 28),
+        held_out=True,
+    ),
+    # "32 623" / … / "Nr. 263" / "MOTIE VAN HET LID VOORDEWIND C.S." / "Voorgesteld 6 juni 2019"
+    "armeensegenocide-32623-263.txt": Doc(
+        DocumentKind.MOTION,
+        "32623-263",
+        {
+            "32623-263": M(
+                ("Voordewind", "Karabulut", "Van der Staaij", "Omtzigt", "Van Ojik", "De Roon"),
+                date=D(2019, 6, 6),
+            )
+        },
+        date=D(2019, 6, 6),
+        held_out=True,
+    ),
+    # "21 501-04 Ontwikkelingsraad" / "Nr. 208 MOTIE VAN HET LID BECKER", "22 februari 2018"
+    "kst-21501-04-208.txt": Doc(
+        DocumentKind.MOTION,
+        "21501-04-208",
+        {"21501-04-208": M(("Becker",), date=D(2018, 2, 22))},
+        date=D(2018, 2, 22),
+        held_out=True,
+    ),
+    # "34 700 Kabinetsformatie 2017" / "Nr. 19 BRIEF VAN DE INFORMATEUR", "Den Haag, 29 mei 2017"
+    "kst-34700-19.txt": Doc(
+        DocumentKind.LETTER, "34700-19", {}, date=D(2017, 5, 29), held_out=True
+    ),
+    # "21 501-02 Raad Algemene Zaken …" / "Nr. 2602 BRIEF …", "Den Haag, 31 januari 2023"
+    "kst-21501-02-2602.txt": Doc(
+        DocumentKind.LETTER, "21501-02-2602", {}, date=D(2023, 1, 31), held_out=True
+    ),
 }
 
 
