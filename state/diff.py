@@ -264,6 +264,12 @@ def merge_motion(stored: Motion, observed: Motion) -> Motion:
             replace(d, votes=old[d.id].votes) if not d.votes and d.id in old else d
             for d in observed.decisions
         )
+        # decisions read elsewhere (the Handelingen vs the Tweede Kamer's Besluit records) stay
+        from_record = any(d.source for d in observed.decisions)
+        seen = {d.id for d in decisions}
+        decisions += tuple(
+            d for d in stored.decisions if d.id not in seen and bool(d.source) is not from_record
+        )
 
     status, raw = observed.parliamentary_status, observed.status_raw
     observed_has_no_decision = not observed.decisions and stored.decisions
@@ -393,7 +399,7 @@ def motion_ref(motion: Motion) -> str:
 def decision_label(decision: Decision) -> str:
     """``aangenomen (113-37)``: the decision with its tally when votes are known."""
     label = STATUS_LABELS[decision.status]
-    if decision.votes:
+    if decision.votes and any(v.seats for v in decision.votes):
         yes, no = decision.tally
         return f"{label} ({yes}-{no})"
     return label

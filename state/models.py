@@ -186,6 +186,9 @@ class Decision:
     date: date | None = None
     final: bool = True  # Besluit.Status == 'Besluit'
     votes: tuple[PartyVote, ...] = ()
+    # Where a decision not from a Besluit was read: the Handelingen item's URL (its votes then
+    # name parties without seats). None for the Tweede Kamer's own Besluit records.
+    source: str | None = None
 
     @property
     def tally(self) -> tuple[int, int]:

@@ -507,6 +507,7 @@ class Repository:
                         date=row.date,
                         final=bool(row.final),
                         votes=tuple(votes.get((row.motion_id, row.id), ())),
+                        source=row.source,
                     )
                 )
             for row in conn.execute(mq.order_by(m.c.id)):
@@ -659,6 +660,7 @@ class Repository:
                         "text": dec.text,
                         "date": dec.date,
                         "final": dec.final,
+                        "source": dec.source,
                     }
                 )
                 vote_rows.extend(

@@ -126,6 +126,7 @@ decisions = Table(
     Column("text", Text),
     Column("date", Date),
     Column("final", Boolean, nullable=False),
+    Column("source", Text),  # the Handelingen item a decision was read from; NULL for a Besluit
     PrimaryKeyConstraint("motion_id", "id"),
 )
 
