@@ -241,8 +241,9 @@ class Motion:
     def final_decision(self) -> Decision | None:
         """The latest final decision, if any.
 
-        On one day a vote outranks the submission (``Ingediend``) it follows; equal ones keep
-        the order the source gave them (the last wins).
+        On one day a vote outranks the submission (``Ingediend``) it follows, and a decision with
+        votes one without (a Besluit lacking Stemming rows beside its Handelingen record); equal
+        ones keep the order the source gave them (the last wins).
         """
         finals = [(i, d) for i, d in enumerate(self.decisions) if d.final]
         if not finals:
@@ -252,6 +253,7 @@ class Motion:
             key=lambda item: (
                 item[1].date or date.min,
                 item[1].status is not ParliamentaryStatus.SUBMITTED,
+                bool(item[1].votes),  # the same decision with its votes (Handelingen) wins
                 item[0],
             ),
         )[1]
