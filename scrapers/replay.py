@@ -57,6 +57,7 @@ FRBR = "/repository/frbr/"
 RSS_PATH = "/zoek/rss"
 RIJKSOVERHEID = "/rijksoverheid/v1/sources/rijksoverheid/documents"
 HUGE_BODY = 50 * 1024 * 1024
+SLOW_SECONDS = 25.0
 STATIC_LAST_MODIFIED = "Mon, 06 Oct 2025 08:00:00 GMT"
 RSS_FILE = "zoek.officielebekendmakingen.nl_rss_150-kamerstuk-items_2022-04-25..05-02.xml"
 RO_LIST_FILE = "documents_list_URLS-REWRITTEN-TO-__MOCK_SERVICE__.xml"
@@ -129,6 +130,7 @@ class ReplayServer:
         self.request_log: list[str] = []
         self.fault_after = 0  # requests answered normally in a faulty step before the fault
         self.delay = 0.0  # seconds every answer waits (to observe client concurrency)
+        self.slow_seconds = SLOW_SECONDS  # how long the ``slow`` fault keeps each answer
         self.in_flight = 0
         self.max_in_flight = 0
         self.request_headers: list[dict[str, str]] = []
@@ -305,6 +307,9 @@ class ReplayServer:
             )
         if fault == "timeout":
             return Response(hang=True)
+        if fault == "slow":  # a slow but working upstream: the real answer, late
+            await asyncio.sleep(self.slow_seconds)
+            return self._route(snapshot(self.scenario, 1), path, query, headers)
         if fault == "html-200":
             return Response(body=HTML_ERROR, content_type="text/html; charset=utf-8")
         if fault == "huge-body":
