@@ -80,7 +80,7 @@ def outcome(report: PollReport, name: str) -> Any:
 
 async def test_sources_overlap_in_time_and_each_counts_its_own_requests(tmp_path: Path) -> None:
     server = TimedReplay(pause=0.05)
-    async with polled_app(tmp_path, server) as app:
+    async with polled_app(tmp_path, server, http_min_interval=0.03) as app:
         report = await poll_once(app)
         per_host = app.client.per_host
     assert report.stored and all(o.ok for o in report.outcomes), report.outcomes
@@ -93,8 +93,11 @@ async def test_sources_overlap_in_time_and_each_counts_its_own_requests(tmp_path
 
     assert overlap("tweedekamer", "officielebekendmakingen")
     assert overlap("rijksoverheid", "tweedekamer") or overlap("rijksoverheid", "officielebekendmakingen")
-    # politeness still holds: one host (the replay), never more in flight than per_host
+    # politeness still holds: one host (the replay), never more in flight than per_host, and
+    # request starts min_interval apart (less a little loopback jitter)
     assert server.max_in_flight == per_host == 2
+    starts = sorted(start for _, start, _ in server.spans)
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.025
     # each outcome counts its own requests, not the concurrent sources' ones
     for o in report.outcomes:
         assert o.requests == len(spans[o.name]), o

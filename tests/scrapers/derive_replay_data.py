@@ -21,6 +21,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from tests.conftest import LETTERS, ROOT, UPSTREAM
+from tests.scrapers.derive_rijksoverheid_rss import rijksoverheid_files
 
 OUT = ROOT / "scrapers" / "replay_data"
 TK = UPSTREAM / "tweedekamer-odata"
@@ -832,6 +833,7 @@ def build() -> dict[str, bytes]:
     sru_xml, sru_notes = derive_sru()
     files["SRU_records_topic_DERIVED.xml"] = sru_xml.encode("utf-8")
     files["SRU_records_topic_DERIVED.json"] = dump(sru_notes)
+    files.update(rijksoverheid_files())
     return files
 
 
