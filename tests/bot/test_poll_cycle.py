@@ -6,6 +6,7 @@ retries of timeouts — over loopback HTTP against the replay server, with scale
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,10 +19,10 @@ from bot.settings import Settings
 from scrapers.replay import ReplayServer, Response
 from state.repository import Repository
 
-PREFIXES = {
-    "tweedekamer": "/OData/",
+PREFIXES: dict[str, tuple[str, ...]] = {
+    "tweedekamer": ("/OData/",),
     "officielebekendmakingen": ("/repository/", "/zoek/"),
-    "rijksoverheid": "/rijksoverheid/",
+    "rijksoverheid": ("/rijksoverheid/",),
 }
 
 
@@ -59,9 +60,7 @@ def settings_for(tmp_path: Path, server: ReplayServer, **extra: Any) -> Settings
 
 
 @asynccontextmanager
-async def polled_app(
-    tmp_path: Path, server: ReplayServer, **extra: Any
-) -> AsyncIterator[App]:
+async def polled_app(tmp_path: Path, server: ReplayServer, **extra: Any) -> AsyncIterator[App]:
     await server.start()
     repo = Repository.from_url(f"sqlite:///{tmp_path}/kw.db")
     await asyncio.to_thread(repo.upgrade)
@@ -80,10 +79,20 @@ def outcome(report: PollReport, name: str) -> Any:
 
 async def test_sources_overlap_in_time_and_each_counts_its_own_requests(tmp_path: Path) -> None:
     server = TimedReplay(pause=0.05)
-    async with polled_app(tmp_path, server, http_min_interval=0.03) as app:
+    sent: list[float] = []
+
+    async with polled_app(tmp_path, server, http_min_interval=0.05) as app:
+        attempt = app.client._attempt
+
+        async def noting(*args: Any) -> Any:  # a request starts (after its slot and pacing)
+            sent.append(time.monotonic())
+            return await attempt(*args)
+
+        app.client._attempt = noting  # type: ignore[method-assign,assignment]
         report = await poll_once(app)
         per_host = app.client.per_host
-    assert report.stored and all(o.ok for o in report.outcomes), report.outcomes
+    assert report.stored
+    assert all(o.ok for o in report.outcomes), report.outcomes
     spans: dict[str, list[tuple[float, float]]] = {}
     for name, start, end in server.spans:
         spans.setdefault(name, []).append((start, end))
@@ -92,12 +101,14 @@ async def test_sources_overlap_in_time_and_each_counts_its_own_requests(tmp_path
         return any(s1 < e2 and s2 < e1 for s1, e1 in spans[a] for s2, e2 in spans[b])
 
     assert overlap("tweedekamer", "officielebekendmakingen")
-    assert overlap("rijksoverheid", "tweedekamer") or overlap("rijksoverheid", "officielebekendmakingen")
+    assert overlap("rijksoverheid", "tweedekamer") or overlap(
+        "rijksoverheid", "officielebekendmakingen"
+    )
     # politeness still holds: one host (the replay), never more in flight than per_host, and
-    # request starts min_interval apart (less a little loopback jitter)
+    # the client starts its requests to it min_interval apart
     assert server.max_in_flight == per_host == 2
-    starts = sorted(start for _, start, _ in server.spans)
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.025
+    assert len(sent) == len(server.spans)
+    assert min(b - a for a, b in itertools.pairwise(sent)) >= 0.049
     # each outcome counts its own requests, not the concurrent sources' ones
     for o in report.outcomes:
         assert o.requests == len(spans[o.name]), o
@@ -120,7 +131,8 @@ async def test_a_hanging_source_fails_alone_at_the_deadline_the_others_are_store
     assert not hanging.ok
     assert hanging.error == "unfinished at the poll deadline (1.5 s): cancelled, nothing stored"
     assert (hanging.motions, hanging.letters) == (0, 0)
-    assert outcome(report, "tweedekamer").ok and outcome(report, "officielebekendmakingen").ok
+    assert outcome(report, "tweedekamer").ok
+    assert outcome(report, "officielebekendmakingen").ok
     assert len(board) >= 32  # the others' records (the 32 topic motions among them) were stored
     assert statuses["rijksoverheid"].last_error == hanging.error
     assert statuses["rijksoverheid"].consecutive_failures == 1
@@ -146,7 +158,8 @@ async def test_answers_slower_than_the_read_timeout_fail_each_source_after_two_a
     assert elapsed < 1.5  # in turn, with four retries each, it took 3 × 5 × 0.2 s and more
     assert not any(o.ok for o in report.outcomes)
     for o in report.outcomes:
-        assert o.error is not None and "\n" not in o.error
+        assert o.error is not None
+        assert "\n" not in o.error
         assert o.error.endswith("ReadTimeout (after 2 attempts)"), o.error
         assert statuses[o.name].last_error == o.error
     assert server.request_count == 2 * len(report.outcomes)  # each source's first request, twice
@@ -154,17 +167,19 @@ async def test_answers_slower_than_the_read_timeout_fail_each_source_after_two_a
 
 
 async def test_answers_within_the_read_timeout_but_too_slow_for_the_cycle(tmp_path: Path) -> None:
-    """The 25 s case scaled down (answers after 0.25 s, deadline 1.2 s: the ratio of 25 s to the
-    default 120 s): every source needs more round trips than the deadline allows."""
+    """The 25 s case scaled down: answers after 0.3 s (within the read timeout) and a deadline of
+    0.8 s. Each source asks in turn (Tweede Kamer 9, officiële bekendmakingen 6, rijksoverheid 3
+    requests), so none can finish: each fails with one line, nothing is stored."""
     server = ReplayServer("slow")
-    server.slow_seconds = 0.25
-    async with polled_app(tmp_path, server, http_timeout=5.0, poll_deadline=1.2) as app:
+    server.slow_seconds = 0.3
+    async with polled_app(tmp_path, server, http_timeout=5.0, poll_deadline=0.8) as app:
         started = time.monotonic()
         report = await poll_once(app)
         elapsed = time.monotonic() - started
         board = app.repo.board()
         letters = app.repo.letters()
-    assert 1.2 <= elapsed < 2.5
+        statuses = {s.name: s for s in app.repo.source_statuses()}
+    assert 0.8 <= elapsed < 2.0
     assert [o.name for o in report.outcomes] == [
         "tweedekamer",
         "officielebekendmakingen",
@@ -172,5 +187,7 @@ async def test_answers_within_the_read_timeout_but_too_slow_for_the_cycle(tmp_pa
     ]
     for o in report.outcomes:
         assert not o.ok, o
-        assert o.error == "unfinished at the poll deadline (1.2 s): cancelled, nothing stored"
-    assert board == [] and letters == []
+        assert o.error == "unfinished at the poll deadline (0.8 s): cancelled, nothing stored"
+        assert statuses[o.name].last_error == o.error
+    assert board == []
+    assert letters == []
