@@ -140,18 +140,24 @@ def merge_results(results: Iterable[SourceResult]) -> Observation:
 
 
 async def _poll_source(
-    app: App, source: Source, watchlist: frozenset[str], cursors: dict[str, str]
+    app: App,
+    source: Source,
+    watchlist: frozenset[str],
+    cursors: dict[str, str],
+    counter: list[int] | None = None,
 ) -> tuple[SourceOutcome, SourceResult | None]:
+    counter = [0] if counter is None else counter
     try:
-        with app.client.counting():  # this source's requests, apart from the concurrent others
+        with app.client.counting(counter):  # its own requests, apart from the concurrent others
             result = await source.poll(app.client, cursors, watchlist)
-            requests = app.client.requests_made
     except SourceError as exc:
         logger.warning("source %s failed: %s", source.name, exc, extra={"source": source.name})
-        return SourceOutcome(source.name, ok=False, error=str(exc)), None
+        return SourceOutcome(source.name, ok=False, requests=counter[0], error=str(exc)), None
     except Exception as exc:  # a bug in one source must not stop the others
         logger.exception("source %s crashed", source.name, extra={"source": source.name})
-        return SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}"), None
+        error = f"internal error: {exc!r}"
+        return SourceOutcome(source.name, ok=False, requests=counter[0], error=error), None
+    requests = counter[0]
     for problem in result.skipped:
         logger.info("source %s skipped: %s", source.name, problem, extra={"source": source.name})
     outcome = SourceOutcome(
@@ -180,8 +186,11 @@ async def _poll_sources(
     """
     deadline = app.settings.poll_deadline
 
+    counters = {s.name: [0] for s in chosen}
+
     async def one(source: Source) -> tuple[SourceOutcome, SourceResult | None]:
-        done = await _poll_source(app, source, watchlist, cursors_of[source.name])
+        counter = counters[source.name]
+        done = await _poll_source(app, source, watchlist, cursors_of[source.name], counter)
         if on_source is not None:
             on_source(done[0])
         return done
@@ -199,9 +208,10 @@ async def _poll_sources(
         if not task.cancelled():
             polled.append(task.result())
             continue
-        error = f"unfinished at the poll deadline ({deadline:g} s): cancelled, nothing stored"
+        error = f"unfinished at the {deadline:g} s poll deadline: nothing stored"
         logger.warning("source %s failed: %s", source.name, error, extra={"source": source.name})
-        outcome = SourceOutcome(source.name, ok=False, error=error)
+        requests = counters[source.name][0]
+        outcome = SourceOutcome(source.name, ok=False, requests=requests, error=error)
         if on_source is not None:
             on_source(outcome)
         polled.append((outcome, None))

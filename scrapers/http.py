@@ -268,9 +268,10 @@ class HttpClient:
         return counter[0] if counter is not None else self.requests_total
 
     @contextmanager
-    def counting(self) -> Iterator[None]:
-        """Count the requests of this task (and the tasks it starts) apart from the others."""
-        token = _COUNTER.set([0])
+    def counting(self, counter: list[int] | None = None) -> Iterator[None]:
+        """Count the requests of this task (and the tasks it starts) apart from the others, in
+        ``counter[0]`` when given (readable even when the task is cancelled)."""
+        token = _COUNTER.set(counter if counter is not None else [0])
         try:
             yield
         finally:
