@@ -4,6 +4,8 @@ One server stands in for every upstream, each under its own path prefix:
 
 * ``/OData/v4/2.0/…`` — the Tweede Kamer Gegevensmagazijn (an OData evaluator over the recorded
   records, see ``replay_odata`` and ``replay_scenarios``), incl. ``$metadata`` and ``Resource``;
+* ``/OData/v5/…`` — the same records in the DERIVED v5 dialect (``replay_v5``): renamed
+  properties, its own ``$metadata``, ``$top`` above 100 answered with HTTP 400;
 * ``/repository/sru`` and ``/repository/frbr/…`` — repository.overheid.nl (SRU 2.0 over the
   recorded records, CQL subset) and the publications' XML;
 * ``/zoek/rss`` — the officiële-bekendmakingen RSS search feed (the recorded feed, any ``q``);
@@ -49,12 +51,15 @@ from scrapers.replay_scenarios import (
 )
 from scrapers.replay_scenarios import scenario as get_scenario
 from scrapers.replay_sru import search_response
+from scrapers.replay_v5 import MAX_TOP, v5_graph, v5_metadata
 
 __all__ = ["SCENARIOS", "ReplayServer", "serve_forever"]
 
 logger = logging.getLogger(__name__)
 
 ODATA = "/OData/v4/2.0"
+ODATA_V5 = "/OData/v5"
+TK_DIALECTS = {"v2": ODATA, "v5": ODATA_V5}
 SRU_PATH = "/repository/sru"
 FRBR = "/repository/frbr/"
 RSS_PATH = "/zoek/rss"
@@ -128,8 +133,18 @@ async def _huge_stream() -> AsyncIterator[bytes]:
 class ReplayServer:
     """The replay server; ``urls`` has one base URL per ``Settings`` field."""
 
-    def __init__(self, scenario: str = "default", *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        scenario: str = "default",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tk_dialect: str = "v5",
+    ):
+        if tk_dialect not in TK_DIALECTS:
+            raise ValueError(f"unknown OData dialect {tk_dialect!r}; known: v2, v5")
         self.scenario = get_scenario(scenario).name
+        self.tk_dialect = tk_dialect
         self.host = host
         self.port = port
         self.step = 0
@@ -193,7 +208,7 @@ class ReplayServer:
         """Base URLs keyed by the ``Settings`` field they go in."""
         base = self.base_url
         return {
-            "tweedekamer_url": base + ODATA,
+            "tweedekamer_url": base + TK_DIALECTS[self.tk_dialect],
             "officielebekendmakingen_url": base + "/repository",
             "officielebekendmakingen_rss_url": base + RSS_PATH,
             "rijksoverheid_feed_url": base + RIJKSOVERHEID_RSS,
@@ -335,6 +350,9 @@ class ReplayServer:
         try:
             if path == ODATA or path.startswith(ODATA + "/"):
                 return self._odata(snap, path[len(ODATA) :].lstrip("/"), query, headers)
+            if path == ODATA_V5 or path.startswith(ODATA_V5 + "/"):
+                rest = path[len(ODATA_V5) :].lstrip("/")
+                return self._odata(snap, rest, query, headers, dialect="v5")
             if path == SRU_PATH:
                 return self._sru(snap, query)
             if path.startswith(FRBR):
@@ -351,28 +369,42 @@ class ReplayServer:
 
     # -- Tweede Kamer OData ---------------------------------------------------------------------
 
-    def _odata(self, snap: Snapshot, rest: str, query: str, headers: dict[str, str]) -> Response:
-        root = self.base_url + ODATA
+    def _odata(
+        self,
+        snap: Snapshot,
+        rest: str,
+        query: str,
+        headers: dict[str, str],
+        *,
+        dialect: str = "v2",
+    ) -> Response:
+        root = self.base_url + TK_DIALECTS[dialect]
+        step = min(self.step, get_scenario(self.scenario).steps - 1)
+        graph = v5_graph(self.scenario, step) if dialect == "v5" else snap.graph
         if rest in ("", "$metadata"):
             if rest == "":
-                sets = sorted(snap.graph.schema.types)
+                sets = sorted(graph.schema.types)
                 return _json(
                     {
                         "@odata.context": f"{root}/$metadata",
                         "value": [{"name": s, "kind": "EntitySet", "url": s} for s in sets],
                     }
                 )
-            return Response(body=data_file("metadata.xml"), content_type="application/xml")
+            metadata = (
+                v5_metadata(self.scenario, step) if dialect == "v5" else data_file("metadata.xml")
+            )
+            return Response(body=metadata, content_type="application/xml")
         options = dict(parse_qsl(query, keep_blank_values=True))
         fmt = options.get("$format", "") + " " + headers.get("accept", "")
         out = Output(root=root, full="odata.metadata=full" in fmt)
         q = Query.from_options(options)
+        if dialect == "v5" and q.top is not None and q.top > MAX_TOP:
+            raise ODataError(f"The limit of '{MAX_TOP}' for Top query has been exceeded.")
         match = re.fullmatch(r"([A-Za-z]+)(?:\(([^)]*)\))?(?:/([A-Za-z]+))?", rest)
         if not match:
             raise ODataError(f"Resource not found for the segment '{rest}'.", 404)
         entity_set, key, nav = match.groups()
-        etype = snap.graph.schema.entity(entity_set)
-        graph = snap.graph
+        etype = graph.schema.entity(entity_set)
 
         def next_link(token: str) -> str:
             kept = "&".join(
@@ -506,9 +538,9 @@ def _data_names() -> list[str]:
     return [p.name for p in DATA.iterdir()]
 
 
-async def serve_forever(scenario: str, host: str, port: int) -> None:
+async def serve_forever(scenario: str, host: str, port: int, tk_dialect: str = "v5") -> None:
     """Run a replay server until cancelled, printing the settings that point kamerwacht at it."""
-    server = ReplayServer(scenario, host=host, port=port)
+    server = ReplayServer(scenario, host=host, port=port, tk_dialect=tk_dialect)
     await server.start()
     try:
         print(f"kamerwacht replay: scenario {server.scenario!r} on {server.base_url}")  # noqa: T201

@@ -83,6 +83,12 @@ _ALL = [
         f"'{UNSEEN_BESLUITSOORT}'; step 1: the real value, re-stamped",
         steps=2,
     ),
+    Scenario(
+        "v5-missing-property",
+        "as 'adopted' (step 1: 21501-02-3067's vote arrives), but from step 1 on the v5 "
+        "$metadata and records lack Besluit.BesluitSoort (a silent upstream rename)",
+        steps=2,
+    ),
     Scenario("http500", "step 0: every request answers HTTP 500; step 1: default", 2, "http500"),
     Scenario(
         "http429",
@@ -407,7 +413,7 @@ def snapshot(name: str, step: int) -> Snapshot:
             r for r in graph.sets["Document"].values() if r["DocumentNummer"] == LETTER_2423
         )
         _drop(graph, "Document", letter["Id"])
-    elif name == "adopted" and step == 0:
+    elif name in ("adopted", "v5-missing-property") and step == 0:
         besluit = graph.get("Besluit", ADOPTED_BESLUIT)
         assert besluit is not None
         for _, row in graph.related("Besluit", besluit, "Stemming"):
