@@ -6,6 +6,8 @@ One server stands in for every upstream, each under its own path prefix:
   records, see ``replay_odata`` and ``replay_scenarios``), incl. ``$metadata`` and ``Resource``;
 * ``/OData/v5/…`` — the same records in the DERIVED v5 dialect (``replay_v5``): renamed
   properties, its own ``$metadata``, ``$top`` above 100 answered with HTTP 400;
+* ``/SyncFeed/2.0/Feed`` and ``/SyncFeed/2.0/Entiteiten/<id>`` — the Tweede Kamer SyncFeed,
+  CONSTRUCTED from the same records (see ``replay_syncfeed``);
 * ``/repository/sru`` and ``/repository/frbr/…`` — repository.overheid.nl (SRU 2.0 over the
   recorded records, CQL subset) and the publications' XML;
 * ``/zoek/rss`` — the officiële-bekendmakingen RSS search feed (the recorded feed, any ``q``);
@@ -51,6 +53,7 @@ from scrapers.replay_scenarios import (
 )
 from scrapers.replay_scenarios import scenario as get_scenario
 from scrapers.replay_sru import search_response
+from scrapers.replay_syncfeed import SyncFeedError, category_name, feed
 from scrapers.replay_v5 import MAX_TOP, v5_graph, v5_metadata
 
 __all__ = ["SCENARIOS", "ReplayServer", "serve_forever"]
@@ -60,6 +63,7 @@ logger = logging.getLogger(__name__)
 ODATA = "/OData/v4/2.0"
 ODATA_V5 = "/OData/v5"
 TK_DIALECTS = {"v2": ODATA, "v5": ODATA_V5}
+SYNCFEED = "/SyncFeed/2.0"
 SRU_PATH = "/repository/sru"
 FRBR = "/repository/frbr/"
 RSS_PATH = "/zoek/rss"
@@ -209,6 +213,7 @@ class ReplayServer:
         base = self.base_url
         return {
             "tweedekamer_url": base + TK_DIALECTS[self.tk_dialect],
+            "tweedekamer_syncfeed_url": base + SYNCFEED,
             "officielebekendmakingen_url": base + "/repository",
             "officielebekendmakingen_rss_url": base + RSS_PATH,
             "rijksoverheid_feed_url": base + RIJKSOVERHEID_RSS,
@@ -353,6 +358,8 @@ class ReplayServer:
             if path == ODATA_V5 or path.startswith(ODATA_V5 + "/"):
                 rest = path[len(ODATA_V5) :].lstrip("/")
                 return self._odata(snap, rest, query, headers, dialect="v5")
+            if path.startswith(SYNCFEED + "/"):
+                return self._syncfeed(snap, path[len(SYNCFEED) :], query)
             if path == SRU_PATH:
                 return self._sru(snap, query)
             if path.startswith(FRBR):
@@ -365,7 +372,33 @@ class ReplayServer:
                 return self._rijksoverheid(path[len(RIJKSOVERHEID) :].strip("/"), headers)
         except ODataError as exc:
             return _odata_error(exc.message, exc.status)
+        except SyncFeedError as exc:
+            return Response(exc.status, exc.message.encode(), "text/plain; charset=utf-8")
         return Response(status=404, body=b"Not Found", content_type="text/plain")
+
+    # -- Tweede Kamer SyncFeed ------------------------------------------------------------------
+
+    def _syncfeed(self, snap: Snapshot, rest: str, query: str) -> Response:
+        current = feed(snap.name or self.scenario, snap.step)
+        if rest == "/Feed":
+            options = dict(parse_qsl(query, keep_blank_values=True))
+            token = options.get("skiptoken") or None
+            if token is not None and not token.isdigit():
+                raise SyncFeedError(400, f"Invalid skiptoken '{token}'.")
+            category = category_name(options.get("category"))
+            base = self.base_url + SYNCFEED
+            body = current.page(category, int(token) if token else None, base)
+            return Response(body=body, content_type="application/atom+xml; charset=utf-8")
+        if rest.startswith("/Entiteiten/"):
+            found = current.entity(rest.removeprefix("/Entiteiten/"))
+            if found is not None:
+                return Response(body=found, content_type="application/xml; charset=utf-8")
+        if rest.startswith("/Resources/"):
+            key = rest.removeprefix("/Resources/").lower()
+            if current.has_resource(key):
+                file = snap.resources[("Document", key)]
+                return Response(body=data_file(file.file), content_type=file.content_type)
+        raise SyncFeedError(404, "Not Found")
 
     # -- Tweede Kamer OData ---------------------------------------------------------------------
 

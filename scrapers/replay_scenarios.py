@@ -89,6 +89,12 @@ _ALL = [
         "$metadata and records lack Besluit.BesluitSoort (a silent upstream rename)",
         steps=2,
     ),
+    Scenario(
+        "besluit-deleted",
+        "step 1: 3067's 'Stemmen - aangenomen' Besluit and its Stemming rows deleted upstream "
+        "(Verwijderd true, every other property null, re-stamped)",
+        steps=2,
+    ),
     Scenario("http500", "step 0: every request answers HTTP 500; step 1: default", 2, "http500"),
     Scenario(
         "http429",
@@ -179,6 +185,8 @@ class Snapshot:
     resources: dict[tuple[str, str], Resource] = field(default_factory=dict)
     sru: list[SruRecord] = field(default_factory=list)
     fault: str | None = None
+    name: str = ""  # the scenario and step this is (the SyncFeed replays the steps up to it)
+    step: int = 0
 
 
 def _zaak_ids() -> dict[str, str]:
@@ -428,5 +436,20 @@ def snapshot(name: str, step: int) -> Snapshot:
             besluit["ApiGewijzigdOp"] = REPLAY_NOW
     elif name == "bulk-rewrite" and step == 1:
         _restamp(graph)
+    elif name == "besluit-deleted" and step == 1:
+        besluit = graph.get("Besluit", ADOPTED_BESLUIT)
+        assert besluit is not None
+        rows = [row for _, row in graph.related("Besluit", besluit, "Stemming")]
+        for deleted in [*rows, besluit]:
+            _tombstone(deleted)
     fault = spec.fault if step == 0 else None
-    return Snapshot(graph=graph, resources=resources, sru=sru, fault=fault)
+    return Snapshot(graph=graph, resources=resources, sru=sru, fault=fault, name=name, step=step)
+
+
+def _tombstone(record: dict[str, Any]) -> None:
+    """Deleted the Gegevensmagazijn way: Verwijderd true, every other property null, re-stamped."""
+    for prop in record:
+        if prop != "Id":
+            record[prop] = None
+    record["Verwijderd"] = True
+    record["ApiGewijzigdOp"] = REPLAY_NOW
