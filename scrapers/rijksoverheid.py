@@ -237,6 +237,13 @@ class RijksoverheidSource:
                 cause = f"{cause} ({RETIRED})"
             raise type(exc)(what, cause, status=exc.status) from None
 
+    async def probe(self, client: HttpClient) -> str:
+        """One feed request as a poll makes it (``sources --check``): what it found, in words;
+        a failure raises the poll's one-line ``SourceError``."""
+        what, params = self.requests_for(datetime.now(UTC))[0]
+        _, items = await self._feed(client, what, params, None)
+        return f"feed parses ({len(items)} items)"
+
     async def poll(
         self, client: HttpClient, cursors: Mapping[str, str], watchlist: frozenset[str]
     ) -> SourceResult:

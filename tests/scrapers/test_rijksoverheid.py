@@ -244,3 +244,13 @@ async def test_a_dead_host_is_a_source_error() -> None:
     async with client(retries=0) as http:
         with pytest.raises(SourceError, match="ConnectError"):
             await src.poll(http, {}, frozenset())
+
+
+async def test_a_probe_asks_as_a_poll_does() -> None:
+    async with replay() as server, client() as http:
+        assert await source(server).probe(http) == "feed parses (5 items)"
+        [query] = sent_queries(server)
+        assert query["resultSearchTerm"] == "Nagorno-Karabach"
+    async with replay("html-200") as server, client() as http:
+        with pytest.raises(ParseError, match=r"api/rss \(search 'Nagorno-Karabach'\): not a feed"):
+            await source(server).probe(http)
