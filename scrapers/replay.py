@@ -153,6 +153,7 @@ class ReplayServer:
         self.port = port
         self.step = 0
         self.request_count = 0
+        self.bytes_sent = 0  # response bodies written (not streamed ones)
         self.request_log: list[str] = []
         self.fault_after = 0  # requests answered normally in a faulty step before the fault
         self.delay = 0.0  # seconds every answer waits (to observe client concurrency)
@@ -302,6 +303,7 @@ class ReplayServer:
             writer.write(b"0\r\n\r\n")
         elif response.status != 304:
             writer.write(response.body)
+            self.bytes_sent += len(response.body)
         await writer.drain()
 
     async def _respond(self, method: str, target: str, headers: dict[str, str]) -> Response:
@@ -312,7 +314,12 @@ class ReplayServer:
             return _json({"scenario": self.scenario, "step": self.step})
         if path == "/_replay/status":
             return _json(
-                {"scenario": self.scenario, "step": self.step, "requests": self.request_count}
+                {
+                    "scenario": self.scenario,
+                    "step": self.step,
+                    "requests": self.request_count,
+                    "bytes": self.bytes_sent,
+                }
             )
         if method not in ("GET", "HEAD"):
             return Response(status=405, body=b"", content_type="text/plain")
