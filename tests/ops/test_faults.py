@@ -44,7 +44,7 @@ from bot.telegram.notifier import (
     build_bot,
 )
 from bot.telegram.outgoing import Outgoing
-from scrapers.replay import ODATA, ReplayServer
+from scrapers.replay import ODATA, ODATA_V5, ReplayServer
 from state.models import ChangeKind, Channel, DeliveryStatus, Frequency
 from state.repository import Repository
 from tests.conftest import PgServer
@@ -199,7 +199,7 @@ async def test_tweedekamer_dead_for_hours_alarms_once_others_carry_on(
 
     await env.poll()
     observe(0)
-    async with fault(env, "http500", paths=(ODATA,)):
+    async with fault(env, "http500", paths=(ODATA, ODATA_V5)):
         for step in range(1, 15):
             if step == 2:
                 env.server.advance()
@@ -223,9 +223,10 @@ async def test_tweedekamer_dead_for_hours_alarms_once_others_carry_on(
     assert alerts == ["raised source:tweedekamer", "cleared source:tweedekamer"]
     result = env.outcome()
     result.assert_same_as(clean)
-    # documented merge rule (state/diff.py): the first source to report a letter keeps its link
+    # documented merge rule (state/diff.py): the first source to report a letter keeps its link;
+    # with OData down, the Tweede Kamer's other path (the SyncFeed) reported it first
     assert result.letter_urls["21501-02-2423"] == (
-        "https://zoek.officielebekendmakingen.nl/kst-21501-02-2423.html"
+        "https://www.tweedekamer.nl/kamerstukken/brieven_regering/detail?id=2021D41766&did=2021D41766"
     )
 
 
