@@ -406,7 +406,12 @@ def _latest_status_reports(rows: Iterable[Rec]) -> dict[str, Rec]:
     latest: dict[str, Rec] = {}
     for row in sorted(
         (r for r in rows if r.status),
-        key=lambda r: (r.letter_date is not None, r.letter_date or date.min, r.created, r.letter_id),
+        key=lambda r: (
+            r.letter_date is not None,
+            r.letter_date or date.min,
+            r.created,
+            r.letter_id,
+        ),
     ):
         latest[row.motion_id] = row
     return latest
@@ -1045,9 +1050,7 @@ class Repository:
             " @@ to_tsquery('dutch'::regconfig, :tsq)"
         ).bindparams(tsq=tsquery(pairs))
 
-    def _board_where(
-        self, status: str | None, execution: str | None, words: str
-    ) -> list[Any]:
+    def _board_where(self, status: str | None, execution: str | None, words: str) -> list[Any]:
         m = t.motions
         where: list[Any] = []
         if status:

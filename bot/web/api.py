@@ -79,9 +79,7 @@ async def api_motions(request: Request) -> Response:
             limit=paging.limit,
             offset=paging.offset,
         )
-        return _paged(
-            request, [motion_json(e) for e in rows], paging.next_cursor if more else None
-        )
+        return _paged(request, [motion_json(e) for e in rows], paging.next_cursor if more else None)
 
     return await asyncio.to_thread(build)
 
