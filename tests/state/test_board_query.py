@@ -166,7 +166,8 @@ def test_search_folds_diacritics_stems_dutch_and_matches_word_prefixes(
     )
     assert found("waarnemers") == ["21501-02-2400"]
     words, more = repo.board_page(words="Waarnemer", limit=10)
-    assert [e.motion.id for e in words] == ["21501-02-2400"] and not more
+    assert [e.motion.id for e in words] == ["21501-02-2400"]
+    assert not more
 
 
 def test_search_helpers() -> None:
@@ -247,7 +248,8 @@ def test_board_keys_follow_a_motion_and_its_reports(repo: Repository) -> None:
     )
     assert repo.board_page(execution="none")[0] == []
     [(entry)], _ = repo.board_page(execution="in_progress")
-    assert entry.execution is not None and entry.execution.date == date(2021, 11, 4)
+    assert entry.execution is not None
+    assert entry.execution.date == date(2021, 11, 4)
     retitled = replace(m, title="Gewijzigde motie over waarheidsvinding")
     repo.apply_poll(Observation(motions=(retitled,)), now=LATER)
     assert [e.motion.id for e in repo.board_page(words="waarheidsvinding")[0]] == [m.id]
