@@ -106,7 +106,6 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
@@ -535,8 +534,11 @@ class Repository:
 
     def _insert(self, table: Table) -> Any:
         """A dialect ``INSERT`` that supports ``ON CONFLICT``."""
-        dialect = sqlite_dialect if self._sqlite else postgresql
-        return dialect.insert(table)
+        if self._sqlite:
+            return sqlite_dialect.insert(table)
+        from sqlalchemy.dialects import postgresql  # imported on demand: ~60 ms, PG only
+
+        return postgresql.insert(table)
 
     def _upsert(
         self,
