@@ -416,6 +416,14 @@ def _latest_status_reports(rows: Iterable[Rec]) -> dict[str, Rec]:
     return latest
 
 
+def _searchable(source: Motion | StoredState, motion_id: str = "") -> tuple[object, ...] | None:
+    """What a motion's board keys derive from besides its reports (None: not stored before)."""
+    m = source if isinstance(source, Motion) else source.motions.get(motion_id)
+    if m is None:
+        return None
+    return (m.title, m.text, m.submitters, m.zaak_nummer, m.date)
+
+
 def refresh_board_keys(conn: Connection, ids: Iterable[str] | None) -> int:
     """Derive the board keys of motions ``ids`` (every motion when None); returns how many.
 
@@ -720,7 +728,7 @@ class Repository:
             self._write_letters(conn, result.letters, now)
             refresh_board_keys(
                 conn,
-                {mo.id for mo in result.motions}
+                {mo.id for mo in result.motions if _searchable(mo) != _searchable(stored, mo.id)}
                 | {c.id for letter in result.letters for c in letter.motions},
             )
             untouched = result.touched - result.hashes.keys()
