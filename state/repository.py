@@ -394,6 +394,7 @@ def _deliverable(sub: Subscriber) -> bool:
 
 # --------------------------------------------------------------------------- board keys
 
+BoardSummary = tuple[int, dict[str, int], dict[str, int], datetime | None]
 BOARD_KEYS = ("sort_key", "execution_status", "execution_date", "board_date", "search_text")
 BOARD_SORTS = ("id", "title", "status", "execution", "date", "updated")
 EXECUTION_RANK = {"executed": 0, "in_progress": 1, "declined": 2, "not_applicable": 3}
@@ -500,6 +501,7 @@ class Repository:
         """Wrap an engine (use :meth:`from_url` to get the SQLite pragmas)."""
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
+        self._summary: tuple[tuple[Any, ...], BoardSummary] | None = None
 
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Repository:
@@ -1141,10 +1143,21 @@ class Repository:
         with self._read() as conn:
             return int(conn.scalar(q) or 0)
 
-    def board_summary(self) -> tuple[int, dict[str, int], dict[str, int], datetime | None]:
-        """(motions, per parliamentary status, per execution status or "none", last change)."""
-        m = t.motions
+    def board_summary(self) -> BoardSummary:
+        """(motions, per parliamentary status, per execution status or "none", last change).
+
+        Cached until the store changes: the key is the newest change id and the newest motion
+        update (two index look-ups), as every write that moves a count also records a change.
+        """
+        m, c = t.motions, t.changes
         with self._read() as conn:
+            key = (
+                conn.scalar(select(func.max(c.c.id))),
+                conn.scalar(select(func.max(m.c.updated))),
+            )
+            cached = self._summary
+            if cached is not None and cached[0] == key:
+                return cached[1]
             status = {
                 str(r[0]): int(r[1])
                 for r in conn.execute(
@@ -1159,10 +1172,10 @@ class Repository:
                     select(m.c.execution_status, func.count()).group_by(m.c.execution_status)
                 )
             }
-            updated = conn.scalar(select(func.max(m.c.updated)))
-        if isinstance(updated, str):  # SQLite's max() returns the stored text
-            updated = datetime.fromisoformat(updated).replace(tzinfo=UTC)
-        return sum(status.values()), status, execution, updated
+        updated = key[1]
+        summary = (sum(status.values()), status, execution, updated)
+        self._summary = (key, summary)
+        return summary
 
     def _board_entries(self, conn: Connection, motion_ids: list[str]) -> list[BoardEntry]:
         if not motion_ids:
