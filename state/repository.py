@@ -24,7 +24,7 @@ poll ingestion (diff + store + outbox in ONE transaction)
 reading
     repo.get_motion(motion_id) -> Motion | None
     repo.find_motion_by_zaak(zaak_nummer) -> Motion | None
-    repo.search_motions(words, limit=10) -> list[Motion]
+    repo.search_motions(words, limit=10) -> list[Motion]   full-text (state/search.py)
     repo.board() -> list[BoardEntry]                 every tracked motion, ordered by id
     repo.board_entry(motion_id) -> BoardEntry | None one motion's board entry
     repo.status_counts() -> dict[str, dict[str, int]]  by parliamentary status; adopted
@@ -67,6 +67,16 @@ ADDITIONS (beyond the contract)
     repo.deliveries(*, subscriber_id=None, change_id=None, status=None) -> list[Delivery]
     repo.requeue_stale_claims(older_than, *, now=None)  older_than: timedelta or a datetime cutoff
     repo.due_count(*, now=None) -> int               pending rows of instant subscribers, due now
+    repo.board_page(*, status, execution, words, sort, order, limit=100, offset=0)
+        -> (list[BoardEntry], more)                  one page of the board, filtered, searched,
+                                                     sorted and paged in the database
+    repo.board_count(*, status, execution, words) -> int
+    repo.board_summary() -> (total, by status, by execution, last update)   cached per change
+    repo.letters_page(*, limit=100, offset=0) -> (list[Letter], more)
+    repo.existing_motions(ids) -> set[str]
+    repo.outbox_health(*, now=None) -> dict[str, int]   pending, claimed, failed, skipped, due,
+                                                     last_sent: through partial indexes only
+    repo.prune_outbox(older_than, *, now=None) -> int   delete settled rows past the retention
 
 Transactions: every method is one transaction. On SQLite, writers start with ``BEGIN IMMEDIATE``
 (the write lock is taken up front, so a read-then-write never fails with SQLITE_BUSY half-way);
