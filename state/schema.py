@@ -136,6 +136,9 @@ motions = Table(
 # Full-text search objects the migrations create outside this metadata (a test leaves them out
 # of the schema comparison): on SQLite an FTS5 table over motions.search_text (external content,
 # kept in step by triggers), on PostgreSQL a GIN index on to_tsvector('dutch', search_text).
+# The FTS5 table refers to motions by rowid, which a VACUUM may renumber (motions has a text key):
+# after a VACUUM, run  INSERT INTO motion_fts(motion_fts) VALUES ('rebuild').  kamerwacht itself
+# never vacuums.
 SEARCH_TABLE = "motion_fts"
 SEARCH_INDEX = "ix_motions_search"
 
