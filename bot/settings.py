@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     outbox_alarm_after: int = Field(
         1800, ge=60, description="Seconds pending deliveries may wait without progress"
     )
+    outbox_retention_days: int = Field(
+        30, ge=1, description="Days sent (and failed or skipped) outbox rows are kept"
+    )
 
     @field_validator("watchlist", "admin_emails", mode="before")
     @classmethod
