@@ -2,7 +2,7 @@
 decision read from the Handelingen keeps where it was read (source).
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
