@@ -3,9 +3,10 @@
 Two kinds of samples, so that every role's work is visible from the one ``/metrics`` endpoint
 (in the compose deployment the web process serving it never polls or delivers):
 
-* gauges read from the database at scrape time (:func:`store_gauges`): outbox rows per channel
-  and status (what every worker delivered), changes per kind and each source's last success and
-  failures (what the poller did), subscribers per channel and how many are reachable;
+* gauges read from the database at scrape time (:func:`store_gauges`, cheap queries only): the
+  outbox's open rows, due rows and the time of the latest send (what every worker is doing),
+  changes per kind and each source's last success and failures (what the poller did),
+  subscribers per channel and how many are reachable;
 * this process's own counters (:class:`Metrics`): polls, changes, deliveries and 429 answers
   it saw, labelled with the roles it runs.
 """
@@ -30,10 +31,14 @@ HELP: dict[str, tuple[str, str]] = {
     "kamerwacht_changes_total": ("counter", "Changes recorded by this process, by kind."),
     "kamerwacht_deliveries_total": ("counter", "Delivery attempts by channel and outcome."),
     "kamerwacht_telegram_429_total": ("counter", "Telegram 429 (flood control) answers."),
-    "kamerwacht_outbox_depth": ("gauge", "Outbox rows by status."),
-    "kamerwacht_outbox_rows": (
+    "kamerwacht_outbox_depth": (
         "gauge",
-        "Outbox rows by channel and status, from the database (every worker's deliveries).",
+        "Outbox rows by status (pending, claimed, failed, skipped; sent rows are history).",
+    ),
+    "kamerwacht_outbox_due": ("gauge", "Pending rows of instant subscribers due now."),
+    "kamerwacht_outbox_last_sent_timestamp_seconds": (
+        "gauge",
+        "Unix time of the latest delivery sent (moves while any worker delivers).",
     ),
     "kamerwacht_changes_recorded": (
         "gauge",
@@ -82,13 +87,13 @@ class Metrics:
 def store_gauges(repo: Any) -> dict[str, list[tuple[dict[str, str], float]]]:
     """The gauges read from the database (runs in a worker thread)."""
     gauges: dict[str, list[tuple[dict[str, str], float]]] = {}
+    outbox = repo.outbox_health()  # through partial indexes: no scan of the sent history
     gauges["kamerwacht_outbox_depth"] = [
-        ({"status": k}, float(v)) for k, v in repo.outbox_counts().items()
+        ({"status": k}, float(outbox[k])) for k in ("pending", "claimed", "failed", "skipped")
     ]
-    gauges["kamerwacht_outbox_rows"] = [
-        ({"channel": ch, "status": st}, float(n))
-        for (ch, st), n in sorted(repo.outbox_counts_by_channel().items())
-    ]
+    gauges["kamerwacht_outbox_due"] = [({}, float(outbox["due"]))]
+    if outbox["last_sent"]:
+        gauges["kamerwacht_outbox_last_sent_timestamp_seconds"] = [({}, float(outbox["last_sent"]))]
     gauges["kamerwacht_changes_recorded"] = [
         ({"kind": k}, float(n)) for k, n in sorted(repo.change_counts().items())
     ]

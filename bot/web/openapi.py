@@ -315,6 +315,12 @@ SPEC: dict[str, Any] = {
                                 },
                             },
                             "cabinet_appraisal": {"type": ["string", "null"]},
+                            "decision_source": {
+                                "type": ["string", "null"],
+                                "description": "the Handelingen item the decision was read "
+                                "from, when it is not a Tweede Kamer Besluit record",
+                            },
+                            "decision_date": {"type": ["string", "null"], "format": "date"},
                             "evidence": {"type": ["string", "null"]},
                             "letter": {"type": ["object", "null"]},
                             "timeline": {"type": "array", "items": {"type": "object"}},
@@ -363,3 +369,32 @@ SPEC: dict[str, Any] = {
         }
     },
 }
+
+# Paging (RFC 8288) of every list: added to the list operations above.
+_PAGING: list[dict[str, Any]] = [
+    {
+        "name": "limit",
+        "in": "query",
+        "description": "Items per page (default 100; larger values count as 1000)",
+        "schema": {"type": "integer", "minimum": 1, "default": 100},
+    },
+    {
+        "name": "cursor",
+        "in": "query",
+        "description": "Where the page starts: copy it from the `Link` header's next URL",
+        "schema": {"type": "string"},
+    },
+]
+_NEXT = {
+    "Link": {
+        "description": 'RFC 8288 `<URL>; rel="next"`: the next page; absent on the last page',
+        "schema": {"type": "string"},
+    }
+}
+for _path in ("/", "/brieven", "/api/motions", "/api/changes"):
+    _op = SPEC["paths"][_path]["get"]
+    _op["parameters"] = [*_op.get("parameters", []), *_PAGING]
+    _op["responses"]["200"]["headers"] = {**_op["responses"]["200"].get("headers", {}), **_NEXT}
+    if _path.startswith("/api/"):
+        _op["responses"].setdefault("400", {"description": "Bad `limit` or `cursor`", **_ERROR})
+SPEC["paths"]["/api/changes"]["get"]["summary"] = "Changes after `since`, oldest first, paged"

@@ -70,7 +70,8 @@ async def test_one_endpoint_shows_every_roles_work_read_from_the_database(tmp_pa
         text = (await client.get("/metrics")).text
     poller.close()
     web_repo.close()
-    assert 'kamerwacht_outbox_rows{channel="telegram",status="sent"} 2.0' in text
+    assert "kamerwacht_outbox_last_sent_timestamp_seconds " in text  # the workers' progress
+    assert 'kamerwacht_outbox_depth{status="claimed"} 0.0' in text
     assert 'kamerwacht_changes_recorded{kind="new_motion"} 1.0' in text
     assert 'kamerwacht_subscribers{channel="telegram"} 2.0' in text
     assert 'kamerwacht_subscribers{channel="email"} 1.0' in text
