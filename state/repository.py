@@ -294,6 +294,7 @@ def _change_row(c: Change) -> dict[str, Any]:
         "new": c.new,
         "evidence": c.evidence,
         "created": c.created,
+        "occurred": c.occurred,
     }
 
 
@@ -308,6 +309,7 @@ def _change_from(row: Rec) -> Change:
         evidence=row.evidence,
         created=row.created,
         id=row.id,
+        occurred=row.occurred,
     )
 
 
