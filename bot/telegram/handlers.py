@@ -449,8 +449,6 @@ class Handlers:
         if not scored:
             return 0, []
         best = max(h for h, _ in scored)
-        if best < len(terms) and best < 2 and len(terms) > 1:
-            return 0, []
         matched = [item.id for h, item in scored if h == best]
         shown = await asyncio.to_thread(self.repo.get_motions, matched[:SEARCH_LIMIT])
         return len(matched), shown
