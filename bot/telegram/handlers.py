@@ -12,6 +12,7 @@ import asyncio
 import difflib
 import html
 import logging
+import math
 import re
 import time
 from collections.abc import Iterable
@@ -393,13 +394,16 @@ class Handlers:
         if ref.kind is not RefKind.WORDS:
             await self._ref_status(update, context, ref)
             return
-        (total, found), lang = await asyncio.gather(self._search(ref.value), self._lang(chat_id))
+        (total, found, partial), lang = await asyncio.gather(
+            self._search(ref.value), self._lang(chat_id)
+        )
         if not found:
             await self._notice(update, context, "status_no_results", lang, query=ref.value)
         elif total == 1:
             await self._motion_status(update, context, found[0].id)
         else:
-            await self._show(update, context, views.picks_view(found, ref.value, lang, total=total))
+            view = views.picks_view(found, ref.value, lang, total=total, partial=partial)
+            await self._show(update, context, view)
 
     async def _ref_status(self, update: Update, context: Context, ref: MotionRef) -> None:
         """The status of one motion named by an id or a Zaak number."""
@@ -431,27 +435,34 @@ class Handlers:
         self._index = (time.monotonic(), index)
         return index
 
-    async def _search(self, text: str) -> tuple[int, list[Motion]]:
-        """(how many match, the first :data:`SEARCH_LIMIT` of them) for search words.
+    async def _search(self, text: str) -> tuple[int, list[Motion], bool]:
+        """(how many match, the first :data:`SEARCH_LIMIT` of them, partial?) for search words.
 
-        Words match in any order and form; when no motion has every word, the motions with the
-        most of them are the answer (a question's other words do not hide the motion).
+        Words match in any order and form. When no motion has every word, the motions with some
+        of them are the answer, those with the rarest words first (a question's other words do
+        not hide the motion); ``partial`` says so.
         """
         terms = search_terms(text)
         if not terms:
-            return 0, []
+            return 0, [], False
         index = await self._search_index()
-        scored: list[tuple[int, _Indexed]] = []
+        hits: list[tuple[_Indexed, list[str]]] = []
         for item in index:
-            hits = sum(1 for term in terms if term_matches(term, item.words))
-            if hits:
-                scored.append((hits, item))
-        if not scored:
-            return 0, []
-        best = max(h for h, _ in scored)
-        matched = [item.id for h, item in scored if h == best]
+            found = [term for term in terms if term_matches(term, item.words)]
+            if found:
+                hits.append((item, found))
+        if not hits:
+            return 0, [], False
+        complete = [item.id for item, found in hits if len(found) == len(terms)]
+        if complete:
+            matched = complete
+        else:
+            frequency = {t: sum(1 for _, f in hits if t in f) for t in terms}
+            weight = {t: math.log((len(index) + 1) / n) for t, n in frequency.items() if n}
+            ranked = sorted(enumerate(hits), key=lambda e: (-sum(weight[t] for t in e[1][1]), e[0]))
+            matched = [item.id for _, (item, _) in ranked]
         shown = await asyncio.to_thread(self.repo.get_motions, matched[:SEARCH_LIMIT])
-        return len(matched), shown
+        return len(matched), shown, not complete
 
     async def _suggestions(self, motion_id: str) -> list[str]:
         """Known ids close to an unknown one (``21501-02-228`` → ``21501-02-2228``)."""

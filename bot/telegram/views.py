@@ -276,7 +276,12 @@ def _votes_unknown(motion: Motion) -> bool:
 
 
 def picks_view(
-    motions: Sequence[Motion], query: str, lang: str, *, total: int | None = None
+    motions: Sequence[Motion],
+    query: str,
+    lang: str,
+    *,
+    total: int | None = None,
+    partial: bool = False,
 ) -> View:
     """Several motions match some words: the true count, a short list, one button per motion."""
     text = render(
@@ -285,6 +290,7 @@ def picks_view(
         motions=motions,
         query=query,
         total=total if total is not None else len(motions),
+        partial=partial,
     )
     rows = [
         [(f"{m.id} · {_short(m.title, 40)}", Callback(Action.SHOW, motion_id=m.id))]
