@@ -11,10 +11,10 @@ from starlette.responses import Response
 
 from bot.cli import change_json, motion_json, status_json
 from bot.metrics import render_prometheus
-from bot.web.board import filter_board, parse_query
+from bot.web.board import EXECUTION_FILTERS, SORTS, filter_board, parse_query
 from bot.web.openapi import SPEC
 from bot.web.site import json_response, site
-from state.models import BoardEntry, Change, is_motion_key
+from state.models import BoardEntry, Change, ParliamentaryStatus, is_motion_key
 
 __all__ = ["api_change", "api_changes", "api_motion", "api_motions", "healthz", "openapi"]
 
@@ -26,6 +26,31 @@ MAX_CHANGE_ID = 2**63 - 1  # larger ids overflow the database's integer
 
 def _error(status: int, message: str) -> Response:
     return json_response({"error": message}, status_code=status)
+
+
+# The closed sets of values the list endpoint's query parameters take.
+ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
+    "status": tuple(s.value for s in ParliamentaryStatus),
+    "execution": tuple(EXECUTION_FILTERS),
+    "sort": tuple(SORTS),
+    "order": ("asc", "desc"),
+}
+
+
+def invalid_value(params: Any) -> Response | None:
+    """422 naming the allowed values when a closed-set parameter has another value."""
+    for name, allowed in ALLOWED_VALUES.items():
+        value = params.get(name)
+        if value is not None and value != "" and value not in allowed:
+            return json_response(
+                {
+                    "error": f"{name}: {value[:100]!r} is not one of the allowed values",
+                    "parameter": name,
+                    "allowed": list(allowed),
+                },
+                status_code=422,
+            )
+    return None
 
 
 def api_change(change: Change, public_url: str) -> dict[str, Any]:
@@ -41,6 +66,9 @@ def api_change(change: Change, public_url: str) -> dict[str, Any]:
 
 async def api_motions(request: Request) -> Response:
     """``/api/motions``: the board (the board's ``status``/``execution``/``q``/``sort`` apply)."""
+    invalid = invalid_value(request.query_params)
+    if invalid is not None:
+        return invalid
     s = site(request)
     entries: list[BoardEntry] = await s.db(s.repo.board)
     params = dict(request.query_params)

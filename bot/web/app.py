@@ -84,6 +84,14 @@ class SecurityHeaders:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    response = _http_error_body(request, exc, status)
+    headers = getattr(exc, "headers", None) or {}
+    for name, value in headers.items():  # e.g. the Allow header of a 405
+        response.headers[name] = value
+    return response
+
+
+def _http_error_body(request: Request, exc: Exception, status: int) -> Response:
     if request.url.path.startswith("/api/"):
         return json_response({"error": getattr(exc, "detail", "error")}, status_code=status)
     if status == 404:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -48,6 +49,10 @@ __all__ = [
 
 FEED_LIMIT = 1000  # newest changes in the site-wide feed (the topic has far fewer)
 ATOM = "application/atom+xml; charset=utf-8"
+# Atom ids must never change (RFC 4287 §4.2.6), so they do not depend on KAMERWACHT_PUBLIC_URL:
+# tag: URIs (RFC 4151) minted under the project's name and the year it started.
+TAG = "tag:kamerwacht,2026:"
+_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +185,21 @@ def _atom_time(value: datetime | None) -> str:
     moment = value or datetime(1970, 1, 1, tzinfo=UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
+    if moment.utcoffset():  # a local date keeps its offset: 2021-11-04T00:00:00+01:00
+        return moment.isoformat(timespec="seconds")
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def change_time(change: Change) -> datetime:
+    """When a change happened: its own date (midnight in Amsterdam), else when it was seen."""
+    if change.occurred is not None:
+        return datetime.combine(change.occurred, time(0), _AMSTERDAM)
+    return change.created or datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def change_tag(change: Change) -> str:
+    """The change's Atom id, the same wherever the site is served from."""
+    return f"{TAG}change:{change.id}"
 
 
 def _entry(change: Change, base: str, lang: str) -> dict[str, Any]:
@@ -194,9 +213,9 @@ def _entry(change: Change, base: str, lang: str) -> dict[str, Any]:
     if change.motion_id:
         title += f" · {change.motion_id}"
     return {
-        "id": f"{base}/api/changes#{change.id}",
+        "id": change_tag(change),
         "title": title,
-        "updated": _atom_time(change.created),
+        "updated": _atom_time(change_time(change)),
         "link": link,
         "summary": change.summary,
         "evidence": change.evidence,
@@ -205,7 +224,13 @@ def _entry(change: Change, base: str, lang: str) -> dict[str, Any]:
 
 
 def _feed(
-    request: Request, changes: Sequence[Change], *, title: str, self_path: str, alt_path: str
+    request: Request,
+    changes: Sequence[Change],
+    *,
+    title: str,
+    self_path: str,
+    alt_path: str,
+    feed_id: str,
 ) -> Response:
     s = site(request)
     base = s.links.public_url
@@ -214,10 +239,10 @@ def _feed(
     body = render(
         "web/feed.atom",
         title=title,
-        feed_id=f"{base}{self_path}",
+        feed_id=feed_id,
         self_url=f"{base}{self_path}",
         alternate_url=f"{base}{alt_path}",
-        updated=_atom_time(max((c.created for c in changes if c.created), default=None)),
+        updated=_atom_time(max((change_time(c) for c in changes), default=None)),
         entries=[_entry(c, base, lang) for c in newest_first],
         lang=lang,
     )
@@ -228,7 +253,14 @@ async def feed_all(request: Request) -> Response:
     """``/feed.atom``: every change, newest first."""
     s = site(request)
     changes: list[Change] = await s.db(s.repo.changes, None, limit=FEED_LIMIT)
-    return _feed(request, changes, title="kamerwacht", self_path="/feed.atom", alt_path="/")
+    return _feed(
+        request,
+        changes,
+        title="kamerwacht",
+        self_path="/feed.atom",
+        alt_path="/",
+        feed_id=f"{TAG}feed",
+    )
 
 
 async def feed_motion(request: Request) -> Response:
@@ -247,4 +279,5 @@ async def feed_motion(request: Request) -> Response:
         title=f"kamerwacht · motie {motion_id}: {found.title}",
         self_path=f"/motie/{motion_id}/feed.atom",
         alt_path=f"/motie/{motion_id}",
+        feed_id=f"{TAG}motion:{motion_id}",
     )
