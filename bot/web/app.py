@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.email.links import Links
@@ -85,10 +85,22 @@ class SecurityHeaders:
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     response = _http_error_body(request, exc, status)
-    headers = getattr(exc, "headers", None) or {}
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     for name, value in headers.items():  # e.g. the Allow header of a 405
         response.headers[name] = value
     return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path (GET and POST routes are separate ones)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:  # the path matches (the method, here, never does)
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def _http_error_body(request: Request, exc: Exception, status: int) -> Response:
