@@ -35,6 +35,8 @@ ROUTES = [
     Route("/healthz", api.healthz, methods=["GET"], name="healthz"),
     Route("/openapi.json", api.openapi, methods=["GET"], name="openapi"),
     Route("/metrics", api.metrics, methods=["GET"], name="metrics"),
+    Route("/favicon.ico", pages.favicon, methods=["GET"], name="favicon"),
+    Route("/robots.txt", pages.robots, methods=["GET"], name="robots"),
     Route("/abonneren", subscribe.subscribe_form, methods=["GET"], name="subscribe"),
     Route("/abonneren", subscribe.subscribe_post, methods=["POST"], name="subscribe_post"),
     Route("/abonnement", subscribe.subscribe_form, methods=["GET"], name="manage_start"),

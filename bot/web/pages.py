@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import struct
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -39,12 +41,14 @@ __all__ = [
     "Event",
     "board",
     "events",
+    "favicon",
     "feed_all",
     "feed_motion",
     "letters",
     "motion",
     "motion_links",
     "not_found",
+    "robots",
 ]
 
 FEED_LIMIT = 1000  # newest changes in the site-wide feed (the topic has far fewer)
@@ -281,3 +285,58 @@ async def feed_motion(request: Request) -> Response:
         alt_path=f"/motie/{motion_id}",
         feed_id=f"{TAG}motion:{motion_id}",
     )
+
+
+def _png(size: int, draw: Callable[[int, int], tuple[int, int, int, int]]) -> bytes:
+    """A small RGBA PNG (no dependency): ``draw(x, y)`` gives each pixel."""
+    rows = b"".join(b"\x00" + b"".join(bytes(draw(x, y)) for x in range(size)) for y in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _favicon_pixel(x: int, y: int) -> tuple[int, int, int, int]:
+    """The site's blue square with a white "k" (32×32)."""
+    stem = 9 <= x <= 12 and 6 <= y <= 25
+    arm = abs((x - 13) - abs(y - 16)) <= 1 and 13 <= x <= 23 and 6 <= y <= 25
+    if stem or arm:
+        return (255, 255, 255, 255)
+    return (11, 92, 173, 255)
+
+
+def _ico(png: bytes, size: int) -> bytes:
+    """An ICO file holding one PNG image (supported by every current browser)."""
+    entry = struct.pack("<BBBBHHII", size % 256, size % 256, 0, 0, 1, 32, len(png), 22)
+    return struct.pack("<HHH", 0, 1, 1) + entry + png
+
+
+FAVICON = _ico(_png(32, _favicon_pixel), 32)
+ROBOTS = (
+    "User-agent: *\n"
+    "Disallow: /bevestigen/\n"
+    "Disallow: /afmelden/\n"
+    "Disallow: /abonnement/\n"
+    "Disallow: /api/\n"
+    "Allow: /\n"
+)
+
+
+async def favicon(request: Request) -> Response:
+    """``/favicon.ico``."""
+    return Response(
+        FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+async def robots(request: Request) -> Response:
+    """``/robots.txt``: the pages with tokens in their links are not for crawlers."""
+    return Response(ROBOTS, media_type="text/plain; charset=utf-8")

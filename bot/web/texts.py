@@ -16,6 +16,8 @@ LANGUAGES = ("nl", "en")
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "tagline": "volgt moties in de Tweede Kamer",
+        "meta.description": "kamerwacht volgt elke motie van de Tweede Kamer over één onderwerp: "
+        "stemming per partij, en wat het kabinet over de uitvoering meldt, met de zin uit de brief.",
         "nav.board": "Moties",
         "nav.letters": "Kamerbrieven",
         "nav.subscribe": "E-mailoverzicht",
@@ -135,6 +137,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "tagline": "tracks motions in the Dutch House of Representatives",
+        "meta.description": "kamerwacht tracks every motion of the Dutch House of Representatives "
+        "on one topic: the vote per party, and what the cabinet reports on carrying it out.",
         "nav.board": "Motions",
         "nav.letters": "Government letters",
         "nav.subscribe": "Email digest",
