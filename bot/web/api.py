@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+import re
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -41,7 +42,7 @@ def invalid_value(params: Any) -> Response | None:
     """422 naming the allowed values when a closed-set parameter has another value."""
     for name, allowed in ALLOWED_VALUES.items():
         value = params.get(name)
-        if value is not None and value != "" and value not in allowed:
+        if value is not None and value not in allowed:
             return json_response(
                 {
                     "error": f"{name}: {value[:100]!r} is not one of the allowed values",
@@ -51,6 +52,28 @@ def invalid_value(params: Any) -> Response | None:
                 status_code=422,
             )
     return None
+
+
+# RFC 3339 date-time (what the OpenAPI "date-time" format means); a "+" sent unencoded in a
+# query string arrives as a space.
+_RFC3339_RE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}):(\d{2})(\.\d+)?([Zz]|[+\- ]\d{2}:\d{2})$"
+)
+
+
+def parse_rfc3339(raw: str) -> datetime | None:
+    """An RFC 3339 date-time (UTC offset kept), or None when ``raw`` is not one."""
+    m = _RFC3339_RE.match(raw)
+    if m is None:
+        return None
+    day, hour_minute, second, fraction, offset = m.groups()
+    second = "59" if second == "60" else second  # a leap second
+    fraction = (fraction or "")[:7]
+    offset = "+00:00" if offset in ("Z", "z") else offset.replace(" ", "+")
+    try:
+        return datetime.fromisoformat(f"{day}T{hour_minute}:{second}{fraction}{offset}")
+    except ValueError:
+        return None
 
 
 def api_change(change: Change, public_url: str) -> dict[str, Any]:
@@ -97,16 +120,18 @@ async def api_motion(request: Request) -> Response:
 async def api_changes(request: Request) -> Response:
     """``/api/changes?since=``: changes after an ISO time (or a change id), oldest first."""
     s = site(request)
-    raw = (request.query_params.get("since") or "").strip()
+    given = request.query_params.get("since")
+    raw = (given or "").strip()
     since: datetime | int | None = None
+    if given is not None and not raw:
+        return _error(400, "since: empty; give an RFC 3339 time or a change id")
     if raw.isascii() and raw.isdigit():  # not "²", which isdigit() but int() refuses
         since = min(int(raw), MAX_CHANGE_ID)
     elif raw:
-        try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
-        except ValueError:
-            return _error(400, f"since: not an ISO 8601 time or a change id: {raw!r}")
-        since = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = parse_rfc3339(raw)
+        if moment is None:
+            return _error(400, f"since: not an RFC 3339 time or a change id: {raw!r}")
+        since = moment
     motion_id = request.query_params.get("motion") or None
     changes: list[Change] = await s.db(
         s.repo.changes, since, motion_id=motion_id, limit=CHANGES_LIMIT

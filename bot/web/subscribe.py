@@ -90,6 +90,8 @@ def parse_choice(form: dict[str, str]) -> tuple[Choice | None, list[str]]:
     errors: list[str] = []
     kind_raw = form.get("follow", "all")
     value = " ".join(form.get("value", "").split())
+    if kind_raw not in FOLLOW_KINDS:
+        errors.append("err.follow")
     kind = SubscriptionKind(kind_raw) if kind_raw in FOLLOW_KINDS else SubscriptionKind.ALL
     if kind is SubscriptionKind.ALL:
         value = ""
