@@ -27,7 +27,7 @@ _TOKEN = {
     "description": "Signed, expiring token from a mail (a bad or expired one: 400)",
     "schema": {"type": "string"},
 }
-_HTML_ERROR = {"content": {"text/html": {}}}
+_HTML_ERROR: dict[str, Any] = {"content": {"text/html": {}}}
 _BAD_TOKEN = {"description": "Bad or expired token: the page says so", **_HTML_ERROR}
 _UNKNOWN = {"description": "The token's subscriber no longer exists", **_HTML_ERROR}
 _EMAIL_OFF = {"description": "Email is not configured, or the mail server failed", **_HTML_ERROR}
