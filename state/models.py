@@ -98,6 +98,7 @@ class ChangeKind(StrEnum):
     VOTE_RECORDED = "vote_recorded"
     EXECUTION_REPORTED = "execution_reported"
     MOTION_REPLACED = "motion_replaced"
+    DECISION_CORRECTED = "decision_corrected"  # upstream withdrew or corrected a decision
 
 
 class VoteChoice(StrEnum):

@@ -53,6 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "vote_recorded": "Stemming",
         "execution_reported": "Uitvoering gemeld",
         "motion_replaced": "Motie vervangen",
+        "decision_corrected": "Besluit gecorrigeerd",
         # votes
         "for": "voor",
         "against": "tegen",
@@ -81,6 +82,7 @@ LABELS: dict[str, dict[str, str]] = {
         "vote_recorded": "Vote",
         "execution_reported": "Execution reported",
         "motion_replaced": "Motion replaced",
+        "decision_corrected": "Decision corrected",
         "for": "for",
         "against": "against",
         "not_participated": "did not vote",
