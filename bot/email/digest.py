@@ -51,6 +51,14 @@ class DigestGroup:
     changes: list[Change] = field(default_factory=list)
 
     @property
+    def title_in_summary(self) -> bool:
+        """A new-motion line already quotes the motion's title (the header then leaves it out)."""
+        if self.motion is None or not self.motion.title.strip():
+            return False
+        start = " ".join(self.motion.title.split())[:100]
+        return any(c.kind is ChangeKind.NEW_MOTION and start in c.summary for c in self.changes)
+
+    @property
     def rank(self) -> int:
         """Where the group goes: by its most important change."""
         return min((_ORDER.get(c.kind, 9) for c in self.changes), default=9)
