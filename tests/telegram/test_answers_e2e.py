@@ -348,3 +348,43 @@ async def test_11_a_bad_deep_link_is_answered(
     assert "volg_bogus" in answers[0]["html"]
     assert "niet naar een motie" in answers[0]["html"]
     assert subscriptions_of(repo, USER) == []
+
+
+# ---------------------------------------------------------------- English chats
+
+
+async def test_english_chats_get_the_new_answers_in_english(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository
+) -> None:
+    load_topic(repo)
+    await talk("en", fake, USER, "/language en")
+    [near] = await talk("en", fake, USER, "/status 21501-02-228")
+    assert "Did you mean <code>21501-02-2228</code>" in near["html"]
+    assert ("Did you mean 21501-02-2228", "s:21501-02-2228") in buttons(near)
+    [chain] = await talk("en", fake, USER, "/subscribe 21501-02-2228")
+    assert "you will also hear about <code>21501-02-2234</code>" in chain["html"]
+    [bad] = await talk("en", fake, USER, "/subscribe ab")
+    assert "at least 3 characters" in bad["html"]
+    [status] = await talk("en", fake, USER, "/status 21501-02-2234")
+    assert "The vote per party is not in the Tweede Kamer's data" in status["html"]
+    [latest] = await talk("en", fake, USER, "/latest")
+    assert latest["html"].splitlines()[1].startswith("4 November 2021 · <b>Execution reported")
+    blocked = fake.my_chat_member_update(USER, "kicked")
+    await bot.process_update(Update.de_json(blocked, bot.bot))
+    [back] = await talk("en", fake, USER, "/start")
+    assert "Welcome back to kamerwacht" in back["html"]
+    [link] = (await talk("en", fake, USER, "/start volg_bogus", replies=2))[:1]
+    assert "does not point to a motion or dossier" in link["html"]
+
+
+async def test_a_new_english_client_is_welcomed_in_english(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository
+) -> None:
+    before = len(fake.sent)
+    fake.push_text(USER + 1, "/start", language_code="en")
+    [welcome] = await fake.wait_sent(1, chat_id=USER + 1, after=before)
+    _record("en", "/start (a new chat whose Telegram client is in English)", [welcome])
+    assert "Welcome to kamerwacht" in welcome["html"]
+    subscriber = repo.get_subscriber(Channel.TELEGRAM, str(USER + 1))
+    assert subscriber is not None
+    assert subscriber.language == "en"
