@@ -58,6 +58,7 @@ from bot.telegram.parsing import (
     parse_target,
     search_terms,
     term_matches,
+    word_line,
     words_of,
 )
 from bot.telegram.texts import ALIASES
@@ -96,10 +97,10 @@ def _plain(text: str, limit: int = 200) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Indexed:
-    """One motion as the bot's search sees it: its id and its folded, stemmed words."""
+    """One motion as the bot's search sees it: its id and its folded, stemmed words on a line."""
 
     id: str
-    words: frozenset[str]
+    line: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,7 +427,8 @@ class Handlers:
         def build() -> list[_Indexed]:
             return [
                 _Indexed(
-                    motion_id, frozenset(words_of(f"{motion_id} {title} {names} {zaak or ''}"))
+                    motion_id,
+                    word_line(dict.fromkeys(words_of(f"{motion_id} {title} {names} {zaak or ''}"))),
                 )
                 for motion_id, title, names, zaak in self.repo.search_rows()
             ]
@@ -448,7 +450,7 @@ class Handlers:
         index = await self._search_index()
         hits: list[tuple[_Indexed, list[str]]] = []
         for item in index:
-            found = [term for term in terms if term_matches(term, item.words)]
+            found = [term for term in terms if term_matches(term, item.line)]
             if found:
                 hits.append((item, found))
         if not hits:
