@@ -147,6 +147,7 @@ class Handlers:
         self._summary_lock = asyncio.Lock()
         self._refresh: asyncio.Task[views.TopicSummary] | None = None
         self._index: tuple[float, list[_Indexed]] | None = None
+        self._index_task: asyncio.Task[list[_Indexed]] | None = None
 
     # ------------------------------------------------------------------ registration
 
@@ -418,24 +419,35 @@ class Handlers:
             return
         await self._motion_status(update, context, ref.value)
 
-    async def _search_index(self) -> list[_Indexed]:
-        """Every motion's words (cached for :data:`SUMMARY_TTL` seconds)."""
-        cached = self._index
-        if cached is not None and time.monotonic() - cached[0] <= SUMMARY_TTL:
-            return cached[1]
+    def _build_index(self) -> list[_Indexed]:
+        """Every motion's folded words on one line (runs in a worker thread)."""
+        return [
+            _Indexed(
+                motion_id,
+                word_line(dict.fromkeys(words_of(f"{motion_id} {title} {names} {zaak or ''}"))),
+            )
+            for motion_id, title, names, zaak in self.repo.search_rows()
+        ]
 
-        def build() -> list[_Indexed]:
-            return [
-                _Indexed(
-                    motion_id,
-                    word_line(dict.fromkeys(words_of(f"{motion_id} {title} {names} {zaak or ''}"))),
-                )
-                for motion_id, title, names, zaak in self.repo.search_rows()
-            ]
-
-        index = await asyncio.to_thread(build)
+    async def _refresh_index(self) -> list[_Indexed]:
+        index = await asyncio.to_thread(self._build_index)
         self._index = (time.monotonic(), index)
         return index
+
+    async def _search_index(self) -> list[_Indexed]:
+        """Every motion's words: fresh within :data:`SUMMARY_TTL`, else stale while refreshing.
+
+        Only the very first search waits for the index; later ones use the previous index at
+        once while a background task rebuilds it.
+        """
+        cached = self._index
+        if cached is None:
+            return await self._refresh_index()
+        if time.monotonic() - cached[0] > SUMMARY_TTL and (
+            self._index_task is None or self._index_task.done()
+        ):
+            self._index_task = asyncio.create_task(self._refresh_index())
+        return cached[1]
 
     async def _search(self, text: str) -> tuple[int, list[Motion], bool]:
         """(how many match, the first :data:`SEARCH_LIMIT` of them, partial?) for search words.

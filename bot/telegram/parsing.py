@@ -334,8 +334,11 @@ def _fold(word: str) -> str:
 
 def _stem(word: str) -> str:
     """A crude Dutch/English stem: plural and possessive endings off (``sancties``)."""
-    word = word.replace("’", "'").split("'")[0]
-    for ending in ("'s", "en", "s"):
+    word = word.replace("’", "'")
+    if word.endswith("'s"):  # Omtzigt's, auto's
+        word = word[:-2]
+    word = word.replace("'", "")  # d'Hondt → dhondt
+    for ending in ("en", "s"):
         if len(word) > 5 and word.endswith(ending):
             return word[: -len(ending)]
     return word
@@ -343,7 +346,8 @@ def _stem(word: str) -> str:
 
 def words_of(text: str) -> list[str]:
     """Every word of ``text`` folded and stemmed (emoji and punctuation dropped)."""
-    return [_stem(_fold(w)) for w in _TOKEN_RE.findall(text)]
+    folded = text.casefold() if text.isascii() else _fold(text)
+    return [_stem(w) for w in _TOKEN_RE.findall(folded)]
 
 
 def search_terms(text: str) -> list[str]:
