@@ -123,6 +123,13 @@ _ALL = [
         2,
         "huge-body",
     ),
+    Scenario(
+        "slow",
+        "step 0: every request is answered (with the default data) only after 25 s; "
+        "step 1: default",
+        2,
+        "slow",
+    ),
 ]
 SCENARIO_BY_NAME: dict[str, Scenario] = {s.name: s for s in _ALL}
 SCENARIOS: dict[str, str] = {s.name: s.description for s in _ALL}

@@ -58,6 +58,8 @@ def _loose(param: dict[str, Any]) -> dict[str, Any]:
     """A board parameter as the HTML page takes it: any text, unknown values are ignored."""
     values = param["schema"].get("enum")
     description = param.get("description", param["name"])
+    if param["schema"].get("type") == "integer":
+        description += " (other values count as the default)"
     if values:
         description += f" ({', '.join(values)}; other values are ignored)"
     return {**param, "description": description, "schema": {"type": "string"}}
@@ -521,3 +523,47 @@ SPEC: dict[str, Any] = {
         }
     },
 }
+
+# Paging (RFC 8288) of every list: added to the list operations above.
+_PAGING: list[dict[str, Any]] = [
+    {
+        "name": "limit",
+        "in": "query",
+        "description": "Items per page (default 100; larger values count as 1000)",
+        "schema": {"type": "integer", "minimum": 1, "default": 100},
+    },
+    {
+        "name": "cursor",
+        "in": "query",
+        "description": "Where the page starts: copy it from the `Link` header's next URL",
+        "schema": {"type": "string"},
+    },
+]
+_NEXT = {
+    "Link": {
+        "description": 'RFC 8288 `<URL>; rel="next"`: the next page; absent on the last page',
+        "schema": {"type": "string"},
+    }
+}
+for _path in ("/", "/brieven", "/api/motions", "/api/changes"):
+    _op = SPEC["paths"][_path]["get"]
+    _op["parameters"] = [*_op.get("parameters", []), *_PAGING]
+    _op["responses"]["200"]["headers"] = {**_op["responses"]["200"].get("headers", {}), **_NEXT}
+    if _path.startswith("/api/"):
+        _op["responses"].setdefault("400", {"description": "Bad `limit` or `cursor`", **_ERROR})
+SPEC["paths"]["/api/changes"]["get"]["summary"] = "Changes after `since`, oldest first, paged"
+# The HTML pages take any text in their query (other values are ignored); the JSON API names the
+# closed sets, where an empty value means "no filter" (the default order).
+for _path in ("/", "/brieven"):
+    _op = SPEC["paths"][_path]["get"]
+    _op["parameters"] = [_loose(p) if p["name"] == "limit" else p for p in _op["parameters"]]
+for _param in SPEC["paths"]["/api/motions"]["get"]["parameters"]:
+    if "enum" in _param["schema"]:
+        _param["schema"] = {**_param["schema"], "enum": [*_param["schema"]["enum"], ""]}
+for _path in ("/api/motions", "/api/changes"):  # the API's cursors are whole numbers
+    SPEC["paths"][_path]["get"]["parameters"] = [
+        {**p, "schema": {"type": "string", "pattern": "^[0-9]{0,18}$"}}
+        if p["name"] == "cursor"
+        else p
+        for p in SPEC["paths"][_path]["get"]["parameters"]
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 import zlib
 from collections.abc import Callable, Sequence
@@ -18,16 +19,15 @@ from bot.web.board import (
     EXECUTION_FILTERS,
     SORTS,
     entry_date,
-    filter_board,
-    latest,
+    link_header,
+    page_url,
+    parse_paging,
     parse_query,
-    status_counts,
 )
 from bot.web.charts import vote_chart
 from bot.web.site import page, request_lang, site
 from bot.web.texts import translator
 from state.models import (
-    BoardEntry,
     Change,
     ExecutionReport,
     Motion,
@@ -124,26 +124,58 @@ def not_found(request: Request, detail: str | None = None) -> Response:
 
 
 async def board(request: Request) -> Response:
-    """``/``: every tracked motion; filter, search and sort by query parameters."""
+    """``/``: the tracked motions, a page at a time; filter, search and sort by query parameters.
+
+    The database filters, searches, sorts and pages; the queries and the rendering run in a
+    worker thread, so that a visitor never holds up the event loop that sends to Telegram.
+    """
     s = site(request)
-    entries: list[BoardEntry] = await s.db(s.repo.board)
     query = parse_query(request.query_params)
-    rows = filter_board(entries, query)
-    status_n, execution_n = status_counts(entries)
-    return page(
-        request,
-        "board.html",
-        rows=rows,
-        total=len(entries),
-        query=query,
-        sorts=SORTS,
-        statuses=[st.value for st in ParliamentaryStatus if status_n.get(st.value)],
-        status_counts=status_n,
-        executions=[e for e in EXECUTION_FILTERS if execution_n.get(e)],
-        execution_counts=execution_n,
-        entry_date=entry_date,
-        updated=latest(entries),
-    )
+    paging = parse_paging(request.query_params)
+    params = dict(request.query_params)
+
+    def build() -> Response:
+        rows, more = s.repo.board_page(
+            status=query.status,
+            execution=query.execution,
+            words=query.q,
+            sort=query.sort,
+            order=query.order,
+            limit=paging.limit,
+            offset=paging.offset,
+        )
+        total, status_n, execution_n, updated = s.repo.board_summary()
+        filtered = bool(query.status or query.execution or query.q)
+        matched = (
+            s.repo.board_count(status=query.status, execution=query.execution, words=query.q)
+            if filtered
+            else total
+        )
+        next_url = page_url("", "/", params, paging.next_cursor) if more else None
+        prev_cursor = paging.previous_cursor
+        response = page(
+            request,
+            "board.html",
+            rows=rows,
+            total=total,
+            matched=matched,
+            first=paging.offset + 1,
+            query=query,
+            sorts=SORTS,
+            statuses=[st.value for st in ParliamentaryStatus if status_n.get(st.value)],
+            status_counts=status_n,
+            executions=[e for e in EXECUTION_FILTERS if execution_n.get(e)],
+            execution_counts=execution_n,
+            entry_date=entry_date,
+            updated=updated,
+            next_url=next_url,
+            prev_url=page_url("", "/", params, prev_cursor) if prev_cursor else None,
+        )
+        if next_url:
+            response.headers.update(link_header(s.links.public_url + next_url))
+        return response
+
+    return await asyncio.to_thread(build)
 
 
 async def motion(request: Request) -> Response:
@@ -159,7 +191,8 @@ async def motion(request: Request) -> Response:
     reports: list[ExecutionReport] = await s.db(s.repo.execution_reports, motion_id)
     latest_report = next((r for r in reversed(reports) if r.status is not None), None)
     decision = found.final_decision
-    return page(
+    return await asyncio.to_thread(
+        page,
         request,
         "motion.html",
         motion=found,
@@ -177,12 +210,30 @@ def _unknown_motion(lang: str, motion_id: str) -> str:
 
 
 async def letters(request: Request) -> Response:
-    """``/brieven``: the letters on the topic, newest first, with the motions each reports on."""
+    """``/brieven``: the letters on the topic, newest first and a page at a time, with the motions
+    each reports on (queries and rendering in a worker thread, as the board)."""
     s = site(request)
-    found = await s.db(s.repo.letters)
-    entries: list[BoardEntry] = await s.db(s.repo.board)
-    tracked = {e.motion.id for e in entries}
-    return page(request, "letters.html", letters=found, tracked=tracked)
+    paging = parse_paging(request.query_params)
+    params = dict(request.query_params)
+
+    def build() -> Response:
+        found, more = s.repo.letters_page(limit=paging.limit, offset=paging.offset)
+        tracked = s.repo.existing_motions(c.id for letter in found for c in letter.motions)
+        next_url = page_url("", "/brieven", params, paging.next_cursor) if more else None
+        prev_cursor = paging.previous_cursor
+        response = page(
+            request,
+            "letters.html",
+            letters=found,
+            tracked=tracked,
+            next_url=next_url,
+            prev_url=page_url("", "/brieven", params, prev_cursor) if prev_cursor else None,
+        )
+        if next_url:
+            response.headers.update(link_header(s.links.public_url + next_url))
+        return response
+
+    return await asyncio.to_thread(build)
 
 
 def _atom_time(value: datetime | None) -> str:
@@ -257,7 +308,8 @@ async def feed_all(request: Request) -> Response:
     """``/feed.atom``: every change, newest first."""
     s = site(request)
     changes: list[Change] = await s.db(s.repo.changes, None, limit=FEED_LIMIT)
-    return _feed(
+    return await asyncio.to_thread(
+        _feed,
         request,
         changes,
         title="kamerwacht",
@@ -277,7 +329,8 @@ async def feed_motion(request: Request) -> Response:
     if found is None:
         raise HTTPException(404)
     changes: list[Change] = await s.db(s.repo.changes, None, motion_id=motion_id)
-    return _feed(
+    return await asyncio.to_thread(
+        _feed,
         request,
         changes,
         title=f"kamerwacht · motie {motion_id}: {found.title}",
