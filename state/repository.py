@@ -1031,6 +1031,13 @@ class Repository:
                 for row in conn.execute(q)
             ]
 
+    def motions_version(self) -> tuple[int, datetime | None]:
+        """(how many motions, when one last changed): a cheap "has anything changed" probe."""
+        m = t.motions
+        with self._read() as conn:
+            row = conn.execute(select(func.count(), func.max(m.c.updated))).one()
+        return int(row[0] or 0), row[1]
+
     def get_motions(self, motion_ids: Sequence[str]) -> list[Motion]:
         """The stored motions among ``motion_ids``, in that order."""
         with self._read() as conn:

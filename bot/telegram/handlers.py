@@ -57,7 +57,7 @@ from bot.telegram.parsing import (
     parse_motion_refs,
     parse_target,
     search_terms,
-    term_matches,
+    term_needles,
     word_line,
     words_of,
 )
@@ -135,6 +135,27 @@ def _chat_id(update: Update) -> str:
     return str(chat.id)
 
 
+def _rank(index: list[_Indexed], terms: list[str]) -> tuple[list[str], bool]:
+    """The ids matching every term (complete), else those matching some, rarest terms first.
+
+    One substring pass over every motion's line per needle (see :func:`term_needles`).
+    """
+    lines = [item.line for item in index]
+    per_term: dict[str, set[int]] = {}
+    for term in terms:
+        found: set[int] = set()
+        for needle in term_needles(term):
+            found.update(i for i, line in enumerate(lines) if needle in line)
+        per_term[term] = found
+    every = set.intersection(*per_term.values())
+    if every:
+        return [index[i].id for i in sorted(every)], True
+    some = set.union(*per_term.values())
+    weight = {t: math.log((len(index) + 1) / len(f)) for t, f in per_term.items() if f}
+    ranked = sorted(some, key=lambda i: (-sum(w for t, w in weight.items() if i in per_term[t]), i))
+    return [index[i].id for i in ranked], False
+
+
 class Handlers:
     """The bot's handlers, bound to one repository and one Settings."""
 
@@ -146,7 +167,7 @@ class Handlers:
         self._summary: tuple[float, views.TopicSummary] | None = None
         self._summary_lock = asyncio.Lock()
         self._refresh: asyncio.Task[views.TopicSummary] | None = None
-        self._index: tuple[float, list[_Indexed]] | None = None
+        self._index: tuple[float, list[_Indexed], object] | None = None
         self._index_task: asyncio.Task[list[_Indexed]] | None = None
 
     # ------------------------------------------------------------------ registration
@@ -430,8 +451,14 @@ class Handlers:
         ]
 
     async def _refresh_index(self) -> list[_Indexed]:
+        """Rebuild the index when a motion was added or changed since it was built."""
+        version = await asyncio.to_thread(self.repo.motions_version)
+        cached = self._index
+        if cached is not None and cached[2] == version:
+            self._index = (time.monotonic(), cached[1], version)
+            return cached[1]
         index = await asyncio.to_thread(self._build_index)
-        self._index = (time.monotonic(), index)
+        self._index = (time.monotonic(), index, version)
         return index
 
     async def _search_index(self) -> list[_Indexed]:
@@ -460,21 +487,9 @@ class Handlers:
         if not terms:
             return 0, [], False
         index = await self._search_index()
-        hits: list[tuple[_Indexed, list[str]]] = []
-        for item in index:
-            found = [term for term in terms if term_matches(term, item.line)]
-            if found:
-                hits.append((item, found))
-        if not hits:
+        matched, complete = await asyncio.to_thread(_rank, index, terms)
+        if not matched:
             return 0, [], False
-        complete = [item.id for item, found in hits if len(found) == len(terms)]
-        if complete:
-            matched = complete
-        else:
-            frequency = {t: sum(1 for _, f in hits if t in f) for t in terms}
-            weight = {t: math.log((len(index) + 1) / n) for t, n in frequency.items() if n}
-            ranked = sorted(enumerate(hits), key=lambda e: (-sum(weight[t] for t in e[1][1]), e[0]))
-            matched = [item.id for _, (item, _) in ranked]
         shown = await asyncio.to_thread(self.repo.get_motions, matched[:SEARCH_LIMIT])
         return len(matched), shown, not complete
 

@@ -34,6 +34,7 @@ __all__ = [
     "parse_target",
     "search_terms",
     "term_matches",
+    "term_needles",
     "word_line",
     "words_of",
 ]
@@ -363,19 +364,23 @@ def word_line(words: Iterable[str]) -> str:
     return " " + " ".join(words) + " "
 
 
-def term_matches(term: str, line: str) -> bool:
-    """Whether a search term matches one of the words of ``line`` (:func:`word_line`).
+def term_needles(term: str) -> tuple[str, ...]:
+    """What to look for in a :func:`word_line` so that ``term`` matches a word in any form.
 
     A term matches a word it begins (``oorlog`` → ``oorlogsrecht``), or, from seven letters, a
     word sharing all but its last two letters (``azerbeidzjan`` ~ ``azerbeidzjaanse``); a term
-    shorter than three letters only the same word. Substring tests on one line: fast enough to
-    scan every motion.
+    shorter than three letters only the same word.
     """
     if len(term) < 3:
-        return f" {term} " in line
-    if f" {term}" in line:
-        return True
-    return len(term) >= 7 and f" {term[:-2]}" in line
+        return (f" {term} ",)
+    if len(term) >= 7:
+        return (f" {term[:-2]}",)  # also finds every word that begins with the whole term
+    return (f" {term}",)
+
+
+def term_matches(term: str, line: str) -> bool:
+    """Whether a search term matches one of the words of ``line`` (:func:`word_line`)."""
+    return any(needle in line for needle in term_needles(term))
 
 
 def _dossier(text: str, *, explicit: bool) -> str | None:
