@@ -145,6 +145,9 @@ def create_app(
         routes=routes,
         exception_handlers={HTTPException: _http_error, 500: _server_error},
     )
+    # a path with a trailing slash is not one of ours: 404, never a redirect (a token that ends in
+    # "/" must not be bounced to another URL)
+    app.router.redirect_slashes = False
     app.state.site = Site(
         settings=settings, repo=repo, mailer=mailer, links=Links.from_settings(settings)
     )
