@@ -225,6 +225,7 @@ changes = Table(
     Column("new", String(200)),
     Column("evidence", Text),
     Column("created", UTCDateTime, nullable=False, index=True),
+    Column("occurred", Date),  # the event's own date (letter, vote, submission), when known
 )
 
 # The subscription keys (kind, value) a change matched when it was written: its motion, its
