@@ -34,6 +34,7 @@ __all__ = [
     "merge_results",
     "observed_since",
     "poll_once",
+    "record_overdue",
 ]
 
 logger = logging.getLogger(__name__)
@@ -170,6 +171,21 @@ def observed_since(observation: Observation, since: date) -> Observation:
     )
 
 
+async def record_overdue(app: App, *, notify: bool = True, now: datetime) -> list[Change]:
+    """Record the adopted motions that became overdue (issue 17); never fatal to a poll."""
+    try:
+        return await asyncio.to_thread(
+            app.repo.apply_overdue,
+            today=now.date(),
+            months=app.settings.overdue_months,
+            notify=notify,
+            now=now,
+        )
+    except Exception:  # the next poll retries; the poll's own records are stored already
+        logger.exception("recording overdue motions failed")
+        return []
+
+
 async def poll_once(
     app: App,
     *,
@@ -224,6 +240,7 @@ async def poll_once(
                     app.repo.record_source_failure, outcome.name, f"store failed: {exc!r}", now=now
                 )
         return PollReport(tuple(outcomes), (), stored=False, error=repr(exc))
+    changes = [*changes, *await record_overdue(app, notify=notify, now=now)]
     for change in changes:
         app.metrics.inc("kamerwacht_changes_total", kind=change.kind.value)
         logger.info(

@@ -690,6 +690,10 @@ def build_parser() -> Parser:
     p.add_argument("--scenario", default="default", help="scenario name (default: default)")
     p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8090, help="listen port (default 8090)")
+
+    from bot.cli_watch import add_commands  # issue 17: overdue, agenda, commitments
+
+    add_commands(add)
     return parser
 
 
@@ -710,4 +714,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as ``python -m bot.cli``: use the imported module, so that the commands registered from
+    # other modules raise the same CliError class that main() catches
+    from bot.cli import main as _main
+
+    sys.exit(_main())

@@ -98,6 +98,7 @@ class ChangeKind(StrEnum):
     VOTE_RECORDED = "vote_recorded"
     EXECUTION_REPORTED = "execution_reported"
     MOTION_REPLACED = "motion_replaced"
+    MOTION_OVERDUE = "motion_overdue"  # adopted, no execution report past its due date
 
 
 class VoteChoice(StrEnum):

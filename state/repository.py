@@ -65,6 +65,9 @@ ADDITIONS (beyond the contract)
     repo.dialect -> str                              "sqlite" | "postgresql"
     repo.schema_revisions() -> tuple[str | None, str]   (database revision, code head)
     repo.deliveries(*, subscriber_id=None, change_id=None, status=None) -> list[Delivery]
+    repo.overdue(*, today, months=6) -> list[Overdue]   adopted motions past due, no report
+    repo.apply_overdue(*, today, months=6, notify=True, now=None) -> list[Change]
+                                                     one motion_overdue change per due date
     repo.requeue_stale_claims(older_than, *, now=None)  older_than: timedelta or a datetime cutoff
     repo.due_count(*, now=None) -> int               pending rows of instant subscribers, due now
 
@@ -150,6 +153,7 @@ from state.models import (
     VoteChoice,
 )
 from state.outbox import MAX_ATTEMPTS, normalise_value, targets
+from state.overdue import DEFAULT_MONTHS, Overdue, overdue_changes, overdue_motions
 
 __all__ = ["MAX_ATTEMPTS", "NotFound", "Repository", "SchemaOutOfDate", "StateError"]
 
@@ -1410,3 +1414,65 @@ class Repository:
             q = q.where(d.c.status == DeliveryStatus(status).value)
         with self._read() as conn:
             return [_delivery_from(row) for row in conn.execute(q)]
+
+    # ----------------------------------------------------------------------- overdue (issue 17)
+
+    def adopted_entries(self) -> list[BoardEntry]:
+        """Board entries of the adopted motions (what :func:`state.overdue` reads)."""
+        mo = t.motions
+        q = select(mo.c.id).where(mo.c.parliamentary_status == ParliamentaryStatus.ADOPTED.value)
+        with self._read() as conn:
+            ids = sorted(conn.scalars(q))
+            motions = self._load_motions(conn, ids)
+            updated: dict[str, datetime] = {}
+            for batch in _chunks(ids):
+                uq = select(mo.c.id, mo.c.updated).where(mo.c.id.in_(batch))
+                updated.update((r.id, r.updated) for r in conn.execute(uq))
+            latest = self._latest_reports(self._report_rows(conn, ids))
+        return [
+            BoardEntry(motion=m, execution=latest.get(mid), updated=updated[mid])
+            for mid, m in sorted(motions.items())
+        ]
+
+    def overdue(self, *, today: date, months: int = DEFAULT_MONTHS) -> list[Overdue]:
+        """Adopted motions without an execution report past their due date on ``today``."""
+        return overdue_motions(self.adopted_entries(), today=today, months=months)
+
+    def apply_overdue(
+        self,
+        *,
+        today: date,
+        months: int = DEFAULT_MONTHS,
+        notify: bool = True,
+        now: datetime | None = None,
+    ) -> list[Change]:
+        """Record one ``motion_overdue`` change per motion and due date (never twice).
+
+        Like ``apply_poll``, changes, targets and outbox rows are written in one transaction;
+        ``notify=False`` records without queueing deliveries.
+        """
+        now = _utcnow(now)
+        overdue = self.overdue(today=today, months=months)
+        if not overdue:
+            return []
+        c = t.changes
+        ids = [o.motion.id for o in overdue]
+        with self._write() as conn:
+            if not self._sqlite:
+                conn.execute(select(func.pg_advisory_xact_lock(POLL_LOCK)))
+            already: dict[str, set[str]] = defaultdict(set)
+            for batch in _chunks(ids):
+                q = select(c.c.motion_id, c.c.new).where(
+                    c.c.kind == ChangeKind.MOTION_OVERDUE.value, c.c.motion_id.in_(batch)
+                )
+                for row in conn.execute(q):
+                    already[row.motion_id].add(row.new)
+            found = overdue_changes(overdue, {k: frozenset(v) for k, v in already.items()}, now=now)
+            if not found:
+                return []
+            result = DiffResult(
+                changes=tuple(ch for ch, _ in found), routes=tuple(r for _, r in found)
+            )
+            changes, deliveries = self._write_changes(conn, result, notify=notify)
+        logger.info("overdue: %d new of %d; %d deliveries", len(changes), len(overdue), deliveries)
+        return changes

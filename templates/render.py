@@ -46,6 +46,7 @@ LABELS: dict[str, dict[str, str]] = {
         "not_applicable": "niet langer van toepassing",
         "declined": "wordt niet uitgevoerd",
         "none": "geen uitvoeringsbericht",
+        "overdue": "achterstallig",
         # change kinds
         "new_letter": "Nieuwe Kamerbrief",
         "new_motion": "Nieuwe motie",
@@ -53,6 +54,11 @@ LABELS: dict[str, dict[str, str]] = {
         "vote_recorded": "Stemming",
         "execution_reported": "Uitvoering gemeld",
         "motion_replaced": "Motie vervangen",
+        "motion_overdue": "Achterstallig",
+        # why an execution report is due (state.overdue.DeadlineReason)
+        "period": "geen uitvoeringsbericht binnen de termijn na aanneming",
+        "text": "termijn uit de motie zelf",
+        "recurring": "terugkerende termijn uit de motie",
         # votes
         "for": "voor",
         "against": "tegen",
@@ -75,12 +81,17 @@ LABELS: dict[str, dict[str, str]] = {
         "not_applicable": "no longer applicable",
         "declined": "declined",
         "none": "no execution report",
+        "overdue": "overdue",
         "new_letter": "New government letter",
         "new_motion": "New motion",
         "status_changed": "Status changed",
         "vote_recorded": "Vote",
         "execution_reported": "Execution reported",
         "motion_replaced": "Motion replaced",
+        "motion_overdue": "Overdue",
+        "period": "no execution report within the period after adoption",
+        "text": "deadline set by the motion itself",
+        "recurring": "recurring deadline set by the motion",
         "for": "for",
         "against": "against",
         "not_participated": "did not vote",
@@ -94,10 +105,18 @@ def label(code: object, lang: str = "nl") -> str:
     return LABELS.get(lang, LABELS["nl"]).get(key, key)
 
 
-def format_date(value: date | datetime | None, lang: str = "nl") -> str:
-    """``4 november 2021`` (nl) / ``4 November 2021`` (en); empty for None."""
+def format_date(value: date | datetime | str | None, lang: str = "nl") -> str:
+    """``4 november 2021`` (nl) / ``4 November 2021`` (en); empty for None.
+
+    An ISO date string (a change's ``new`` value) is formatted too; other text is shown as is.
+    """
     if value is None:
         return ""
+    if isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value[:10]), lang)
+        except ValueError:
+            return value
     months = MONTHS.get(lang, MONTHS["nl"])
     return f"{value.day} {months[value.month - 1]} {value.year}"
 

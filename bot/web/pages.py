@@ -31,6 +31,7 @@ from state.models import (
     ParliamentaryStatus,
     is_motion_key,
 )
+from state.overdue import overdue_motions
 from templates.render import label, render
 
 __all__ = [
@@ -119,8 +120,16 @@ async def board(request: Request) -> Response:
     s = site(request)
     entries: list[BoardEntry] = await s.db(s.repo.board)
     query = parse_query(request.query_params)
-    rows = filter_board(entries, query)
+    overdue = {
+        o.motion.id: o
+        for o in overdue_motions(
+            entries, today=datetime.now(UTC).date(), months=s.settings.overdue_months
+        )
+    }
+    rows = filter_board(entries, query, overdue=overdue)
     status_n, execution_n = status_counts(entries)
+    if overdue:
+        execution_n = {**execution_n, "overdue": len(overdue)}
     return page(
         request,
         "board.html",
@@ -134,6 +143,7 @@ async def board(request: Request) -> Response:
         execution_counts=execution_n,
         entry_date=entry_date,
         updated=latest(entries),
+        overdue=overdue,
     )
 
 

@@ -22,6 +22,7 @@ COMMANDS = [
     "sources",
     "db",
     "replay",
+    "overdue",
 ]
 
 
@@ -70,6 +71,8 @@ def test_every_command_has_help_describing_it(
         ["backfill", "--since", "yesterday"],
         ["digest", "--frequency", "hourly"],
         ["changes", "--since", "last week"],
+        ["overdue", "--today", "tomorrow"],
+        ["overdue", "--months", "0"],
         [],
     ],
 )

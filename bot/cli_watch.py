@@ -1,0 +1,95 @@
+"""The ``kamerwacht overdue`` command (and the other issue-17 commands): what lies ahead.
+
+Registered on the main parser by :func:`add_commands`; the helpers of ``bot.cli`` are reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bot.cli import Parser, _print_json, _repo, _settings
+from state.overdue import Overdue
+
+__all__ = ["add_commands", "cmd_overdue", "overdue_json"]
+
+AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str, str], Parser]
+
+
+def iso_day(value: str) -> date:
+    """An argparse type: a YYYY-MM-DD date."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def months_count(value: str) -> int:
+    """An argparse type: a number of months from 1 to 120."""
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from exc
+    if not 1 <= number <= 120:
+        raise argparse.ArgumentTypeError("must be from 1 to 120")
+    return number
+
+
+def overdue_json(item: Overdue, today: date) -> dict[str, Any]:
+    """The ``overdue --json`` object of one overdue motion."""
+    motion = item.motion
+    return {
+        "id": motion.id,
+        "title": motion.title,
+        "submitters": [s.name for s in motion.submitters],
+        "adopted": item.adopted.isoformat(),
+        "due": item.due.isoformat(),
+        "days_overdue": item.days(today),
+        "reason": item.reason.value,
+        "phrase": item.phrase,
+        "last_report": item.last_report.isoformat() if item.last_report else None,
+    }
+
+
+def cmd_overdue(args: argparse.Namespace) -> int:
+    """``kamerwacht overdue``: adopted motions without an execution report past their due date."""
+    settings = _settings()
+    months = args.months or settings.overdue_months
+    today = args.today or datetime.now(UTC).date()
+    repo = _repo(settings)
+    try:
+        items = repo.overdue(today=today, months=months)
+    finally:
+        repo.close()
+    if args.json:
+        _print_json([overdue_json(o, today) for o in items])
+        return 0
+    if not items:
+        print("no overdue motions")
+        return 0
+    from templates.render import label
+
+    for o in items:
+        print(f"{o.motion.id:<16} {o.due.isoformat()}  +{o.days(today):>4}d  {o.motion.title[:70]}")
+        why = f"“{o.phrase}”" if o.phrase else label(o.reason)
+        print(f"{'':<16} {why}")
+    return 0
+
+
+def add_commands(add: AddCommand) -> None:
+    """Register this module's commands on the main parser."""
+    p = add(
+        "overdue",
+        cmd_overdue,
+        "adopted motions the cabinet has not reported on in time",
+        "List the adopted topic motions without an execution report past their due date: the "
+        'deadline the motion\'s own text sets ("voor de zomer", "binnen drie maanden", '
+        '"jaarlijks" …, the phrase is shown), else KAMERWACHT_OVERDUE_MONTHS after adoption.',
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument(
+        "--months", type=months_count, metavar="N", help="override KAMERWACHT_OVERDUE_MONTHS"
+    )
+    p.add_argument("--today", type=iso_day, metavar="YYYY-MM-DD", help="judge as of this date")
