@@ -23,6 +23,7 @@ from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource
 from scrapers.rijksoverheid import RijksoverheidSource
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
+from scrapers.tweedekamer_agenda import AgendaSource
 from state.models import Change, DocumentKind, Letter, Motion, Observation
 from state.repository import Repository
 
@@ -33,6 +34,7 @@ __all__ = [
     "build_app",
     "merge_results",
     "observed_since",
+    "poll_agenda",
     "poll_once",
     "record_overdue",
 ]
@@ -73,6 +75,7 @@ class App:
     client: HttpClient
     sources: list[Source] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
+    agenda: AgendaSource | None = None  # issue 17: planned votes and debates
 
     async def aclose(self) -> None:
         """Close the HTTP client and the database engine."""
@@ -110,6 +113,7 @@ def build_app(settings: Settings, *, repo: Repository | None = None) -> App:
         repo=repo or Repository.from_url(settings.database_url),
         client=build_client(settings),
         sources=build_sources(settings),
+        agenda=AgendaSource(settings.tweedekamer_url),
     )
 
 
@@ -186,6 +190,42 @@ async def record_overdue(app: App, *, notify: bool = True, now: datetime) -> lis
         return []
 
 
+async def poll_agenda(app: App, *, notify: bool = True, now: datetime) -> list[Change]:
+    """Poll the agenda (issue 17) and store it; a failure is recorded, never fatal to a poll."""
+    source = app.agenda
+    if source is None:
+        return []
+    try:
+        cursors = await asyncio.to_thread(app.repo.get_cursors, source.name)
+        result = await source.poll(app.client, cursors)
+        changes = await asyncio.to_thread(
+            app.repo.apply_agenda,
+            result.items,
+            activities=result.activities,
+            cursor=result.cursor,
+            notify=notify,
+            now=now,
+        )
+    except SourceError as exc:
+        logger.warning("source %s failed: %s", source.name, exc, extra={"source": source.name})
+        app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="error")
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(app.repo.record_source_failure, source.name, str(exc), now=now)
+        return []
+    except Exception as exc:  # a bug here must not lose the poll's stored records
+        logger.exception("agenda poll failed", extra={"source": source.name})
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(
+                app.repo.record_source_failure, source.name, f"internal error: {exc!r}", now=now
+            )
+        return []
+    app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="ok")
+    await asyncio.to_thread(
+        app.repo.record_source_success, source.name, items_seen=len(result.items), now=now
+    )
+    return changes
+
+
 async def poll_once(
     app: App,
     *,
@@ -241,6 +281,8 @@ async def poll_once(
                 )
         return PollReport(tuple(outcomes), (), stored=False, error=repr(exc))
     changes = [*changes, *await record_overdue(app, notify=notify, now=now)]
+    if sources is None:  # the agenda goes with a full poll, not with a chosen source
+        changes = [*changes, *await poll_agenda(app, notify=notify, now=now)]
     for change in changes:
         app.metrics.inc("kamerwacht_changes_total", kind=change.kind.value)
         logger.info(

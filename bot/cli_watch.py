@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.cli import Parser, _print_json, _repo, _settings
+from state.agenda import AgendaItem
 from state.overdue import Overdue
 
-__all__ = ["add_commands", "cmd_overdue", "overdue_json"]
+__all__ = ["add_commands", "agenda_json", "cmd_agenda", "cmd_overdue", "overdue_json"]
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str, str], Parser]
 
@@ -78,6 +79,51 @@ def cmd_overdue(args: argparse.Namespace) -> int:
     return 0
 
 
+def agenda_json(item: AgendaItem) -> dict[str, Any]:
+    """The ``agenda --json`` object of one agenda item."""
+    return {
+        "motion_id": item.motion_id,
+        "zaak_nummer": item.zaak_nummer,
+        "title": item.title,
+        "activity": item.activity_nummer,
+        "kind": item.kind,
+        "vote": item.vote,
+        "status": item.status.value,
+        "date": item.day.isoformat() if item.day else None,
+        "start": item.start.isoformat() if item.start else None,
+        "date_kind": item.date_kind.value,
+        "when": item.when(),
+        "agendapunt": item.agendapunt_subject,
+        "appraisal": item.appraisal,
+        "proposal": item.proposal,
+    }
+
+
+def cmd_agenda(args: argparse.Namespace) -> int:
+    """``kamerwacht agenda``: tracked motions on planned voting sessions and debates."""
+    settings = _settings()
+    repo = _repo(settings)
+    try:
+        items = repo.agenda(motion_id=args.motion)
+    finally:
+        repo.close()
+    if args.json:
+        _print_json([agenda_json(i) for i in items])
+        return 0
+    if not items:
+        print("no tracked motions on the agenda")
+        return 0
+    from templates.render import format_when
+
+    for i in items:
+        print(f"{format_when(i.when()):<26} {i.ref:<16} {i.kind} {i.activity_nummer}")
+        if i.title:
+            print(f"{'':<26} {i.title[:90]}")
+        if i.appraisal:
+            print(f"{'':<26} appreciatie: {i.appraisal}")
+    return 0
+
+
 def add_commands(add: AddCommand) -> None:
     """Register this module's commands on the main parser."""
     p = add(
@@ -93,3 +139,14 @@ def add_commands(add: AddCommand) -> None:
         "--months", type=months_count, metavar="N", help="override KAMERWACHT_OVERDUE_MONTHS"
     )
     p.add_argument("--today", type=iso_day, metavar="YYYY-MM-DD", help="judge as of this date")
+
+    p = add(
+        "agenda",
+        cmd_agenda,
+        "tracked motions on planned votes and debates",
+        "List the tracked motions on the agenda of a planned plenary voting session (Stemmingen) "
+        "or debate: date and time (or only the week), the session, the cabinet's appraisal. "
+        "The web page serves the same as /agenda and /agenda.ics (iCalendar).",
+    )
+    p.add_argument("--motion", metavar="MOTION_ID", help="only this motion (id or Zaak number)")
+    p.add_argument("--json", action="store_true", help="print a JSON array")

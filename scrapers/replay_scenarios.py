@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scrapers.replay_agenda import SCENARIO_STEPS as AGENDA_SCENARIOS
+from scrapers.replay_agenda import add_agenda, add_commitments
 from scrapers.replay_odata import Graph, Schema
 
 __all__ = [
@@ -110,6 +112,20 @@ _ALL = [
         "step 0: every request streams a 50 MB body (generated, never held); step 1: default",
         2,
         "huge-body",
+    ),
+]
+_ALL += [  # issue 17: the agenda (scrapers/replay_agenda.py)
+    Scenario(
+        "agenda",
+        "step 0: the Stemmingen of 2 Oct 2025 planned, 16 motions with Besluit 'Voorstel'; "
+        "step 1: the session held, the real Besluiten and Stemming rows after the vote",
+        steps=2,
+    ),
+    Scenario(
+        "agenda-postponed",
+        "step 0: the Stemmingen of 2 Oct 2025 planned; step 1: the session 'Verplaatst' to "
+        "9 Oct (CONSTRUCTED)",
+        steps=2,
     ),
 ]
 SCENARIO_BY_NAME: dict[str, Scenario] = {s.name: s for s in _ALL}
@@ -415,5 +431,8 @@ def snapshot(name: str, step: int) -> Snapshot:
             besluit["ApiGewijzigdOp"] = REPLAY_NOW
     elif name == "bulk-rewrite" and step == 1:
         _restamp(graph)
+    if name in AGENDA_SCENARIOS:
+        add_agenda(graph, name, step)
+    add_commitments(graph, name, step)
     fault = spec.fault if step == 0 else None
     return Snapshot(graph=graph, resources=resources, sru=sru, fault=fault)

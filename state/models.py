@@ -99,6 +99,11 @@ class ChangeKind(StrEnum):
     EXECUTION_REPORTED = "execution_reported"
     MOTION_REPLACED = "motion_replaced"
     MOTION_OVERDUE = "motion_overdue"  # adopted, no execution report past its due date
+    VOTE_SCHEDULED = "vote_scheduled"  # on the list of a planned plenary voting session
+    DEBATE_SCHEDULED = "debate_scheduled"  # on the agenda of a planned debate
+    AGENDA_MOVED = "agenda_moved"  # the session moved (Verplaatst, or another date)
+    AGENDA_CANCELLED = "agenda_cancelled"  # the session cancelled (Geannuleerd)
+    AGENDA_REMOVED = "agenda_removed"  # taken off a still-planned session's list
 
 
 class VoteChoice(StrEnum):

@@ -115,6 +115,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 from state import schema as t
+from state.agenda import AgendaItem, AgendaStatus, DateKind, diff_agenda
 from state.diff import (
     EXECUTION_LABELS,
     DiffResult,
@@ -356,6 +357,62 @@ def _report_from(row: Rec) -> ExecutionReport:
 def _report_order(row: Rec) -> tuple[bool, date, datetime, str]:
     """Oldest first by letter date (undated last), then by when kamerwacht stored it."""
     return (row.letter_date is None, row.letter_date or date.min, row.created, row.letter_id)
+
+
+AGENDA_SOURCE = "tweedekamer-agenda"  # the agenda source's name in the cursors table
+
+
+def _agenda_row(item: AgendaItem, now: datetime) -> dict[str, Any]:
+    return {
+        "activity_id": item.activity_id,
+        "zaak_id": item.zaak_id,
+        "activity_nummer": item.activity_nummer,
+        "kind": item.kind,
+        "subject": item.subject,
+        "status": item.status.value,
+        "status_raw": item.status_raw,
+        "day": item.day,
+        "start": item.start,
+        "end": item.end,
+        "date_kind": item.date_kind.value,
+        "agendapunt_id": item.agendapunt_id,
+        "agendapunt_subject": item.agendapunt_subject,
+        "zaak_nummer": item.zaak_nummer,
+        "zaak_kind": item.zaak_kind,
+        "title": item.title,
+        "appraisal": item.appraisal,
+        "dossier": item.dossier,
+        "proposal": item.proposal,
+        "motion_id": item.motion_id,
+        "location": item.location,
+        "updated": now,
+    }
+
+
+def _agenda_from(row: Rec) -> AgendaItem:
+    return AgendaItem(
+        activity_id=row.activity_id,
+        zaak_id=row.zaak_id,
+        activity_nummer=row.activity_nummer,
+        kind=row.kind,
+        subject=row.subject,
+        status=AgendaStatus(row.status),
+        status_raw=row.status_raw,
+        day=row.day,
+        start=row.start,
+        end=row.end,
+        date_kind=DateKind(row.date_kind),
+        agendapunt_id=row.agendapunt_id,
+        agendapunt_subject=row.agendapunt_subject,
+        zaak_nummer=row.zaak_nummer,
+        zaak_kind=row.zaak_kind,
+        title=row.title,
+        appraisal=row.appraisal,
+        dossier=row.dossier,
+        proposal=bool(row.proposal),
+        motion_id=row.motion_id,
+        location=row.location,
+    )
 
 
 def _deliverable(sub: Subscriber) -> bool:
@@ -1476,3 +1533,137 @@ class Repository:
             changes, deliveries = self._write_changes(conn, result, notify=notify)
         logger.info("overdue: %d new of %d; %d deliveries", len(changes), len(overdue), deliveries)
         return changes
+
+    # ----------------------------------------------------------------------- agenda (issue 17)
+
+    def apply_agenda(
+        self,
+        items: Sequence[AgendaItem],
+        *,
+        activities: Iterable[str],
+        cursor: str | None = None,
+        notify: bool = True,
+        now: datetime | None = None,
+    ) -> list[Change]:
+        """Store the observed agenda of ``activities``; changes for the tracked motions on it.
+
+        An item's motion is the stored motion with its Zaak (by Id or number), else its Zaak
+        number when someone follows that. Items of a followed dossier count too. ``cursor`` is
+        stored as the agenda source's ``activiteit`` cursor in the same transaction.
+        """
+        now = _utcnow(now)
+        activity_ids = sorted(set(activities))
+        a, mo, sub = t.agenda_items, t.motions, t.subscriptions
+        with self._write() as conn:
+            if not self._sqlite:
+                conn.execute(select(func.pg_advisory_xact_lock(POLL_LOCK)))
+            stored: dict[tuple[str, str], AgendaItem] = {}
+            for batch in _chunks(activity_ids):
+                for row in conn.execute(select(a).where(a.c.activity_id.in_(batch))):
+                    item = _agenda_from(row)
+                    stored[item.key] = item
+            by_zaak: dict[str, str] = {}
+            zaak_ids = sorted({i.zaak_id for i in items})
+            nummers = sorted({i.zaak_nummer for i in items if i.zaak_nummer})
+            for batch in _chunks(zaak_ids):
+                q = select(mo.c.id, mo.c.zaak_id).where(mo.c.zaak_id.in_(batch))
+                by_zaak.update((r.zaak_id.lower(), r.id) for r in conn.execute(q))
+            for batch in _chunks(nummers):
+                q = select(mo.c.id, mo.c.zaak_nummer).where(mo.c.zaak_nummer.in_(batch))
+                by_zaak.update((r.zaak_nummer, r.id) for r in conn.execute(q))
+            followed = {
+                (r.kind, r.value)
+                for r in conn.execute(
+                    select(sub.c.kind, sub.c.value).where(
+                        sub.c.kind.in_(
+                            [SubscriptionKind.MOTION.value, SubscriptionKind.DOSSIER.value]
+                        )
+                    )
+                )
+            }
+            resolved: list[AgendaItem] = []
+            for item in items:
+                motion_id = by_zaak.get(item.zaak_id.lower()) or by_zaak.get(item.zaak_nummer or "")
+                followed_zaak = (SubscriptionKind.MOTION.value, item.zaak_nummer or "")
+                if motion_id is None and item.zaak_nummer and followed_zaak in followed:
+                    motion_id = item.zaak_nummer
+                resolved.append(replace(item, motion_id=motion_id))
+
+            def relevant(item: AgendaItem) -> bool:
+                if item.motion_id is not None:
+                    return True
+                return (SubscriptionKind.DOSSIER.value, item.dossier or "") in followed
+
+            result = diff_agenda(
+                stored, resolved, activities=activity_ids, now=now, relevant=relevant
+            )
+            self._upsert(
+                conn,
+                a,
+                [_agenda_row(i, now) for i in result.upserts],
+                ("activity_id", "zaak_id"),
+                keep=(),
+            )
+            for item in result.removed:
+                conn.execute(
+                    delete(a).where(
+                        a.c.activity_id == item.activity_id, a.c.zaak_id == item.zaak_id
+                    )
+                )
+            changes: list[Change] = []
+            if result.changes:
+                diff_result = DiffResult(changes=result.changes, routes=result.routes)
+                changes, _ = self._write_changes(conn, diff_result, notify=notify)
+            if cursor:
+                self._upsert(
+                    conn,
+                    t.cursors,
+                    [
+                        {
+                            "source": AGENDA_SOURCE,
+                            "entity": "activiteit",
+                            "value": cursor,
+                            "updated": now,
+                        }
+                    ],
+                    ("source", "entity"),
+                    keep=(),
+                )
+        logger.info(
+            "agenda stored: %d items written; %d changes", len(result.upserts), len(changes)
+        )
+        return changes
+
+    def agenda(
+        self,
+        *,
+        since: date | None = None,
+        motion_id: str | None = None,
+        include_untracked: bool = False,
+    ) -> list[AgendaItem]:
+        """Planned (or moved) agenda items (on or after ``since`` if given), soonest first.
+
+        A session leaves the list when the agenda source sees it held or cancelled.
+
+        Only the tracked motions' items unless ``include_untracked``; ``motion_id`` limits it
+        to one motion.
+        """
+        a = t.agenda_items
+        q = select(a).where(a.c.status.in_([AgendaStatus.PLANNED.value, AgendaStatus.MOVED.value]))
+        if since is not None:
+            q = q.where(or_(a.c.day.is_(None), a.c.day >= since))
+        if motion_id is not None:
+            q = q.where(a.c.motion_id == motion_id)
+        elif not include_untracked:
+            q = q.where(a.c.motion_id.is_not(None))
+        with self._read() as conn:
+            found = [_agenda_from(row) for row in conn.execute(q)]
+        return sorted(
+            found,
+            key=lambda i: (
+                i.day is None,
+                i.day or date.max,
+                i.start or datetime.max.replace(tzinfo=UTC),
+                i.ref,
+            ),
+        )

@@ -15,7 +15,16 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-__all__ = ["LABELS", "environment", "format_date", "http_url", "label", "render", "surnames"]
+__all__ = [
+    "LABELS",
+    "environment",
+    "format_date",
+    "format_when",
+    "http_url",
+    "label",
+    "render",
+    "surnames",
+]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent
 
@@ -55,6 +64,11 @@ LABELS: dict[str, dict[str, str]] = {
         "execution_reported": "Uitvoering gemeld",
         "motion_replaced": "Motie vervangen",
         "motion_overdue": "Achterstallig",
+        "vote_scheduled": "Op de stemmingslijst",
+        "debate_scheduled": "Op de agenda van een debat",
+        "agenda_moved": "Verplaatst",
+        "agenda_cancelled": "Geannuleerd",
+        "agenda_removed": "Van de agenda gehaald",
         # why an execution report is due (state.overdue.DeadlineReason)
         "period": "geen uitvoeringsbericht binnen de termijn na aanneming",
         "text": "termijn uit de motie zelf",
@@ -89,6 +103,11 @@ LABELS: dict[str, dict[str, str]] = {
         "execution_reported": "Execution reported",
         "motion_replaced": "Motion replaced",
         "motion_overdue": "Overdue",
+        "vote_scheduled": "On the vote list",
+        "debate_scheduled": "On a debate's agenda",
+        "agenda_moved": "Moved",
+        "agenda_cancelled": "Cancelled",
+        "agenda_removed": "Taken off the agenda",
         "period": "no execution report within the period after adoption",
         "text": "deadline set by the motion itself",
         "recurring": "recurring deadline set by the motion",
@@ -119,6 +138,35 @@ def format_date(value: date | datetime | str | None, lang: str = "nl") -> str:
             return value
     months = MONTHS.get(lang, MONTHS["nl"])
     return f"{value.day} {months[value.month - 1]} {value.year}"
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+LOCAL = "Europe/Amsterdam"  # the Tweede Kamer's time zone: agenda times are shown in it
+
+
+def format_when(value: object, lang: str = "nl") -> str:
+    """An agenda moment as people say it.
+
+    ``2025-10-02T20:30:00+00:00`` → ``2 oktober 2025, 22:30``; ``2025-10-16`` → ``16 oktober
+    2025``; ``2025-W48`` → ``week 48 van 2025`` (``week 48 of 2025``); empty for None.
+    """
+    if value is None or value == "":
+        return ""
+    text = str(getattr(value, "isoformat", lambda: value)())
+    week = _WEEK.match(text)
+    if week:
+        return f"week {int(week[2])} {'van' if lang == 'nl' else 'of'} {week[1]}"
+    if len(text) <= 10:
+        return format_date(text, lang)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.astimezone(ZoneInfo(LOCAL))
+    return f"{format_date(moment.date(), lang)}, {moment:%H:%M}"
 
 
 def http_url(url: object) -> str | None:
@@ -169,6 +217,7 @@ def environment() -> Environment:
     env.filters["date_nl"] = format_date
     env.filters["surnames"] = surnames
     env.filters["http_url"] = http_url
+    env.filters["when_nl"] = format_when
     env.globals["label"] = label
     env.globals["format_date"] = format_date
     return env

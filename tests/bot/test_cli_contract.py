@@ -23,6 +23,7 @@ COMMANDS = [
     "db",
     "replay",
     "overdue",
+    "agenda",
 ]
 
 

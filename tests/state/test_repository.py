@@ -32,12 +32,12 @@ def test_fresh_database_is_out_of_date_until_upgraded(
     backend: str, db_url: Callable[..., str]
 ) -> None:
     repo = Repository.from_url(db_url(backend, migrated=False))
-    with pytest.raises(SchemaOutOfDate, match=r"code needs 0002: run `kamerwacht db upgrade`"):
+    with pytest.raises(SchemaOutOfDate, match=r"code needs 0006: run `kamerwacht db upgrade`"):
         repo.check_schema()
     repo.upgrade()
     repo.check_schema()
     repo.upgrade()  # idempotent
-    assert repo.schema_revisions() == ("0002", "0002")
+    assert repo.schema_revisions() == ("0006", "0006")
     repo.close()
 
 
@@ -57,7 +57,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data(
             ),
             {"now": NOW},
         )
-    with pytest.raises(SchemaOutOfDate, match=r"database schema is at 0001, code needs 0002"):
+    with pytest.raises(SchemaOutOfDate, match=r"database schema is at 0001, code needs 0006"):
         repo.check_schema()
     repo.upgrade()
     repo.check_schema()
