@@ -24,6 +24,7 @@ from scrapers.rijksoverheid import RijksoverheidSource
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
 from scrapers.tweedekamer_agenda import AgendaSource
+from scrapers.tweedekamer_commitments import CommitmentSource
 from state.models import Change, DocumentKind, Letter, Motion, Observation
 from state.repository import Repository
 
@@ -35,6 +36,7 @@ __all__ = [
     "merge_results",
     "observed_since",
     "poll_agenda",
+    "poll_commitments",
     "poll_once",
     "record_overdue",
 ]
@@ -76,6 +78,7 @@ class App:
     sources: list[Source] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
     agenda: AgendaSource | None = None  # issue 17: planned votes and debates
+    commitments: CommitmentSource | None = None  # issue 17: the cabinet's commitments
 
     async def aclose(self) -> None:
         """Close the HTTP client and the database engine."""
@@ -114,6 +117,7 @@ def build_app(settings: Settings, *, repo: Repository | None = None) -> App:
         client=build_client(settings),
         sources=build_sources(settings),
         agenda=AgendaSource(settings.tweedekamer_url),
+        commitments=CommitmentSource(settings.tweedekamer_url, get_topic(settings.topic)),
     )
 
 
@@ -226,6 +230,44 @@ async def poll_agenda(app: App, *, notify: bool = True, now: datetime) -> list[C
     return changes
 
 
+async def poll_commitments(app: App, *, notify: bool = True, now: datetime) -> list[Change]:
+    """Poll the topic's commitments (issue 17) and store them; never fatal to a poll."""
+    source = app.commitments
+    if source is None:
+        return []
+    try:
+        cursors = await asyncio.to_thread(app.repo.get_cursors, source.name)
+        result = await source.poll(app.client, cursors)
+        changes = await asyncio.to_thread(
+            app.repo.apply_commitments,
+            result.commitments,
+            cursor=result.cursor,
+            notify=notify,
+            now=now,
+        )
+    except SourceError as exc:
+        logger.warning("source %s failed: %s", source.name, exc, extra={"source": source.name})
+        app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="error")
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(app.repo.record_source_failure, source.name, str(exc), now=now)
+        return []
+    except Exception as exc:  # a bug here must not lose the poll's stored records
+        logger.exception("commitment poll failed", extra={"source": source.name})
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(
+                app.repo.record_source_failure, source.name, f"internal error: {exc!r}", now=now
+            )
+        return []
+    app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="ok")
+    await asyncio.to_thread(
+        app.repo.record_source_success,
+        source.name,
+        items_seen=len(result.commitments),
+        now=now,
+    )
+    return changes
+
+
 async def poll_once(
     app: App,
     *,
@@ -283,6 +325,7 @@ async def poll_once(
     changes = [*changes, *await record_overdue(app, notify=notify, now=now)]
     if sources is None:  # the agenda goes with a full poll, not with a chosen source
         changes = [*changes, *await poll_agenda(app, notify=notify, now=now)]
+        changes = [*changes, *await poll_commitments(app, notify=notify, now=now)]
     for change in changes:
         app.metrics.inc("kamerwacht_changes_total", kind=change.kind.value)
         logger.info(

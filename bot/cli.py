@@ -298,6 +298,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
 def cmd_sources(args: argparse.Namespace) -> int:
     """``kamerwacht sources``: each source's health."""
     settings = _settings()
+    if getattr(args, "check", False):  # issue 17: does the live schema still match?
+        from bot.cli_watch import check_sources
+
+        return check_sources(settings, as_json=args.json)
     repo = _repo(settings)
     try:
         statuses = {s.name: s for s in repo.source_statuses()}
@@ -647,9 +651,12 @@ def build_parser() -> Parser:
         "sources",
         cmd_sources,
         "each source's last success, last error, items seen",
-        "Show the health of every source: when it last succeeded, its last error, items seen.",
+        "Show the health of every source: when it last succeeded, its last error, items seen. "
+        "With --check: fetch the Tweede Kamer's live $metadata and report whether the entity "
+        "types kamerwacht reads without a recorded example (Toezegging) still match.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--check", action="store_true", help="check the live schema (network)")
 
     p = add(
         "backfill",

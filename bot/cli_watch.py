@@ -12,9 +12,19 @@ from typing import Any
 
 from bot.cli import Parser, _print_json, _repo, _settings
 from state.agenda import AgendaItem
+from state.commitments import Commitment
 from state.overdue import Overdue
 
-__all__ = ["add_commands", "agenda_json", "cmd_agenda", "cmd_overdue", "overdue_json"]
+__all__ = [
+    "add_commands",
+    "agenda_json",
+    "check_sources",
+    "cmd_agenda",
+    "cmd_commitments",
+    "cmd_overdue",
+    "commitment_json",
+    "overdue_json",
+]
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str, str], Parser]
 
@@ -149,4 +159,95 @@ def add_commands(add: AddCommand) -> None:
         "The web page serves the same as /agenda and /agenda.ics (iCalendar).",
     )
     p.add_argument("--motion", metavar="MOTION_ID", help="only this motion (id or Zaak number)")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    add_commitment_command(add)
+
+
+def check_sources(settings: Any, *, as_json: bool = False) -> int:
+    """``kamerwacht sources --check``: whether the live ``$metadata`` still has what is read.
+
+    Exit code 0 when it matches, 1 when something is missing or the metadata is unreachable.
+    """
+    import asyncio
+
+    from bot.app import build_client
+    from scrapers.base import SourceError
+    from scrapers.tweedekamer_commitments import check_schema
+
+    url = settings.tweedekamer_url.rstrip("/") + "/$metadata"
+
+    async def fetch() -> bytes:
+        client = build_client(settings)
+        try:
+            return (await client.get(url)).content
+        finally:
+            await client.aclose()
+
+    try:
+        problems = check_schema(asyncio.run(fetch()))
+    except SourceError as exc:
+        problems = [f"$metadata unreachable: {exc}"]
+    if as_json:
+        _print_json({"url": url, "toezegging": {"ok": not problems, "problems": problems}})
+    else:
+        print(f"{url}: Toezegging " + ("matches" if not problems else "DIFFERS"))
+        for problem in problems:
+            print(f"  {problem}")
+    return 0 if not problems else 1
+
+
+def commitment_json(item: Commitment) -> dict[str, Any]:
+    """The ``commitments --json`` object of one commitment."""
+    return {
+        "number": item.number,
+        "text": item.text,
+        "status": item.status.value,
+        "status_raw": item.status_raw,
+        "ministry": item.ministry,
+        "minister": item.minister,
+        "function": item.function,
+        "made": item.made.isoformat() if item.made else None,
+        "due": item.due.isoformat() if item.due else None,
+        "letter": item.letter,
+        "evidence": item.evidence,
+        "activity": item.activity,
+    }
+
+
+def cmd_commitments(args: argparse.Namespace) -> int:
+    """``kamerwacht commitments``: the topic's commitments with their status."""
+    settings = _settings()
+    repo = _repo(settings)
+    try:
+        items = repo.commitments()
+    finally:
+        repo.close()
+    if args.json:
+        _print_json([commitment_json(i) for i in items])
+        return 0
+    if not items:
+        print("no commitments on the topic yet (run `kamerwacht poll --once`)")
+        return 0
+    from templates.render import label
+
+    for i in items:
+        made = i.made.isoformat() if i.made else "          "
+        print(f"{i.number:<14} {made}  {label(i.status):<22} {i.text[:80]}")
+        if i.letter:
+            print(f"{'':<26} {label('letter')}: {i.letter}")
+        if i.evidence:
+            print(f"{'':<26} “{i.evidence[:150]}”")
+    return 0
+
+
+def add_commitment_command(add: AddCommand) -> None:
+    """Register ``kamerwacht commitments``."""
+    p = add(
+        "commitments",
+        cmd_commitments,
+        "the cabinet's commitments (toezeggingen) on the topic",
+        "List the topic's commitments (toezeggingen) the cabinet made to the House: number, the "
+        "date made, status (open, partly fulfilled, fulfilled, lapsed), the ministry, the letter "
+        "that fulfils it and the sentence of that letter that says so.",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON array")

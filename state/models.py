@@ -104,6 +104,8 @@ class ChangeKind(StrEnum):
     AGENDA_MOVED = "agenda_moved"  # the session moved (Verplaatst, or another date)
     AGENDA_CANCELLED = "agenda_cancelled"  # the session cancelled (Geannuleerd)
     AGENDA_REMOVED = "agenda_removed"  # taken off a still-planned session's list
+    COMMITMENT_NEW = "commitment_new"  # a new commitment (toezegging) on the topic
+    COMMITMENT_STATUS = "commitment_status"  # a commitment's status changed
 
 
 class VoteChoice(StrEnum):
@@ -136,6 +138,7 @@ class SubscriptionKind(StrEnum):
     MOTION = "motion"  # one motion id
     DOSSIER = "dossier"  # a dossier, e.g. 21501-02
     KEYWORD = "keyword"  # words in titles / letters
+    COMMITMENT = "commitment"  # one commitment (toezegging) number, e.g. TZ202110-001
 
 
 class Frequency(StrEnum):
@@ -324,6 +327,7 @@ class Change:
     evidence: str | None = None  # the sentence that says so (execution reports)
     created: datetime | None = None
     id: int | None = None  # set once stored
+    subject: str | None = None  # what else it is about: a commitment number (TZ202110-001)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,10 @@ ADDITIONS (beyond the contract)
     repo.overdue(*, today, months=6) -> list[Overdue]   adopted motions past due, no report
     repo.apply_overdue(*, today, months=6, notify=True, now=None) -> list[Change]
                                                      one motion_overdue change per due date
+    repo.apply_agenda(items, *, activities, cursor=None, notify=True, now=None) -> list[Change]
+    repo.agenda(*, since=None, motion_id=None, include_untracked=False) -> list[AgendaItem]
+    repo.apply_commitments(items, *, cursor=None, notify=True, now=None) -> list[Change]
+    repo.commitments() -> list[Commitment]; repo.get_commitment(number) -> Commitment | None
     repo.requeue_stale_claims(older_than, *, now=None)  older_than: timedelta or a datetime cutoff
     repo.due_count(*, now=None) -> int               pending rows of instant subscribers, due now
 
@@ -116,6 +120,7 @@ if TYPE_CHECKING:
 
 from state import schema as t
 from state.agenda import AgendaItem, AgendaStatus, DateKind, diff_agenda
+from state.commitments import Commitment, CommitmentStatus, diff_commitments
 from state.diff import (
     EXECUTION_LABELS,
     DiffResult,
@@ -299,6 +304,7 @@ def _change_row(c: Change) -> dict[str, Any]:
         "new": c.new,
         "evidence": c.evidence,
         "created": c.created,
+        "subject": c.subject,
     }
 
 
@@ -313,6 +319,7 @@ def _change_from(row: Rec) -> Change:
         evidence=row.evidence,
         created=row.created,
         id=row.id,
+        subject=row.subject,
     )
 
 
@@ -412,6 +419,47 @@ def _agenda_from(row: Rec) -> AgendaItem:
         proposal=bool(row.proposal),
         motion_id=row.motion_id,
         location=row.location,
+    )
+
+
+COMMITMENT_SOURCE = "tweedekamer-toezeggingen"  # the commitment source's name in cursors
+
+
+def _commitment_row(item: Commitment, now: datetime) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "number": item.number,
+        "text": item.text,
+        "status": item.status.value,
+        "status_raw": item.status_raw,
+        "ministry": item.ministry,
+        "minister": item.minister,
+        "function": item.function,
+        "made": item.made,
+        "due": item.due,
+        "letter": item.letter,
+        "activity": item.activity,
+        "evidence": item.evidence,
+        "created": now,
+        "updated": now,
+    }
+
+
+def _commitment_from(row: Rec) -> Commitment:
+    return Commitment(
+        id=row.id,
+        number=row.number,
+        text=row.text,
+        status=CommitmentStatus(row.status),
+        status_raw=row.status_raw,
+        ministry=row.ministry,
+        minister=row.minister,
+        function=row.function,
+        made=row.made,
+        due=row.due,
+        letter=row.letter,
+        activity=row.activity,
+        evidence=row.evidence,
     )
 
 
@@ -1667,3 +1715,56 @@ class Repository:
                 i.ref,
             ),
         )
+
+    # ----------------------------------------------------------------------- commitments (17)
+
+    def apply_commitments(
+        self,
+        items: Sequence[Commitment],
+        *,
+        cursor: str | None = None,
+        notify: bool = True,
+        now: datetime | None = None,
+    ) -> list[Change]:
+        """Store observed commitments; a change for each new one and each status change.
+
+        ``cursor`` is stored as the commitment source's ``toezegging`` cursor in the same
+        transaction.
+        """
+        now = _utcnow(now)
+        c = t.commitments
+        with self._write() as conn:
+            if not self._sqlite:
+                conn.execute(select(func.pg_advisory_xact_lock(POLL_LOCK)))
+            stored: dict[str, Commitment] = {}
+            for batch in _chunks(sorted({i.id for i in items})):
+                for row in conn.execute(select(c).where(c.c.id.in_(batch))):
+                    stored[row.id] = _commitment_from(row)
+            result = diff_commitments(stored, items, now=now)
+            self._upsert(conn, c, [_commitment_row(i, now) for i in result.upserts], ("id",))
+            changes: list[Change] = []
+            if result.changes:
+                diff_result = DiffResult(changes=result.changes, routes=result.routes)
+                changes, _ = self._write_changes(conn, diff_result, notify=notify)
+            if cursor:
+                mark = {"source": COMMITMENT_SOURCE, "entity": "toezegging", "value": cursor}
+                self._upsert(
+                    conn, t.cursors, [{**mark, "updated": now}], ("source", "entity"), keep=()
+                )
+        logger.info("commitments stored: %d written; %d changes", len(result.upserts), len(changes))
+        return changes
+
+    def commitments(self) -> list[Commitment]:
+        """The topic's commitments, newest first (by the date they were made)."""
+        with self._read() as conn:
+            found = [_commitment_from(row) for row in conn.execute(select(t.commitments))]
+        return sorted(found, key=lambda i: (i.made or date.min, i.number), reverse=True)
+
+    def get_commitment(self, number: str) -> Commitment | None:
+        """One commitment by its number (case-insensitive) or Id."""
+        c = t.commitments
+        key = number.strip()
+        q = select(c).where(or_(func.upper(c.c.number) == key.upper(), c.c.id == key.lower()))
+        with self._read() as conn:
+            row = conn.execute(q).first()
+        return _commitment_from(row) if row is not None else None

@@ -36,6 +36,7 @@ __all__ = [
     "PENDING",
     "UTCDateTime",
     "agenda_items",
+    "commitments",
     "change_targets",
     "changes",
     "cursors",
@@ -194,6 +195,7 @@ changes = Table(
     Column("new", String(200)),
     Column("evidence", Text),
     Column("created", UTCDateTime, nullable=False, index=True),
+    Column("subject", String(64), index=True),  # issue 17: a commitment number
 )
 
 # The subscription keys (kind, value) a change matched when it was written: its motion, its
@@ -321,4 +323,25 @@ agenda_items = Table(
     Column("location", String(200)),
     Column("updated", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("activity_id", "zaak_id"),
+)
+
+# issue 17: the cabinet's commitments (toezeggingen) on the topic
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("number", String(32), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("status", String(CODE), nullable=False),
+    Column("status_raw", String(100)),
+    Column("ministry", String(200)),
+    Column("minister", String(200)),
+    Column("function", String(200)),
+    Column("made", Date),
+    Column("due", Date),
+    Column("letter", String(LETTER_ID)),
+    Column("activity", String(32)),
+    Column("evidence", Text),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
 )

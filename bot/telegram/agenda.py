@@ -1,7 +1,9 @@
-"""``/agenda``: the tracked motions on planned voting sessions and debates (issue 17).
+"""Issue 17 in the bot: ``/agenda`` and the commitments (toezeggingen).
 
-``/agenda`` lists the topic's agenda; ``/agenda <motion id>`` one motion's sessions. Registered
-by :func:`register` next to the other commands (before the unknown-command fallback).
+``/agenda`` lists the topic's agenda; ``/agenda <motion id>`` one motion's sessions.
+``/status TZ202110-001`` shows a commitment and ``/volg`` / ``/ontvolg TZ202110-001`` follow
+it: these run in handler group -1 and stop the update there, so the other commands never see a
+commitment number. Registered by :func:`register` (before the unknown-command fallback).
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, filters
 
 from bot.telegram.parsing import RefKind, parse_motion_ref
+from bot.telegram.texts import ALIASES
+from state.models import SubscriptionKind
 from templates.render import render
 
 if TYPE_CHECKING:
@@ -55,3 +59,42 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
         await handlers._send(update, context, text)
 
     application.add_handler(CommandHandler(["agenda"], agenda))
+
+    async def commitment(update: Update, context: Context) -> None:
+        chat = update.effective_chat
+        message = update.effective_message
+        if chat is None or message is None or not message.text:  # pragma: no cover
+            return
+        chat_id = str(chat.id)
+        lang = await handlers._lang(chat_id)
+        command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        number = (context.args or [""])[0].upper()
+        found = await asyncio.to_thread(handlers.repo.get_commitment, number)
+        followed: bool | None = None
+        if command in ALIASES["follow"] or command in ALIASES["unfollow"]:
+            if not await handlers._may_change(update, context):
+                await handlers._notice(update, context, "admins_only", lang)
+                raise ApplicationHandlerStop
+            follow = command in ALIASES["follow"]
+
+            def change() -> bool:
+                subscriber = handlers._ensure_subscriber(chat_id, lang)
+                act = handlers.repo.subscribe if follow else handlers.repo.unsubscribe
+                return act(subscriber.id, SubscriptionKind.COMMITMENT, number)
+
+            await asyncio.to_thread(change)
+            followed = follow
+        text = render(
+            "telegram/commitment.html",
+            item=found,
+            number=number,
+            followed=followed,
+            lang=lang,
+            public_url=handlers.settings.public_url.rstrip("/"),
+        )
+        await handlers._send(update, context, text)
+        raise ApplicationHandlerStop
+
+    names = [*ALIASES["status"], *ALIASES["follow"], *ALIASES["unfollow"]]
+    numbered = filters.Regex(r"(?i)^/\w+(@\w+)?\s+TZ\d{6}-\d{1,4}\s*$")
+    application.add_handler(CommandHandler(names, commitment, filters=numbered), group=-1)

@@ -1,4 +1,5 @@
-"""The agenda pages: ``/agenda`` (HTML), ``/agenda.ics`` and ``/motie/{id}/agenda.ics``."""
+"""Issue 17's pages: ``/agenda`` (HTML), ``/agenda.ics``, ``/motie/{id}/agenda.ics``, and the
+commitments: ``/toezeggingen`` and ``/toezeggingen/feed.atom``."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ from starlette.responses import Response
 
 from bot.agenda_ics import agenda_calendar
 from bot.web.site import page, request_lang, site
+from bot.web.pages import FEED_LIMIT, _feed
 from state.agenda import AgendaItem
-from state.models import is_motion_key
+from state.commitments import Commitment
+from state.models import Change, ChangeKind, is_motion_key
 
-__all__ = ["ICS", "agenda_ics", "agenda_page", "motion_agenda_ics"]
+__all__ = [
+    "ICS",
+    "agenda_ics",
+    "agenda_page",
+    "commitments_feed",
+    "commitments_page",
+    "motion_agenda_ics",
+]
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -51,3 +61,24 @@ async def motion_agenda_ics(request: Request) -> Response:
         return Response("unknown motion id\n", status_code=404, media_type="text/plain")
     items: list[AgendaItem] = await s.db(s.repo.agenda, motion_id=motion_id)
     return _calendar(request, items, f"kamerwacht-{motion_id}")
+
+
+async def commitments_page(request: Request) -> Response:
+    """``/toezeggingen``: the topic's commitments, newest first, with status and letter."""
+    s = site(request)
+    items: list[Commitment] = await s.db(s.repo.commitments)
+    return page(request, "commitments.html", items=items)
+
+
+async def commitments_feed(request: Request) -> Response:
+    """``/toezeggingen/feed.atom``: the commitment changes, newest first."""
+    s = site(request)
+    changes: list[Change] = await s.db(s.repo.changes, None, limit=FEED_LIMIT)
+    kinds = (ChangeKind.COMMITMENT_NEW, ChangeKind.COMMITMENT_STATUS)
+    return _feed(
+        request,
+        [c for c in changes if c.kind in kinds],
+        title="kamerwacht — toezeggingen",
+        self_path="/toezeggingen/feed.atom",
+        alt_path="/toezeggingen",
+    )

@@ -31,6 +31,8 @@ ROUTES = [
     Route("/agenda", agenda.agenda_page, methods=["GET"], name="agenda"),
     Route("/agenda.ics", agenda.agenda_ics, methods=["GET"], name="agenda_ics"),
     Route("/motie/{motion_id}/agenda.ics", agenda.motion_agenda_ics, methods=["GET"]),
+    Route("/toezeggingen", agenda.commitments_page, methods=["GET"], name="commitments"),
+    Route("/toezeggingen/feed.atom", agenda.commitments_feed, methods=["GET"]),
     Route("/feed.atom", pages.feed_all, methods=["GET"], name="feed"),
     Route("/api/motions", api.api_motions, methods=["GET"], name="api_motions"),
     Route("/api/motions/{motion_id}", api.api_motion, methods=["GET"], name="api_motion"),

@@ -383,6 +383,16 @@ SPEC["paths"].update(
                 "responses": _ICS,
             }
         },
+        "/toezeggingen": {
+            "get": _html("The cabinet's commitments on the topic, with status and letter")
+        },
+        "/toezeggingen/feed.atom": {
+            "get": {
+                "summary": "Atom feed of the commitment changes",
+                "tags": ["feeds"],
+                "responses": _ATOM,
+            }
+        },
         "/motie/{motion_id}/agenda.ics": {
             "get": {
                 "summary": "One motion's planned sessions as iCalendar (empty when none)",

@@ -24,6 +24,7 @@ COMMANDS = [
     "replay",
     "overdue",
     "agenda",
+    "commitments",
 ]
 
 

@@ -49,7 +49,33 @@ def upgrade() -> None:
     )
     op.create_index("ix_agenda_items_zaak_nummer", "agenda_items", ["zaak_nummer"])
     op.create_index("ix_agenda_items_motion_id", "agenda_items", ["motion_id"])
+    op.create_table(
+        "commitments",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("number", sa.String(32), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(24), nullable=False),
+        sa.Column("status_raw", sa.String(100)),
+        sa.Column("ministry", sa.String(200)),
+        sa.Column("minister", sa.String(200)),
+        sa.Column("function", sa.String(200)),
+        sa.Column("made", sa.Date()),
+        sa.Column("due", sa.Date()),
+        sa.Column("letter", sa.String(64)),
+        sa.Column("activity", sa.String(32)),
+        sa.Column("evidence", sa.Text()),
+        sa.Column("created", TS, nullable=False),
+        sa.Column("updated", TS, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_commitments"),
+    )
+    op.create_index("ix_commitments_number", "commitments", ["number"])
+    op.add_column("changes", sa.Column("subject", sa.String(64), nullable=True))
+    op.create_index("ix_changes_subject", "changes", ["subject"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_changes_subject", table_name="changes")
+    with op.batch_alter_table("changes") as batch:
+        batch.drop_column("subject")
+    op.drop_table("commitments")
     op.drop_table("agenda_items")
