@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.agenda_ics import agenda_calendar
-from bot.web.site import page, request_lang, site
 from bot.web.pages import FEED_LIMIT, _feed
+from bot.web.site import page, request_lang, site
 from state.agenda import AgendaItem
 from state.commitments import Commitment
 from state.models import Change, ChangeKind, is_motion_key

@@ -21,7 +21,7 @@ from .factories import NOW
 OPEN = Commitment(
     id="c1",
     number="TZ202110-001",
-    text="De minister zal de Kamer informeren over de uitvoering van de moties over Nagorno-Karabach.",
+    text="De minister zal de Kamer informeren over de uitvoering van de moties (Nagorno-Karabach).",
     status=CommitmentStatus.OPEN,
     status_raw="Openstaand",
     ministry="Buitenlandse Zaken",
@@ -104,7 +104,8 @@ def test_stored_listed_and_routed_to_followers(repo: Repository) -> None:
     other = repo.get_or_create_subscriber(Channel.TELEGRAM, "43")
     repo.subscribe(sub.id, SubscriptionKind.COMMITMENT, "TZ202110-001")
     [new] = repo.apply_commitments([OPEN], cursor="2021-10-15T09:00:00Z", now=NOW)
-    assert new.id is not None and new.subject == "TZ202110-001"
+    assert new.id is not None
+    assert new.subject == "TZ202110-001"
     [changed] = repo.apply_commitments([DONE], now=NOW)
     assert repo.changes(motion_id=None)[-1].subject == "TZ202110-001"
     assert [d.change_id for d in repo.deliveries(subscriber_id=sub.id)] == [new.id, changed.id]
@@ -112,6 +113,7 @@ def test_stored_listed_and_routed_to_followers(repo: Repository) -> None:
     assert repo.apply_commitments([DONE], now=NOW) == []
     assert [c.number for c in repo.commitments()] == ["TZ202110-001"]
     found = repo.get_commitment("tz202110-001")
-    assert found is not None and found.status is CommitmentStatus.FULFILLED
+    assert found is not None
+    assert found.status is CommitmentStatus.FULFILLED
     assert found.evidence == DONE.evidence
     assert repo.get_cursors("tweedekamer-toezeggingen") == {"toezegging": "2021-10-15T09:00:00Z"}

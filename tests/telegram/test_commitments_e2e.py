@@ -77,7 +77,8 @@ async def test_a_fulfilled_commitment_reaches_its_follower_with_the_letter(
         [changed] = [c for c in second.changes if c.kind is ChangeKind.COMMITMENT_STATUS]
         assert (changed.subject, changed.old, changed.new) == (NUMBER, "open", "fulfilled")
         assert changed.letter_id == "2021D41766"
-        assert changed.evidence is not None and changed.evidence.startswith(SENTENCE)
+        assert changed.evidence is not None
+        assert changed.evidence.startswith(SENTENCE)
 
         before = len(fake.sent)
         await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]
