@@ -308,7 +308,7 @@ async def soak(subscribers: int, cycles: int, warm_up: int) -> tuple[list[Sample
             min_interval=0.0,
         )
         sources = {
-            name: build_sources(settings.model_copy(update=server.urls()))
+            name: build_sources(settings.model_copy(update=server.urls()), repo)
             for name, server in servers.items()
         }
         notifier = AcceptingNotifier()

@@ -25,6 +25,7 @@ from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
 from scrapers.tweedekamer_agenda import AgendaSource
 from scrapers.tweedekamer_commitments import CommitmentSource
+from scrapers.tweedekamer_sync import MirrorReader, TweedeKamerSyncSource
 from state.models import Change, DocumentKind, Letter, Motion, Observation
 from state.repository import Repository
 
@@ -86,11 +87,21 @@ class App:
         self.repo.close()
 
 
-def build_sources(settings: Settings) -> list[Source]:
-    """The explicit list of sources, primary first (its records win when sources overlap)."""
+def build_sources(settings: Settings, repo: MirrorReader) -> list[Source]:
+    """The explicit list of sources, primary first (its records win when sources overlap).
+
+    The Tweede Kamer comes through two paths: OData (discovery, backfill, whole motions) and the
+    SyncFeed (the change stream), each enough to keep tracked motions current on its own.
+    """
     topic = get_topic(settings.topic)
+    syncfeed: list[Source] = (
+        [TweedeKamerSyncSource(settings.tweedekamer_syncfeed_url, topic, repo)]
+        if settings.tweedekamer_syncfeed_url
+        else []
+    )
     return [
         TweedeKamerSource(settings.tweedekamer_url, topic),
+        *syncfeed,
         OfficieleBekendmakingenSource(
             settings.officielebekendmakingen_url, settings.officielebekendmakingen_rss_url, topic
         ),
@@ -111,11 +122,12 @@ def build_client(settings: Settings) -> HttpClient:
 
 def build_app(settings: Settings, *, repo: Repository | None = None) -> App:
     """Build every collaborator from ``settings``."""
+    store = repo or Repository.from_url(settings.database_url)
     return App(
         settings=settings,
-        repo=repo or Repository.from_url(settings.database_url),
+        repo=store,
         client=build_client(settings),
-        sources=build_sources(settings),
+        sources=build_sources(settings, store),
         agenda=AgendaSource(settings.tweedekamer_url),
         commitments=CommitmentSource(settings.tweedekamer_url, get_topic(settings.topic)),
     )
@@ -309,8 +321,14 @@ async def poll_once(
     }
     now = datetime.now(UTC)
     try:
+        tk_records = tuple(r for result in results for r in result.tk_records)
         changes = await asyncio.to_thread(
-            app.repo.apply_poll, observation, cursors=cursors, notify=notify, now=now
+            app.repo.apply_poll,
+            observation,
+            cursors=cursors,
+            notify=notify,
+            now=now,
+            tk_records=tk_records,
         )
     except Exception as exc:  # the store refused: nothing advanced, the next poll retries
         logger.exception("storing the poll failed; state and cursors unchanged")

@@ -24,9 +24,9 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from state.models import BoardEntry, Change, ExecutionReport, Motion, TimelineEntry
 
-logger = logging.getLogger(__name__)
-
 __all__ = ["main"]
+
+logger = logging.getLogger(__name__)
 
 
 class CliError(Exception):
@@ -295,19 +295,51 @@ def cmd_changes(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sources(args: argparse.Namespace) -> int:
-    """``kamerwacht sources``: each source's health."""
-    settings = _settings()
-    if getattr(args, "check", False):  # issue 17: does the live schema still match?
-        from bot.cli_watch import check_sources
+def source_check_rows(settings: Settings) -> list[Any]:
+    """Probe every configured upstream now (``sources --check``, and ``run`` at start-up)."""
+    from bot.app import build_client, build_sources
+    from scrapers.check import check_sources
+    from scrapers.tweedekamer_sync import NoMirror
 
-        return check_sources(settings, as_json=args.json)
+    async def go() -> list[Any]:
+        client = build_client(settings)
+        try:
+            return await check_sources(client, build_sources(settings, NoMirror()))
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())
+
+
+def _cmd_sources_check(settings: Settings, as_json: bool) -> int:
+    from bot.cli_watch import extra_check_rows  # issue 17: the Toezegging schema
+
+    rows = [*source_check_rows(settings), *extra_check_rows(settings)]
+    if as_json:
+        _print_json(
+            [
+                {"source": r.source, "ok": r.ok, "required": r.required, "detail": r.detail}
+                for r in rows
+            ]
+        )
+    else:
+        for r in rows:
+            state = "OK" if r.ok else ("FAIL" if r.required else "WARN")
+            print(f"{r.source:<24} {state:<5} {_clip(r.detail, 200)}")
+    return 0 if all(r.ok or not r.required for r in rows) else 1
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """``kamerwacht sources``: each source's health; ``--check`` probes them now."""
+    settings = _settings()
+    if args.check:
+        return _cmd_sources_check(settings, args.json)
     repo = _repo(settings)
     try:
         statuses = {s.name: s for s in repo.source_statuses()}
     finally:
         repo.close()
-    names = ["tweedekamer", "officielebekendmakingen", "rijksoverheid"]
+    names = ["tweedekamer", "tweedekamer-syncfeed", "officielebekendmakingen", "rijksoverheid"]
     names += [n for n in statuses if n not in names]
     if args.json:
         _print_json(
@@ -430,7 +462,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise CliError(f"unknown scenario {args.scenario!r}; known: {known}", 2)
     logging.basicConfig(level=logging.WARNING)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(args.scenario, args.host, args.port))
+        asyncio.run(serve_forever(args.scenario, args.host, args.port, args.tk_dialect))
     return 0
 
 
@@ -536,6 +568,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     _setup_logging(settings, args.verbose)
     _repo(settings).close()  # refuse to start on an out-of-date schema
     roles = set(ROLES) if args.role == "all" else {args.role}
+    if args.role in ("all", "poller"):
+        for row in source_check_rows(settings):
+            level = logging.INFO if row.ok else logging.WARNING
+            state = "OK" if row.ok else "FAIL" if row.required else "WARN"
+            logger.log(level, "source check %s %s: %s", row.source, state, row.detail)
     asyncio.run(run_service(settings, roles=roles))
     return 0
 
@@ -652,11 +689,14 @@ def build_parser() -> Parser:
         cmd_sources,
         "each source's last success, last error, items seen",
         "Show the health of every source: when it last succeeded, its last error, items seen. "
-        "With --check: fetch the Tweede Kamer's live $metadata and report whether the entity "
-        "types kamerwacht reads without a recorded example (Toezegging) still match.",
+        "With --check, probe every configured upstream now (the OData schema and dialect, each "
+        "SyncFeed category's head, SRU, the rijksoverheid feed): one row per source, exit 0 "
+        "only when every required source passes.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON array")
-    p.add_argument("--check", action="store_true", help="check the live schema (network)")
+    p.add_argument(
+        "--check", action="store_true", help="probe every upstream now instead of the stored health"
+    )
 
     p = add(
         "backfill",
@@ -697,6 +737,13 @@ def build_parser() -> Parser:
     p.add_argument("--scenario", default="default", help="scenario name (default: default)")
     p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8090, help="listen port (default 8090)")
+    p.add_argument(
+        "--tk-dialect",
+        choices=["v2", "v5"],
+        default="v5",
+        help="which Tweede Kamer OData URL to print: v5 (/OData/v5, default) or v2 "
+        "(/OData/v4/2.0); both are served",
+    )
 
     from bot.cli_watch import add_commands  # issue 17: overdue, agenda, commitments
 

@@ -18,11 +18,11 @@ from state.overdue import Overdue
 __all__ = [
     "add_commands",
     "agenda_json",
-    "check_sources",
     "cmd_agenda",
     "cmd_commitments",
     "cmd_overdue",
     "commitment_json",
+    "extra_check_rows",
     "overdue_json",
 ]
 
@@ -163,16 +163,15 @@ def add_commands(add: AddCommand) -> None:
     add_commitment_command(add)
 
 
-def check_sources(settings: Any, *, as_json: bool = False) -> int:
-    """``kamerwacht sources --check``: whether the live ``$metadata`` still has what is read.
-
-    Exit code 0 when it matches, 1 when something is missing or the metadata is unreachable.
-    """
+def extra_check_rows(settings: Any) -> list[Any]:
+    """Issue 17's row of ``kamerwacht sources --check``: does the live ``$metadata`` still have
+    every Toezegging property the commitment source reads? (Not required: a mismatch warns.)"""
     import asyncio
 
     from bot.app import build_client
     from scrapers.base import SourceError
-    from scrapers.tweedekamer_commitments import check_schema
+    from scrapers.check import CheckRow
+    from scrapers.tweedekamer_commitments import SOURCE_NAME, check_schema
 
     url = settings.tweedekamer_url.rstrip("/") + "/$metadata"
 
@@ -186,14 +185,9 @@ def check_sources(settings: Any, *, as_json: bool = False) -> int:
     try:
         problems = check_schema(asyncio.run(fetch()))
     except SourceError as exc:
-        problems = [f"$metadata unreachable: {exc}"]
-    if as_json:
-        _print_json({"url": url, "toezegging": {"ok": not problems, "problems": problems}})
-    else:
-        print(f"{url}: Toezegging " + ("matches" if not problems else "DIFFERS"))
-        for problem in problems:
-            print(f"  {problem}")
-    return 0 if not problems else 1
+        problems = [f"$metadata unreachable: {exc.cause}"]
+    detail = "; ".join(problems) or "Toezegging: every property read is in the live schema"
+    return [CheckRow(SOURCE_NAME, not problems, False, detail)]
 
 
 def commitment_json(item: Commitment) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "env_example"]
 
-TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
+TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v5"
+TWEEDEKAMER_SYNCFEED_URL = "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0"
 OFFICIELEBEKENDMAKINGEN_URL = "https://repository.overheid.nl"
 RIJKSOVERHEID_FEED_URL = "https://www.rijksoverheid.nl/api/rss"
 
@@ -36,7 +37,13 @@ class Settings(BaseSettings):
     )
 
     # sources
-    tweedekamer_url: str = Field(TWEEDEKAMER_URL, description="Tweede Kamer OData v4 base URL")
+    tweedekamer_url: str = Field(
+        TWEEDEKAMER_URL, description="Tweede Kamer OData base URL (v5; v4/2.0 also understood)"
+    )
+    tweedekamer_syncfeed_url: str = Field(
+        TWEEDEKAMER_SYNCFEED_URL,
+        description="Tweede Kamer SyncFeed 2.0 base URL (the change stream); empty turns it off",
+    )
     officielebekendmakingen_url: str = Field(
         OFFICIELEBEKENDMAKINGEN_URL,
         description="repository.overheid.nl base (SRU at /sru, files at /frbr/...)",

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from state.mirror import MirrorRecord
 from state.models import Letter, Motion
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class SourceResult:
     items_seen: int = 0
     requests: int = 0
     skipped: tuple[str, ...] = ()  # logged, non-fatal problems (a bad record, an unknown value)
+    tk_records: tuple[MirrorRecord, ...] = ()  # Tweede Kamer entities for the mirror
 
 
 class Source(Protocol):

@@ -4,6 +4,10 @@ One server stands in for every upstream, each under its own path prefix:
 
 * ``/OData/v4/2.0/…`` — the Tweede Kamer Gegevensmagazijn (an OData evaluator over the recorded
   records, see ``replay_odata`` and ``replay_scenarios``), incl. ``$metadata`` and ``Resource``;
+* ``/OData/v5/…`` — the same records in the DERIVED v5 dialect (``replay_v5``): renamed
+  properties, its own ``$metadata``, ``$top`` above 100 answered with HTTP 400;
+* ``/SyncFeed/2.0/Feed`` and ``/SyncFeed/2.0/Entiteiten/<id>`` — the Tweede Kamer SyncFeed,
+  CONSTRUCTED from the same records (see ``replay_syncfeed``);
 * ``/repository/sru`` and ``/repository/frbr/…`` — repository.overheid.nl (SRU 2.0 over the
   recorded records, CQL subset) and the publications' XML;
 * ``/zoek/rss`` — the officiële-bekendmakingen RSS search feed (the recorded feed, any ``q``);
@@ -46,12 +50,17 @@ from scrapers.replay_scenarios import (
 )
 from scrapers.replay_scenarios import scenario as get_scenario
 from scrapers.replay_sru import search_response
+from scrapers.replay_syncfeed import SyncFeedError, category_name, feed
+from scrapers.replay_v5 import MAX_TOP, v5_graph, v5_metadata
 
 __all__ = ["SCENARIOS", "ReplayServer", "serve_forever"]
 
 logger = logging.getLogger(__name__)
 
 ODATA = "/OData/v4/2.0"
+ODATA_V5 = "/OData/v5"
+TK_DIALECTS = {"v2": ODATA, "v5": ODATA_V5}
+SYNCFEED = "/SyncFeed/2.0"
 SRU_PATH = "/repository/sru"
 FRBR = "/repository/frbr/"
 RSS_PATH = "/zoek/rss"
@@ -120,12 +129,23 @@ async def _huge_stream() -> AsyncIterator[bytes]:
 class ReplayServer:
     """The replay server; ``urls`` has one base URL per ``Settings`` field."""
 
-    def __init__(self, scenario: str = "default", *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        scenario: str = "default",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tk_dialect: str = "v5",
+    ):
+        if tk_dialect not in TK_DIALECTS:
+            raise ValueError(f"unknown OData dialect {tk_dialect!r}; known: v2, v5")
         self.scenario = get_scenario(scenario).name
+        self.tk_dialect = tk_dialect
         self.host = host
         self.port = port
         self.step = 0
         self.request_count = 0
+        self.bytes_sent = 0  # response bodies written (not streamed ones)
         self.request_log: list[str] = []
         self.fault_after = 0  # requests answered normally in a faulty step before the fault
         self.delay = 0.0  # seconds every answer waits (to observe client concurrency)
@@ -184,7 +204,8 @@ class ReplayServer:
         """Base URLs keyed by the ``Settings`` field they go in."""
         base = self.base_url
         return {
-            "tweedekamer_url": base + ODATA,
+            "tweedekamer_url": base + TK_DIALECTS[self.tk_dialect],
+            "tweedekamer_syncfeed_url": base + SYNCFEED,
             "officielebekendmakingen_url": base + "/repository",
             "officielebekendmakingen_rss_url": base + RSS_PATH,
             "rijksoverheid_feed_url": base + RIJKSOVERHEID,
@@ -273,6 +294,7 @@ class ReplayServer:
             writer.write(b"0\r\n\r\n")
         elif response.status != 304:
             writer.write(response.body)
+            self.bytes_sent += len(response.body)
         await writer.drain()
 
     async def _respond(self, method: str, target: str, headers: dict[str, str]) -> Response:
@@ -283,7 +305,12 @@ class ReplayServer:
             return _json({"scenario": self.scenario, "step": self.step})
         if path == "/_replay/status":
             return _json(
-                {"scenario": self.scenario, "step": self.step, "requests": self.request_count}
+                {
+                    "scenario": self.scenario,
+                    "step": self.step,
+                    "requests": self.request_count,
+                    "bytes": self.bytes_sent,
+                }
             )
         if method not in ("GET", "HEAD"):
             return Response(status=405, body=b"", content_type="text/plain")
@@ -323,6 +350,11 @@ class ReplayServer:
         try:
             if path == ODATA or path.startswith(ODATA + "/"):
                 return self._odata(snap, path[len(ODATA) :].lstrip("/"), query, headers)
+            if path == ODATA_V5 or path.startswith(ODATA_V5 + "/"):
+                rest = path[len(ODATA_V5) :].lstrip("/")
+                return self._odata(snap, rest, query, headers, dialect="v5")
+            if path.startswith(SYNCFEED + "/"):
+                return self._syncfeed(snap, path[len(SYNCFEED) :], query)
             if path == SRU_PATH:
                 return self._sru(snap, query)
             if path.startswith(FRBR):
@@ -333,32 +365,72 @@ class ReplayServer:
                 return self._rijksoverheid(path[len(RIJKSOVERHEID) :].strip("/"), headers)
         except ODataError as exc:
             return _odata_error(exc.message, exc.status)
+        except SyncFeedError as exc:
+            return Response(exc.status, exc.message.encode(), "text/plain; charset=utf-8")
         return Response(status=404, body=b"Not Found", content_type="text/plain")
+
+    # -- Tweede Kamer SyncFeed ------------------------------------------------------------------
+
+    def _syncfeed(self, snap: Snapshot, rest: str, query: str) -> Response:
+        current = feed(snap.name or self.scenario, snap.step)
+        if rest == "/Feed":
+            options = dict(parse_qsl(query, keep_blank_values=True))
+            token = options.get("skiptoken") or None
+            if token is not None and not token.isdigit():
+                raise SyncFeedError(400, f"Invalid skiptoken '{token}'.")
+            category = category_name(options.get("category"))
+            base = self.base_url + SYNCFEED
+            body = current.page(category, int(token) if token else None, base)
+            return Response(body=body, content_type="application/atom+xml; charset=utf-8")
+        if rest.startswith("/Entiteiten/"):
+            found = current.entity(rest.removeprefix("/Entiteiten/"))
+            if found is not None:
+                return Response(body=found, content_type="application/xml; charset=utf-8")
+        if rest.startswith("/Resources/"):
+            key = rest.removeprefix("/Resources/").lower()
+            if current.has_resource(key):
+                file = snap.resources[("Document", key)]
+                return Response(body=data_file(file.file), content_type=file.content_type)
+        raise SyncFeedError(404, "Not Found")
 
     # -- Tweede Kamer OData ---------------------------------------------------------------------
 
-    def _odata(self, snap: Snapshot, rest: str, query: str, headers: dict[str, str]) -> Response:
-        root = self.base_url + ODATA
+    def _odata(
+        self,
+        snap: Snapshot,
+        rest: str,
+        query: str,
+        headers: dict[str, str],
+        *,
+        dialect: str = "v2",
+    ) -> Response:
+        root = self.base_url + TK_DIALECTS[dialect]
+        step = min(self.step, get_scenario(self.scenario).steps - 1)
+        graph = v5_graph(self.scenario, step) if dialect == "v5" else snap.graph
         if rest in ("", "$metadata"):
             if rest == "":
-                sets = sorted(snap.graph.schema.types)
+                sets = sorted(graph.schema.types)
                 return _json(
                     {
                         "@odata.context": f"{root}/$metadata",
                         "value": [{"name": s, "kind": "EntitySet", "url": s} for s in sets],
                     }
                 )
-            return Response(body=data_file("metadata.xml"), content_type="application/xml")
+            metadata = (
+                v5_metadata(self.scenario, step) if dialect == "v5" else data_file("metadata.xml")
+            )
+            return Response(body=metadata, content_type="application/xml")
         options = dict(parse_qsl(query, keep_blank_values=True))
         fmt = options.get("$format", "") + " " + headers.get("accept", "")
         out = Output(root=root, full="odata.metadata=full" in fmt)
         q = Query.from_options(options)
+        if dialect == "v5" and q.top is not None and q.top > MAX_TOP:
+            raise ODataError(f"The limit of '{MAX_TOP}' for Top query has been exceeded.")
         match = re.fullmatch(r"([A-Za-z]+)(?:\(([^)]*)\))?(?:/([A-Za-z]+))?", rest)
         if not match:
             raise ODataError(f"Resource not found for the segment '{rest}'.", 404)
         entity_set, key, nav = match.groups()
-        etype = snap.graph.schema.entity(entity_set)
-        graph = snap.graph
+        etype = graph.schema.entity(entity_set)
 
         def next_link(token: str) -> str:
             kept = "&".join(
@@ -465,9 +537,9 @@ def _data_names() -> list[str]:
     return [p.name for p in DATA.iterdir()]
 
 
-async def serve_forever(scenario: str, host: str, port: int) -> None:
+async def serve_forever(scenario: str, host: str, port: int, tk_dialect: str = "v5") -> None:
     """Run a replay server until cancelled, printing the settings that point kamerwacht at it."""
-    server = ReplayServer(scenario, host=host, port=port)
+    server = ReplayServer(scenario, host=host, port=port, tk_dialect=tk_dialect)
     await server.start()
     try:
         print(f"kamerwacht replay: scenario {server.scenario!r} on {server.base_url}")  # noqa: T201

@@ -85,6 +85,18 @@ _ALL = [
         f"'{UNSEEN_BESLUITSOORT}'; step 1: the real value, re-stamped",
         steps=2,
     ),
+    Scenario(
+        "v5-missing-property",
+        "as 'adopted' (step 1: 21501-02-3067's vote arrives), but from step 1 on the v5 "
+        "$metadata and records lack Besluit.BesluitSoort (a silent upstream rename)",
+        steps=2,
+    ),
+    Scenario(
+        "besluit-deleted",
+        "step 1: 3067's 'Stemmen - aangenomen' Besluit and its Stemming rows deleted upstream "
+        "(Verwijderd true, every other property null, re-stamped)",
+        steps=2,
+    ),
     Scenario("http500", "step 0: every request answers HTTP 500; step 1: default", 2, "http500"),
     Scenario(
         "http429",
@@ -182,6 +194,8 @@ class Snapshot:
     resources: dict[tuple[str, str], Resource] = field(default_factory=dict)
     sru: list[SruRecord] = field(default_factory=list)
     fault: str | None = None
+    name: str = ""  # the scenario and step this is (the SyncFeed replays the steps up to it)
+    step: int = 0
 
 
 def _zaak_ids() -> dict[str, str]:
@@ -416,7 +430,7 @@ def snapshot(name: str, step: int) -> Snapshot:
             r for r in graph.sets["Document"].values() if r["DocumentNummer"] == LETTER_2423
         )
         _drop(graph, "Document", letter["Id"])
-    elif name == "adopted" and step == 0:
+    elif name in ("adopted", "v5-missing-property") and step == 0:
         besluit = graph.get("Besluit", ADOPTED_BESLUIT)
         assert besluit is not None
         for _, row in graph.related("Besluit", besluit, "Stemming"):
@@ -431,8 +445,23 @@ def snapshot(name: str, step: int) -> Snapshot:
             besluit["ApiGewijzigdOp"] = REPLAY_NOW
     elif name == "bulk-rewrite" and step == 1:
         _restamp(graph)
+    elif name == "besluit-deleted" and step == 1:
+        besluit = graph.get("Besluit", ADOPTED_BESLUIT)
+        assert besluit is not None
+        rows = [row for _, row in graph.related("Besluit", besluit, "Stemming")]
+        for deleted in [*rows, besluit]:
+            _tombstone(deleted)
     if name in AGENDA_SCENARIOS:
         add_agenda(graph, name, step)
     add_commitments(graph, name, step)
     fault = spec.fault if step == 0 else None
-    return Snapshot(graph=graph, resources=resources, sru=sru, fault=fault)
+    return Snapshot(graph=graph, resources=resources, sru=sru, fault=fault, name=name, step=step)
+
+
+def _tombstone(record: dict[str, Any]) -> None:
+    """Deleted the Gegevensmagazijn way: Verwijderd true, every other property null, re-stamped."""
+    for prop in record:
+        if prop != "Id":
+            record[prop] = None
+    record["Verwijderd"] = True
+    record["ApiGewijzigdOp"] = REPLAY_NOW

@@ -13,6 +13,12 @@ One poll:
    (dossier + Volgnummer) and full text: the official XML (``DocumentPublicatie(..)/Resource``) when
    it exists, else ``Document(..)/resource`` (PDF); the text goes to ``scrapers.letters``.
 
+Every name the queries use is resolved against the server's own ``$metadata`` (read once per
+process, and again after an HTTP 400) through ``scrapers.odata_schema``: the same code speaks
+``OData/v4/2.0`` and ``OData/v5``, and a schema that lacks a required property fails the source with
+a line naming it (``SchemaMismatch``) instead of tracking nothing silently. Pages are at most 100
+rows (v5 answers 400 above that) with an explicit ``$orderby``; ``@odata.nextLink`` is followed.
+
 Rows are de-duplicated by ``Id``; a cursor only moves past rows this poll returned, and the caller
 stores cursors together with the records. Any fetch failure fails the poll as a whole
 (``SourceError``): nothing partial is returned, so nothing partial is stored.
@@ -22,7 +28,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,12 +36,25 @@ from scrapers.base import ParseError, SourceError, SourceResult
 from scrapers.http import HttpClient, same_host
 from scrapers.letters import extract_document, to_letter
 from scrapers.odata import any_of, contains_any, fetch_all, literal, parse_datetime
+from scrapers.odata_schema import Dialect, SchemaMismatch, parse_metadata, resolve
 from scrapers.text import to_text
 from scrapers.topics import TopicProfile
+from scrapers.tweedekamer_mirror import flatten
+from scrapers.tweedekamer_queries import (
+    WATCH_INLINE,
+    change_zaak_expand,
+    document_select,
+    letter_expand,
+    motion_clause,
+    motion_expand,
+    watch_clause,
+    zaak_select,
+)
 from scrapers.tweedekamer_records import (
     BESLUIT_STATUS,
     PROCEDURAL,
     build_motion,
+    canonical_id,
     local_date,
     parse_besluit_soort,
     parse_result_counts,
@@ -55,30 +73,10 @@ logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 ENTITIES = ("zaak", "besluit", "stemming", "zaakactor", "document")
-PAGE = 250
-ID_BATCH = 40
-_ZAAK_NUMMER_RE = re.compile(r"^(?:19|20)\d{2}Z\d{5}$")
+PAGE = 100  # v5 answers 400 to $top above 100
+ID_BATCH = 25
 _GONE = frozenset({404, 410})
 WEBSITE = "https://www.tweedekamer.nl"
-
-MOTION_EXPAND = (
-    "Kamerstukdossier($select=Id,Nummer,Toevoeging,Verwijderd),"
-    "ZaakActor($filter=Relatie eq 'Indiener' or Relatie eq 'Medeindiener';"
-    "$select=Id,ActorNaam,ActorFractie,ActorAfkorting,Relatie,Persoon_Id,Fractie_Id,Verwijderd,"
-    "GewijzigdOp,ApiGewijzigdOp),"
-    "Besluit($filter=Verwijderd eq false;$expand=Stemming($filter=Verwijderd eq false)),"
-    "VervangenDoor($select=Id,Nummer,Volgnummer;$expand=Kamerstukdossier($select=Nummer,Toevoeging)),"
-    "VervangenVanuit($select=Id,Nummer,Volgnummer;$expand=Kamerstukdossier($select=Nummer,Toevoeging)),"
-    "Document($filter=Verwijderd eq false and "
-    "(Soort eq 'Motie' or Soort eq 'Motie (gewijzigd/nader)');"
-    "$select=Id,Soort;$expand=HuidigeDocumentVersie($select=Id,ExterneIdentifier;"
-    "$expand=DocumentPublicatie($filter=DocumentType eq 'Xml';$select=Id,DocumentType,FileName)))"
-)
-LETTER_EXPAND = (
-    "Kamerstukdossier($select=Nummer,Toevoeging),"
-    "HuidigeDocumentVersie($select=Id,ExterneIdentifier;"
-    "$expand=DocumentPublicatie($filter=DocumentType eq 'Xml';$select=Id,DocumentType,FileName))"
-)
 
 
 def _iso(moment: datetime) -> str:
@@ -95,21 +93,9 @@ def _latest(rows: Iterable[Mapping[str, Any]]) -> datetime | None:
     return max(found) if found else None
 
 
-def _watch_clause(ident: str, var: str = "") -> str | None:
-    """An OData clause selecting the motion ``ident`` (canonical id or Zaak Nummer)."""
-    p = f"{var}/" if var else ""
-    if _ZAAK_NUMMER_RE.match(ident):
-        return f"{p}Nummer eq {literal(ident)}"
-    match = MOTION_ID_RE.match(ident)
-    if not match:
-        return None
-    dossier = f"d/Nummer eq {int(match['dossier'])}"
-    toevoeging = match["toevoeging"]
-    extra = f"d/Toevoeging eq {literal(toevoeging)}" if toevoeging else "d/Toevoeging eq null"
-    return (
-        f"({p}Volgnummer eq {int(match['nr'])} and "
-        f"{p}Kamerstukdossier/any(d: {dossier} and {extra}))"
-    )
+def _batches(items: Iterable[str], size: int = ID_BATCH) -> list[list[str]]:
+    ordered = sorted(items)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 class TweedeKamerSource:
@@ -129,18 +115,35 @@ class TweedeKamerSource:
         self.topic = topic
         self.overlap = overlap
         self.letters = letters  # False: motions only (benchmarks, a motions-only deployment)
-
-    # -- query building -------------------------------------------------------------------------
-
-    def _motion_clause(self, watch: Iterable[str], var: str = "") -> str:
-        """``Soort eq 'Motie' and (topic or watched)`` on the Zaak (or lambda variable ``var``)."""
-        p = f"{var}/" if var else ""
-        topic = contains_any(f"{p}Onderwerp", self.topic.terms)
-        watched = [c for c in (_watch_clause(w, var) for w in sorted(watch)) if c]
-        return f"{p}Soort eq 'Motie' and {any_of([topic, *watched])}"
+        self._dialect: Dialect | None = None
+        self._warned: set[str] = set()
 
     def _url(self, entity: str) -> str:
         return f"{self.base_url}/{entity}"
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    async def dialect(self, client: HttpClient, *, refresh: bool = False) -> Dialect:
+        """The server's dialect, from its ``$metadata`` (read once per process, or on refresh).
+
+        ``SchemaMismatch`` names every required property the schema lacks; a missing optional
+        one is logged once per process and its field stays empty.
+        """
+        if self._dialect is not None and not refresh:
+            return self._dialect
+        self._dialect = None
+        result = await client.get(self._url("$metadata"))
+        dialect = resolve(parse_metadata(result.content, result.url), self.base_url)
+        for name in dialect.missing_optional:
+            if name not in self._warned:
+                self._warned.add(name)
+                logger.warning(
+                    "tweedekamer: OData schema (dialect %s) lacks optional %s; left empty",
+                    dialect.label,
+                    name,
+                )
+        self._dialect = dialect
+        return dialect
 
     # -- poll -----------------------------------------------------------------------------------
 
@@ -150,10 +153,25 @@ class TweedeKamerSource:
         """Fetch what is new since ``cursors`` (plus new watch-list motions) and parse it.
 
         Rows of a shape the Gegevensmagazijn never sends (a list where an object belongs, a
-        number where text belongs) fail the poll with a ``ParseError`` naming the problem.
+        number where text belongs) fail the poll with a ``ParseError`` naming the problem. An
+        HTTP 400 makes the source read ``$metadata`` again: a schema that changed under it fails
+        with ``SchemaMismatch`` naming the property, one that still fits is polled again once.
         """
         try:
-            return await self._poll(client, cursors, watchlist)
+            started = client.requests_made
+            dialect = await self.dialect(client)
+            try:
+                result = await self._poll(client, dialect, cursors, watchlist)
+            except SourceError as exc:
+                if exc.status != 400 or isinstance(exc, ParseError):
+                    raise
+                fresh = await self.dialect(client, refresh=True)
+                if fresh.physical == dialect.physical:
+                    raise
+                result = await self._poll(client, fresh, cursors, watchlist)
+            return dataclasses.replace(result, requests=client.requests_made - started)
+        except SchemaMismatch:
+            raise
         except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
             logger.debug("tweedekamer: unexpected payload", exc_info=True)
             raise ParseError(
@@ -161,33 +179,41 @@ class TweedeKamerSource:
             ) from exc
 
     async def _poll(
-        self, client: HttpClient, cursors: Mapping[str, str], watchlist: frozenset[str]
+        self,
+        client: HttpClient,
+        d: Dialect,
+        cursors: Mapping[str, str],
+        watchlist: frozenset[str],
     ) -> SourceResult:
-        started = client.requests_made
         notes: list[str] = []
         watch = {w.strip() for w in watchlist if w.strip()}
-        for bad in sorted(w for w in watch if _watch_clause(w) is None):
+        for bad in sorted(w for w in watch if watch_clause(d, w) is None):
             notes.append(f"watch list: {bad!r} is not a motion id or Zaak number")
-        watch = {w for w in watch if _watch_clause(w) is not None}
+        watch = {w for w in watch if watch_clause(d, w) is not None}
         known_watch = {w for w in (cursors.get("watchlist") or "").split(",") if w}
         new_cursors: dict[str, str] = dict(cursors)
         window = _Window(cursors.get("seen"), self.overlap)
         zaken: dict[str, Record] = {}
         if _cursor(cursors, "zaak") is None:
-            seen = await self._discover(client, watch, zaken, new_cursors, window)
+            seen = await self._discover(client, d, watch, zaken, new_cursors, window)
         else:
-            seen = await self._changes(client, cursors, watch, zaken, new_cursors, window)
+            seen = await self._changes(client, d, cursors, watch, zaken, new_cursors, window)
             new_watch = watch - known_watch
             if new_watch:
-                found = await self._zaken(client, self._motion_clause(new_watch))
+                found = await self._watched(client, d, new_watch)
                 zaken.update(found)
                 seen += len(found)
         new_cursors["watchlist"] = ",".join(sorted(watch))
         motions = await self._with_texts(client, self._motions(zaken, watch, notes), zaken, notes)
+        tk_records = tuple(
+            record
+            for motion in motions
+            for record in flatten(zaken.get((motion.zaak_id or "").lower()) or {})
+        )
         letters: list[Letter] = []
         doc_count = 0
         if self.letters:
-            letters, doc_count = await self._letters(client, cursors, new_cursors, window, notes)
+            letters, doc_count = await self._letters(client, d, cursors, new_cursors, window, notes)
         new_cursors["seen"] = window.dump()
         for note in notes:
             logger.info("tweedekamer: %s", note)
@@ -197,20 +223,22 @@ class TweedeKamerSource:
             letters=tuple(letters),
             cursors=new_cursors,
             items_seen=seen + doc_count,
-            requests=client.requests_made - started,
             skipped=tuple(notes),
+            tk_records=tk_records,
         )
 
     async def _discover(
         self,
         client: HttpClient,
+        d: Dialect,
         watch: set[str],
         zaken: dict[str, Record],
         new_cursors: dict[str, str],
         window: _Window,
     ) -> int:
         """First poll: every topic (and watched) motion, whole; cursors from what it returned."""
-        found = await self._zaken(client, self._motion_clause(watch))
+        found = await self._zaken(client, d, motion_clause(d, self.topic.terms, ()))
+        found.update(await self._watched(client, d, watch))
         zaken.update(found)
         rows = list(found.values())
         besluiten = [b for z in rows for b in z.get("Besluit") or []]
@@ -230,27 +258,50 @@ class TweedeKamerSource:
             window.remember(key, items, cursor)
         return len(found)
 
-    async def _zaken(self, client: HttpClient, clause: str) -> dict[str, Record]:
-        params = {
-            "$filter": f"Verwijderd eq false and {clause}",
-            "$expand": MOTION_EXPAND,
-            "$orderby": "ApiGewijzigdOp,Id",
-        }
-        rows = await fetch_all(client, self._url("Zaak"), params)
-        return {str(r["Id"]).lower(): r for r in rows if r.get("Id")}
-
-    async def _by_ids(self, client: HttpClient, ids: set[str]) -> dict[str, Record]:
+    async def _watched(self, client: HttpClient, d: Dialect, watch: set[str]) -> dict[str, Record]:
+        """The watched motions, whole, asked for in batches so that no URL grows too long."""
         out: dict[str, Record] = {}
-        ordered = sorted(ids)
-        for i in range(0, len(ordered), ID_BATCH):
-            batch = ordered[i : i + ID_BATCH]
-            clause = any_of(f"Id eq {key}" for key in batch)
-            out.update(await self._zaken(client, f"Soort eq 'Motie' and {clause}"))
+        for batch in _batches(watch):
+            out.update(await self._zaken(client, d, motion_clause(d, (), batch, topic=False)))
         return out
+
+    async def _zaken(self, client: HttpClient, d: Dialect, clause: str) -> dict[str, Record]:
+        params = {
+            "$filter": f"{d.p('Zaak', 'Verwijderd')} eq false and {clause}",
+            "$select": zaak_select(d),
+            "$expand": motion_expand(d),
+            "$orderby": f"{d.p('Zaak', 'ApiGewijzigdOp')},{d.p('Zaak', 'Id')}",
+        }
+        rows = await fetch_all(client, self._url("Zaak"), params, page_size=PAGE)
+        logical = (d.to_logical("Zaak", r) for r in rows)
+        return {str(r["Id"]).lower(): r for r in logical if r.get("Id")}
+
+    async def _by_ids(self, client: HttpClient, d: Dialect, ids: set[str]) -> dict[str, Record]:
+        out: dict[str, Record] = {}
+        for batch in _batches(ids):
+            clause = any_of(f"{d.p('Zaak', 'Id')} eq {key}" for key in batch)
+            out.update(
+                await self._zaken(client, d, f"{d.p('Zaak', 'Soort')} eq 'Motie' and {clause}")
+            )
+        return out
+
+    def _relevant(self, zaak: Mapping[str, Any], watch: set[str]) -> bool:
+        """Whether a Zaak a change row names is on the topic or watched (decided locally)."""
+        if self.topic.matches(zaak.get("Onderwerp")):
+            return True
+        dossiers = zaak.get("Kamerstukdossier") or []
+        ids = {str(zaak.get("Nummer") or "")}
+        ids.update(
+            canonical_id(k.get("Nummer"), k.get("Toevoeging"), zaak.get("Volgnummer")) or ""
+            for k in dossiers
+            if isinstance(k, Mapping)
+        )
+        return bool(watch & ids)
 
     async def _changes(
         self,
         client: HttpClient,
+        d: Dialect,
         cursors: Mapping[str, str],
         watch: set[str],
         zaken: dict[str, Record],
@@ -261,45 +312,67 @@ class TweedeKamerSource:
 
         A changed Zaak comes back whole from the Zaak query; a changed Besluit, Stemming or
         ZaakActor row names its Zaak, which is then fetched whole. Rows of the overlap window
-        that the previous poll already returned are not news.
+        that the previous poll already returned are not news. With a long watch list the change
+        queries ask for every motion that changed and relevance is decided here.
         """
         fallback = _cursor(cursors, "zaak")
         assert fallback is not None
         since = fallback - self.overlap
-        found = await self._zaken(
-            client, f"ApiGewijzigdOp ge {literal(since)} and {self._motion_clause(watch)}"
-        )
+        inline = len(watch) <= WATCH_INLINE
+        clause = motion_clause(d, self.topic.terms, watch if inline else ())
+        wide = inline or not watch  # False: the clause must not narrow to the topic
+        zaak_clause = clause if wide else f"{d.p('Zaak', 'Soort')} eq 'Motie'"
+        stamp = d.p("Zaak", "ApiGewijzigdOp")
+        found = await self._zaken(client, d, f"{stamp} ge {literal(since)} and {zaak_clause}")
+        found = {k: v for k, v in found.items() if wide or self._relevant(v, watch)}
         seen = len(found)
         changed = {key for key, row in found.items() if window.is_new("zaak", row)}
         new_cursors["zaak"] = _iso(window.remember("zaak", found.values(), fallback) or fallback)
-        lambda_clause = self._motion_clause(watch, "z")
+        lam = (
+            motion_clause(d, self.topic.terms, watch if inline else (), "z")
+            if wide
+            else f"z/{d.p('Zaak', 'Soort')} eq 'Motie'"
+        )
+        zexp = change_zaak_expand(d)
         specs = [
-            # cursor key, entity, filter on the motion, $expand that reaches the Zaak Id
-            ("besluit", "Besluit", f"Zaak/any(z: {lambda_clause})", "Zaak($select=Id)"),
+            # cursor key, entity, filter on the motion, $expand that reaches the Zaak
+            ("besluit", "Besluit", f"{d.p('Besluit', 'Zaak')}/any(z: {lam})", f"Zaak({zexp})"),
             (
                 "stemming",
                 "Stemming",
-                f"Besluit/Zaak/any(z: {lambda_clause})",
-                "Besluit($select=Id;$expand=Zaak($select=Id))",
+                f"{d.p('Stemming', 'Besluit')}/{d.p('Besluit', 'Zaak')}/any(z: {lam})",
+                f"{d.p('Stemming', 'Besluit')}($select={d.p('Besluit', 'Id')};"
+                f"$expand={d.p('Besluit', 'Zaak')}({zexp}))",
             ),
-            ("zaakactor", "ZaakActor", self._motion_clause(watch, "Zaak"), "Zaak($select=Id)"),
+            (
+                "zaakactor",
+                "ZaakActor",
+                (
+                    motion_clause(d, self.topic.terms, watch if inline else (), "Zaak")
+                    if wide
+                    else f"Zaak/{d.p('Zaak', 'Soort')} eq 'Motie'"
+                ),
+                f"{d.p('ZaakActor', 'Zaak')}({zexp})",
+            ),
         ]
-        for key, entity, clause, expand in specs:
+        for key, entity, where, expand in specs:
             start = _cursor(cursors, key) or fallback
             params = {
-                "$filter": f"ApiGewijzigdOp ge {literal(start - self.overlap)} and {clause}",
-                "$select": "Id,ApiGewijzigdOp",
+                "$filter": f"{d.p(entity, 'ApiGewijzigdOp')} ge {literal(start - self.overlap)}"
+                f" and {where}",
+                "$select": d.select(entity, "Id", "ApiGewijzigdOp"),
                 "$expand": expand,
-                "$orderby": "ApiGewijzigdOp,Id",
+                "$orderby": f"{d.p(entity, 'ApiGewijzigdOp')},{d.p(entity, 'Id')}",
             }
-            rows = await fetch_all(client, self._url(entity), params, page_size=PAGE)
+            raw = await fetch_all(client, self._url(entity), params, page_size=PAGE)
+            rows = [d.to_logical(entity, r) for r in raw]
             seen += len(rows)
             for row in rows:
                 if window.is_new(key, row):
-                    changed.update(_zaak_ids(entity, row))
+                    changed.update(_zaak_ids(entity, row, None if wide else self, watch))
             new_cursors[key] = _iso(window.remember(key, rows, start) or start)
         zaken.update({k: v for k, v in found.items() if k in changed})
-        zaken.update(await self._by_ids(client, changed - set(zaken)))
+        zaken.update(await self._by_ids(client, d, changed - set(zaken)))
         return seen
 
     def _motions(
@@ -378,28 +451,38 @@ class TweedeKamerSource:
     async def _letters(
         self,
         client: HttpClient,
+        d: Dialect,
         cursors: Mapping[str, str],
         new_cursors: dict[str, str],
         window: _Window,
         notes: list[str],
     ) -> tuple[list[Letter], int]:
-        clause = "Verwijderd eq false and Soort eq 'Brief regering' and " + contains_any(
-            "Onderwerp", self.topic.terms
+        doc = "Document"
+        clause = (
+            f"{d.p(doc, 'Verwijderd')} eq false and {d.p(doc, 'Soort')} eq 'Brief regering' and "
+            + contains_any(d.p(doc, "Onderwerp"), self.topic.terms)
         )
         since = _cursor(cursors, "document")
+        stamp_name = d.p(doc, "ApiGewijzigdOp")
         if since is not None:
-            clause += f" and ApiGewijzigdOp ge {literal(since - self.overlap)}"
-        params = {"$filter": clause, "$expand": LETTER_EXPAND, "$orderby": "ApiGewijzigdOp,Id"}
-        docs = await fetch_all(client, self._url("Document"), params)
+            clause += f" and {stamp_name} ge {literal(since - self.overlap)}"
+        params = {
+            "$filter": clause,
+            "$select": document_select(d),
+            "$expand": letter_expand(d),
+            "$orderby": f"{stamp_name},{d.p(doc, 'Id')}",
+        }
+        raw = await fetch_all(client, self._url(doc), params, page_size=PAGE)
+        docs = [d.to_logical(doc, r) for r in raw]
         fresh = [d for d in docs if window.is_new("document", d)]
         stamp = window.remember("document", docs, since)
         if stamp is not None:
             new_cursors["document"] = _iso(stamp)
         letters: dict[str, Letter] = {}
-        for doc in sorted(fresh, key=lambda d: (str(d.get("Datum")), str(d.get("Id")))):
-            if not self.topic.matches(doc.get("Onderwerp")):
+        for row in sorted(fresh, key=lambda r: (str(r.get("Datum")), str(r.get("Id")))):
+            if not self.topic.matches(row.get("Onderwerp")):
                 continue
-            letter = await self._letter(client, doc, notes)
+            letter = await self._letter(client, row, notes)
             letters[letter.id] = letter
         return [letters[k] for k in sorted(letters)], len(docs)
 
@@ -465,8 +548,6 @@ class TweedeKamerSource:
 
 def _kamerstuk_of(doc: Mapping[str, Any]) -> str | None:
     """The letter's own Kamerstuk id: its dossier + Volgnummer, or the version's identifier."""
-    from scrapers.tweedekamer_records import canonical_id
-
     for dossier in doc.get("Kamerstukdossier") or []:
         ident = canonical_id(
             dossier.get("Nummer"), dossier.get("Toevoeging"), doc.get("Volgnummer")
@@ -518,12 +599,21 @@ class _Window:
         return " ".join(sorted(self.keep))
 
 
-def _zaak_ids(entity: str, row: Mapping[str, Any]) -> set[str]:
-    """The Zaak ids a change row belongs to (through its direct links only)."""
+def _zaak_ids(
+    entity: str, row: Mapping[str, Any], judge: TweedeKamerSource | None, watch: set[str]
+) -> set[str]:
+    """The Zaak ids a change row belongs to (through its direct links only).
+
+    With a ``judge`` only the Zaken it finds relevant (topic or watched) count.
+    """
     if entity == "Zaak":
         return {str(row["Id"]).lower()} if row.get("Id") else set()
     if entity == "Stemming":
         row = row.get("Besluit") or {}
     zaak = row.get("Zaak")
     zaken = zaak if isinstance(zaak, list) else [zaak] if zaak else []
-    return {str(z["Id"]).lower() for z in zaken if z.get("Id")}
+    return {
+        str(z["Id"]).lower()
+        for z in zaken
+        if z.get("Id") and (judge is None or judge._relevant(z, watch))
+    }

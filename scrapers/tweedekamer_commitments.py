@@ -57,6 +57,7 @@ NAMES: dict[str, str] = {
     "letter": "KamerbriefNakoming",
     "activity_number": "ActiviteitNummer",
     "document_number": "DocumentNummer",
+    "document_number_v5": "Nummer",  # OData v5 renamed Document.DocumentNummer
     "resource": "resource",
 }
 # the properties check_schema expects on the commitment entity type
@@ -152,12 +153,17 @@ class CommitmentSource:
             return None
         n = NAMES
         url = f"{self.base_url}/{n['document']}"
-        params = {
-            "$filter": f"{n['document_number']} eq {literal(item.letter)}",
-            "$select": n["id"],
-        }
-        page = read_json(await client.get(url, params=params))
-        rows = page.get("value") or []
+        rows: list[Record] = []
+        for name in (n["document_number"], n["document_number_v5"]):
+            params = {"$filter": f"{name} eq {literal(item.letter)}", "$select": n["id"]}
+            try:
+                page = read_json(await client.get(url, params=params))
+            except SourceError as exc:
+                if exc.status != 400:  # 400: this dialect has no such property; try the next
+                    raise
+                continue
+            rows = page.get("value") or []
+            break
         if not rows:
             return None
         result = await client.get(f"{url}({rows[0][n['id']]})/{n['resource']}")

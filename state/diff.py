@@ -10,6 +10,9 @@ Rules (ARCHITECTURE.md "change kinds"):
   tally in the summary). It stands for the status change it causes: no separate
   ``status_changed`` is emitted for the same vote;
 * ``replaced_by`` newly set → ``motion_replaced`` (and no ``status_changed`` to ``replaced``);
+* a final decision the store had that the source no longer reports (a Besluit deleted or
+  corrected upstream) → ``decision_corrected`` (old: the status it carried, new: the status now);
+  it stands for the status change it causes;
 * any other parliamentary status change → ``status_changed``;
 * a letter not stored (by id, kamerstuk id or document number, whichever either source knows)
   → ``new_letter``; a second source reporting the same letter enriches it silently;
@@ -532,6 +535,23 @@ def _motion_changes(
             )
         )
         status_reported = status is ParliamentaryStatus.REPLACED
+    removed = _removed_decisions(before, after)
+    if removed:
+        undone = max(removed, key=lambda d: (d.date or date.min, d.id))
+        out.append(
+            (
+                Change(
+                    kind=ChangeKind.DECISION_CORRECTED,
+                    summary=f"{ref}: {undone.raw_kind}",
+                    motion_id=after.id,
+                    old=undone.status.value,
+                    new=status.value,
+                    created=now,
+                ),
+                route,
+            )
+        )
+        status_reported = True
     final = after.final_decision
     if final is not None and final.votes:
         earlier = {d.id: d for d in before.decisions}
@@ -570,6 +590,22 @@ def _motion_changes(
                 )
             )
     return out
+
+
+def _removed_decisions(before: Motion, after: Motion) -> list[Decision]:
+    """Final, deciding decisions the store had that the source no longer has (withdrawn upstream).
+
+    Only a source that reports decisions at all can take one away: an observation without
+    decisions keeps the stored ones (``merge_motion``).
+    """
+    if not after.decisions:
+        return []
+    now_ids = {d.id for d in after.decisions}
+    return [
+        d
+        for d in before.decisions
+        if d.id not in now_ids and d.final and d.status is not ParliamentaryStatus.SUBMITTED
+    ]
 
 
 def _letter_dossiers(letter: Letter) -> frozenset[str]:

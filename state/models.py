@@ -98,6 +98,7 @@ class ChangeKind(StrEnum):
     VOTE_RECORDED = "vote_recorded"
     EXECUTION_REPORTED = "execution_reported"
     MOTION_REPLACED = "motion_replaced"
+    DECISION_CORRECTED = "decision_corrected"  # upstream withdrew or corrected a decision
     MOTION_OVERDUE = "motion_overdue"  # adopted, no execution report past its due date
     VOTE_SCHEDULED = "vote_scheduled"  # on the list of a planned plenary voting session
     DEBATE_SCHEDULED = "debate_scheduled"  # on the agenda of a planned debate

@@ -118,6 +118,7 @@ from sqlalchemy.pool import StaticPool
 if TYPE_CHECKING:
     from alembic.config import Config
 
+from state import mirror
 from state import schema as t
 from state.agenda import AgendaItem, AgendaStatus, DateKind, diff_agenda
 from state.commitments import Commitment, CommitmentStatus, diff_commitments
@@ -683,9 +684,11 @@ class Repository:
         cursors: Mapping[tuple[str, str], str] | None = None,
         notify: bool = True,
         now: datetime | None = None,
+        tk_records: Sequence[mirror.MirrorRecord] = (),
     ) -> list[Change]:
         """Diff an observation against the store and write records, changes, outbox, cursors.
 
+        ``tk_records`` are the Tweede Kamer entities the sources saw (``state.mirror``).
         Everything happens in one transaction: a crash leaves the previous state intact.
         Returns the stored changes (with ids), oldest first.
         """
@@ -703,6 +706,7 @@ class Repository:
             for batch in _chunks(untouched):
                 conn.execute(update(t.motions).where(t.motions.c.id.in_(batch)).values(updated=now))
             changes, deliveries = self._write_changes(conn, result, notify=notify)
+            mirror.write(conn, tk_records, now, self._insert)
             if cursors:
                 self._upsert(
                     conn,
@@ -1149,6 +1153,21 @@ class Repository:
         with self._read() as conn:
             found = [_change_from(row) for row in conn.execute(q)]
         return found[::-1] if newest_first else found
+
+    def mirror_tracked(self) -> mirror.Tracked:
+        """The Zaak, Besluit and dossier ids of the Tweede Kamer mirror."""
+        with self._read() as conn:
+            return mirror.tracked(conn)
+
+    def mirror_load(self, zaak_ids: Iterable[str]) -> list[mirror.MirrorRecord]:
+        """The mirrored entities of the given Zaken."""
+        with self._read() as conn:
+            return mirror.load(conn, zaak_ids)
+
+    def mirror_ids(self, entity: str, ids: Iterable[str]) -> list[mirror.MirrorRecord]:
+        """Mirrored entities of one kind by id."""
+        with self._read() as conn:
+            return mirror.load_ids(conn, entity, ids)
 
     def watchlist(self) -> frozenset[str]:
         """Motion ids that any active subscriber follows."""

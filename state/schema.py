@@ -345,3 +345,20 @@ commitments = Table(
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
 )
+
+# The relevant part of the Tweede Kamer's entities (tracked motions' Zaak, dossiers, submitters,
+# decisions, votes), in the v4/2.0 vocabulary, so that either Tweede Kamer path (OData or the
+# SyncFeed) can rebuild a motion whole from one changed entity. See ``state.mirror``.
+tk_mirror = Table(
+    "tk_mirror",
+    metadata,
+    Column("entity", String(40)),
+    Column("id", String(64)),
+    Column("zaak_id", String(64)),
+    Column("parent_id", String(64)),
+    Column("data", Text, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("entity", "id"),
+    Index("ix_tk_mirror_zaak", "zaak_id"),
+    Index("ix_tk_mirror_parent", "parent_id"),
+)

@@ -36,6 +36,7 @@ __all__ = [
 _ORDER = {
     ChangeKind.STATUS_CHANGED: 0,
     ChangeKind.VOTE_RECORDED: 1,
+    ChangeKind.DECISION_CORRECTED: 1,
     ChangeKind.EXECUTION_REPORTED: 2,
     ChangeKind.MOTION_REPLACED: 3,
     ChangeKind.MOTION_OVERDUE: 3,

@@ -338,6 +338,7 @@ SPEC: dict[str, Any] = {
                             "vote_recorded",
                             "execution_reported",
                             "motion_replaced",
+                            "decision_corrected",
                         ],
                     },
                     "motion": {"type": ["string", "null"]},

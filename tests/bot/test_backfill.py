@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from scrapers.replay import ReplayServer
 from state.repository import Repository
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,12 +43,13 @@ def replay_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         urls: dict[str, str] = {}
         assert proc.stdout is not None
         deadline = time.monotonic() + 30
-        while len(urls) < 4 and time.monotonic() < deadline:
+        expected = len(ReplayServer().urls)  # one KAMERWACHT_*_URL line per Settings field
+        while len(urls) < expected and time.monotonic() < deadline:
             line = proc.stdout.readline()
             if line.startswith("KAMERWACHT_") and "=" in line:
                 key, value = line.strip().split("=", 1)
                 urls[key] = value
-        assert len(urls) == 4, f"replay printed {urls}"
+        assert len(urls) == expected, f"replay printed {urls}"
         urllib.request.urlopen(urls["KAMERWACHT_TWEEDEKAMER_URL"] + "/$metadata", timeout=10)
         env.update(urls)
         env["KAMERWACHT_DATABASE_URL"] = f"sqlite:///{tmp_path}/backfill.db"

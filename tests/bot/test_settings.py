@@ -36,7 +36,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # no .env
     s = Settings()
     assert s.database_url == "sqlite:///./kamerwacht.db"
-    assert s.tweedekamer_url == "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
+    assert s.tweedekamer_url == "https://gegevensmagazijn.tweedekamer.nl/OData/v5"
     assert s.telegram_api_url == "https://api.telegram.org/bot"
     assert s.telegram_token is None
     assert not s.telegram_enabled

@@ -431,6 +431,9 @@ def test_letter_extraction_never_raises(text: str) -> None:
         assert MOTION_ID_RE.match(motion.id)
 
 
+METADATA = (Path(__file__).parents[2] / "scrapers/replay_data/metadata.xml").read_bytes()
+
+
 def fake_upstream(answer: Callable[[httpx.Request], httpx.Response]) -> HttpClient:
     """The shared client, answered in-process by ``answer`` (no sockets at all)."""
     return HttpClient(
@@ -471,6 +474,9 @@ def test_tweedekamer_poll_of_generated_payloads_fails_only_with_source_errors(
     data: st.DataObject, cursors: dict[str, str]
 ) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/$metadata"):
+            body = data.draw(st.sampled_from([METADATA, METADATA, METADATA, b"<html>", b""]))
+            return httpx.Response(200, content=body, headers={"content-type": "application/xml"})
         if request.url.path.endswith(("/Resource", "/resource")):
             body = data.draw(st.one_of(xmlish, st.binary(max_size=100)))
             return httpx.Response(200, content=body, headers={"content-type": "application/xml"})

@@ -74,6 +74,7 @@ from state.models import (
     SubscriptionKind,
 )
 from state.repository import Repository
+from tests.conftest import ROOT
 from tests.telegram.fake_bot_api import TOKEN, FakeBotAPI, check_html
 from tests.telegram.helpers import buttons, say, subscriptions_of, tap
 from tests.web.fixtures import AppStub, SmtpServer, make_settings, smtp  # noqa: F401
@@ -637,6 +638,8 @@ class Upstream:
 
 
 TOPIC = get_topic("nagorno-karabach")
+# the recorded $metadata: the source reads the server's schema before it queries
+METADATA = ("application/xml", (ROOT / "scrapers/replay_data/metadata.xml").read_bytes())
 OFFICIAL_XML = (
     b"<kamerstuk><kamerstukkop><dossiernummer><dossiernr>21 501</dossiernr><raadnr>02</raadnr>"
     b"</dossiernummer><ondernummer>9998</ondernummer></kamerstukkop><brief><al>Nagorno-Karabach."
@@ -686,6 +689,7 @@ async def test_tweedekamer_fetches_documents_from_its_own_host_only(
 ) -> None:
     upstream = Upstream(
         {
+            "/$metadata": METADATA,
             "/Zaak": ("application/json", b'{"value": []}'),
             "/Document": ("application/json", odata_document(publicatie)),
             "/Resource": ("application/xml", OFFICIAL_XML),
@@ -699,7 +703,9 @@ async def test_tweedekamer_fetches_documents_from_its_own_host_only(
 
 async def test_an_odata_next_link_to_another_host_is_not_followed() -> None:
     page = {"value": [], "@odata.nextLink": f"http://{EVIL}/OData/v4/2.0/Zaak?$skiptoken=1"}
-    upstream = Upstream({"/Zaak": ("application/json", json.dumps(page).encode())})
+    upstream = Upstream(
+        {"/$metadata": METADATA, "/Zaak": ("application/json", json.dumps(page).encode())}
+    )
     source = TweedeKamerSource("http://upstream.test/OData/v4/2.0", TOPIC)
     with pytest.raises(SourceError, match="nextLink"):
         await poll_with(source, upstream)

@@ -22,6 +22,7 @@ def test_urls_are_exactly_settings_fields() -> None:
     server = ReplayServer()
     assert set(server.urls) == {
         "tweedekamer_url",
+        "tweedekamer_syncfeed_url",
         "officielebekendmakingen_url",
         "officielebekendmakingen_rss_url",
         "rijksoverheid_feed_url",

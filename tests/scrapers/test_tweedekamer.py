@@ -55,8 +55,9 @@ async def test_discovers_all_32_topic_motions_with_ids_submitters_and_statuses()
     assert motions["2020Z21428"].replaces == "21501-02-2228"
     assert motions["2020Z21492"].cabinet_appraisal == "Verzocht motie aan te houden"
     assert motions["2015Z06432"].replaces == "34000-V-59"  # from its Onderwerp (t.v.v.)
-    # motions, letters, the text of each of the 4 letters and of the 3 motions with official XML
-    assert result.requests == 9
+    # $metadata, motions, letters, the text of each of the 4 letters and of the 3 motions with
+    # official XML
+    assert result.requests == 10
     texts = {m.id: m.text for m in result.motions if m.text}
     assert set(texts) == {"21501-02-2901", "21501-02-2949", "21501-02-3067"}
     assert texts["21501-02-2949"].startswith("verzoekt de regering samen met andere Europese")
@@ -269,14 +270,14 @@ async def test_watch_list_tracks_motions_whatever_their_title() -> None:
         assert fourth.motions == ()
 
 
-async def test_both_paging_styles(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_pages_with_top_and_skip(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scrapers.replay_odata, "PAGE_SIZE", 10)
     monkeypatch.setattr(scrapers.tweedekamer, "PAGE", 4)
     async with replay("bulk-rewrite") as server, client() as http:
         src = source(server)
         first = await src.poll(http, {}, frozenset())
         assert len(first.motions) == 32
-        assert sum("$skiptoken=Id-" in line for line in server.request_log) >= 3
+        assert sum("skip=" in line and "top=4" in line for line in server.request_log) >= 8
         server.advance()
         second = await src.poll(http, first.cursors, frozenset())
         assert set(second.motions) == set(first.motions)

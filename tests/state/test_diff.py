@@ -118,6 +118,26 @@ def test_motion_replaced() -> None:
     assert change.summary == "35570-V-31 (Van Helvert c.s.): vervangen door 35570-V-40"
 
 
+def test_a_decision_withdrawn_upstream_is_a_correction() -> None:
+    submitted = decision("35570-V-31", ParliamentaryStatus.SUBMITTED, id="b0", day=None)
+    adopted = replace(voted(motion()), decisions=(submitted, *voted(motion()).decisions))
+    after = replace(
+        motion(), parliamentary_status=ParliamentaryStatus.SUBMITTED, decisions=(submitted,)
+    )
+    result = diff(StoredState.of([adopted]), Observation(motions=(after,)), now=NOW)
+    assert kinds(result) == [ChangeKind.DECISION_CORRECTED]  # no separate status change
+    change = result.changes[0]
+    assert (change.old, change.new) == ("adopted", "submitted")
+    assert result.motions[0].decisions == (submitted,)
+    assert result.motions[0].parliamentary_status is ParliamentaryStatus.SUBMITTED
+
+
+def test_an_observation_without_decisions_corrects_nothing() -> None:
+    adopted = voted(motion())
+    result = diff(StoredState.of([adopted]), Observation(motions=(motion(),)), now=NOW)
+    assert ChangeKind.DECISION_CORRECTED not in kinds(result)
+
+
 def test_new_letter_and_execution_report() -> None:
     omtzigt = motion(
         "21501-02-2228",

@@ -1,0 +1,167 @@
+"""The SyncFeed path end to end: heads, idle polls, a vote arriving, a deleted Besluit, OData down.
+
+Every test runs the real poll cycle (``bot.app.poll_once``) against the replay server's
+CONSTRUCTED SyncFeed and DERIVED v5 OData, with a real SQLite store (the mirror included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from bot.app import App, PollReport, SourceOutcome, build_app, poll_once
+from bot.settings import Settings
+from scrapers.replay import ReplayServer
+from scrapers.syncfeed import parse_bijgewerkt, parse_page
+from scrapers.tweedekamer import TweedeKamerSource
+from scrapers.tweedekamer_sync import CATEGORIES, TweedeKamerSyncSource
+from state.models import ChangeKind, ParliamentaryStatus
+from state.repository import Repository
+from tests.scrapers.replay_helpers import client
+
+ADOPTED = "21501-02-3067"
+T = TypeVar("T")
+
+
+@asynccontextmanager
+async def service(scenario: str, tmp_path: Path) -> AsyncIterator[tuple[App, ReplayServer]]:
+    server = ReplayServer(scenario)
+    await server.start()
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/kw.db").model_copy(update=server.urls)
+    repo = Repository.from_url(settings.database_url)
+    repo.upgrade()
+    app = build_app(settings, repo=repo)
+    await app.client.aclose()
+    app.client = client()
+    try:
+        yield app, server
+    finally:
+        await app.aclose()
+        await server.stop()
+
+
+def source(app: App, kind: type[T]) -> T:
+    return next(s for s in app.sources if isinstance(s, kind))
+
+
+def outcome(report: PollReport, name: str) -> SourceOutcome:
+    return next(o for o in report.outcomes if o.name == name)
+
+
+async def test_first_poll_finds_heads_then_an_idle_poll_is_one_request_per_category(
+    tmp_path: Path,
+) -> None:
+    async with service("default", tmp_path) as (app, server):
+        first = await poll_once(app)
+        assert all(o.ok for o in first.outcomes), first.outcomes
+        sync = outcome(first, "tweedekamer-syncfeed")
+        assert sync.requests >= len(CATEGORIES)
+        assert app.repo.get_motion(ADOPTED) is not None
+        syncfeed = source(app, TweedeKamerSyncSource)
+        before = server.request_count
+        again = await poll_once(app, sources=[syncfeed])
+        assert again.changes == ()
+        assert server.request_count - before == len(CATEGORIES)
+        cursors = app.repo.get_cursors("tweedekamer-syncfeed")
+        assert {f"skiptoken:{c}" for c in CATEGORIES} <= set(cursors)
+
+
+async def test_a_vote_in_the_feed_reaches_the_store_through_the_syncfeed_alone(
+    tmp_path: Path,
+) -> None:
+    async with service("adopted", tmp_path) as (app, server):
+        await poll_once(app)
+        before = app.repo.get_motion(ADOPTED)
+        assert before is not None
+        assert before.parliamentary_status is ParliamentaryStatus.SUBMITTED
+        server.advance()
+        report = await poll_once(app, sources=[source(app, TweedeKamerSyncSource)])
+        kinds = [(c.kind, c.motion_id) for c in report.changes]
+        assert (ChangeKind.VOTE_RECORDED, ADOPTED) in kinds
+        after = app.repo.get_motion(ADOPTED)
+        assert after is not None
+        assert after.parliamentary_status is ParliamentaryStatus.ADOPTED
+        final = after.final_decision
+        assert final is not None
+        assert final.votes
+        yes, no = final.tally
+        assert yes > no > 0
+        # the OData path then agrees and records nothing new
+        again = await poll_once(app, sources=[source(app, TweedeKamerSource)])
+        assert [c for c in again.changes if c.motion_id == ADOPTED] == []
+
+
+async def test_odata_failing_on_a_silent_rename_while_the_syncfeed_keeps_votes_current(
+    tmp_path: Path,
+) -> None:
+    async with service("v5-missing-property", tmp_path) as (app, server):
+        await poll_once(app)
+        server.advance()
+        report = await poll_once(app)
+        odata = outcome(report, "tweedekamer")
+        assert not odata.ok
+        assert "Besluit.BesluitSoort" in (odata.error or "")
+        assert "v5" in (odata.error or "")
+        assert outcome(report, "tweedekamer-syncfeed").ok
+        assert (ChangeKind.VOTE_RECORDED, ADOPTED) in [
+            (c.kind, c.motion_id) for c in report.changes
+        ]
+        statuses = {s.name: s for s in app.repo.source_statuses()}
+        assert "Besluit.BesluitSoort" in (statuses["tweedekamer"].last_error or "")
+
+
+@pytest.mark.parametrize("path", ["syncfeed", "odata"])
+async def test_a_deleted_besluit_yields_a_correction(tmp_path: Path, path: str) -> None:
+    async with service("besluit-deleted", tmp_path) as (app, server):
+        await poll_once(app)
+        adopted = app.repo.get_motion(ADOPTED)
+        assert adopted is not None
+        assert adopted.parliamentary_status is ParliamentaryStatus.ADOPTED
+        server.advance()
+        kind = TweedeKamerSyncSource if path == "syncfeed" else TweedeKamerSource
+        report = await poll_once(app, sources=[source(app, kind)])
+        corrected = [c for c in report.changes if c.kind is ChangeKind.DECISION_CORRECTED]
+        assert [(c.motion_id, c.old, c.new) for c in corrected] == [
+            (ADOPTED, "adopted", "submitted")
+        ]
+        after = app.repo.get_motion(ADOPTED)
+        assert after is not None
+        assert after.parliamentary_status is ParliamentaryStatus.SUBMITTED
+        again = await poll_once(app)
+        assert [c for c in again.changes if c.motion_id == ADOPTED] == []
+
+
+def test_bijgewerkt_in_every_format() -> None:
+    utc = parse_bijgewerkt("2023-08-29T11:09:44Z")
+    local = parse_bijgewerkt("2026-08-24T15:50:28.7370000")  # no zone: Amsterdam time
+    offset = parse_bijgewerkt("2021-03-01T10:00:00+0100")
+    assert utc is not None
+    assert utc.hour == 11
+    assert local is not None
+    assert (local.hour, local.microsecond) == (13, 737000)
+    assert offset is not None
+    assert offset.hour == 9
+    assert parse_bijgewerkt("garbage") is None
+
+
+@pytest.mark.parametrize(
+    "body", [b"<html><body>Onderhoud</body></html>", b"", b"{}", b"<feed xmlns='x'/>"]
+)
+def test_a_page_that_is_not_an_atom_feed_is_one_parse_error(body: bytes) -> None:
+    from scrapers.base import ParseError
+
+    with pytest.raises(ParseError, match="SyncFeed"):
+        parse_page(body, "http://x/SyncFeed/2.0/Feed")
+
+
+async def test_the_syncfeed_source_fails_in_one_line_on_an_html_answer(tmp_path: Path) -> None:
+    async with service("html-200", tmp_path) as (app, _server):
+        report = await poll_once(app, sources=[source(app, TweedeKamerSyncSource)])
+        sync = outcome(report, "tweedekamer-syncfeed")
+        assert not sync.ok
+        assert "Atom" in (sync.error or "")
+        assert "\n" not in (sync.error or "")
