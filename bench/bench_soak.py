@@ -121,7 +121,8 @@ class Upstream:
 
     def urls(self) -> dict[str, str]:
         return {
-            "tweedekamer_url": self.base + "/OData/v4/2.0",
+            "tweedekamer_url": self.base + "/OData/v5",
+            "tweedekamer_syncfeed_url": self.base + "/SyncFeed/2.0",
             "officielebekendmakingen_url": self.base + "/repository",
             "officielebekendmakingen_rss_url": self.base + "/zoek/rss",
             "rijksoverheid_feed_url": self.base

@@ -44,7 +44,7 @@ from bot.telegram.notifier import (
     build_bot,
 )
 from bot.telegram.outgoing import Outgoing
-from scrapers.replay import ODATA, ReplayServer
+from scrapers.replay import ODATA_V5, ReplayServer
 from state.models import ChangeKind, Channel, DeliveryStatus, Frequency
 from state.repository import Repository
 from tests.conftest import PgServer
@@ -199,7 +199,7 @@ async def test_tweedekamer_dead_for_hours_alarms_once_others_carry_on(
 
     await env.poll()
     observe(0)
-    async with fault(env, "http500", paths=(ODATA,)):
+    async with fault(env, "http500", paths=(ODATA_V5,)):
         for step in range(1, 15):
             if step == 2:
                 env.server.advance()
@@ -211,7 +211,8 @@ async def test_tweedekamer_dead_for_hours_alarms_once_others_carry_on(
     status = {s.name: s for s in env.repo.source_statuses()}["tweedekamer"]
     assert status.consecutive_failures == 14
     assert "HTTP 500" in (status.last_error or "")
-    # officielebekendmakingen delivered the letter's execution reports while the primary was down
+    # the SyncFeed and officielebekendmakingen delivered the letter's execution reports while
+    # OData was down
     reported = {k for k in during.delivered["1001"] if k[0] == ChangeKind.EXECUTION_REPORTED}
     assert len(reported) == len(
         {k for k in clean.delivered["1001"] if k[0] == ChangeKind.EXECUTION_REPORTED}
@@ -223,9 +224,11 @@ async def test_tweedekamer_dead_for_hours_alarms_once_others_carry_on(
     assert alerts == ["raised source:tweedekamer", "cleared source:tweedekamer"]
     result = env.outcome()
     result.assert_same_as(clean)
-    # documented merge rule (state/diff.py): the first source to report a letter keeps its link
+    # documented merge rule (state/diff.py): the first source to report a letter keeps its link;
+    # with OData down the SyncFeed (primary first among the others) reported it
     assert result.letter_urls["21501-02-2423"] == (
-        "https://zoek.officielebekendmakingen.nl/kst-21501-02-2423.html"
+        "https://www.tweedekamer.nl/kamerstukken/brieven_regering/detail?id=2021D41766"
+        "&did=2021D41766"
     )
 
 

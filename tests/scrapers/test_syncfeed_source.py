@@ -11,14 +11,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import pytest
 
 from bot.app import App, PollReport, SourceOutcome, build_app, poll_once
 from bot.settings import Settings
+from scrapers.http import HttpClient
 from scrapers.replay import ReplayServer
-from scrapers.syncfeed import parse_bijgewerkt, parse_page
+from scrapers.syncfeed import TK, parse_bijgewerkt, parse_page
 from scrapers.tweedekamer import TweedeKamerSource
-from scrapers.tweedekamer_sync import CATEGORIES, TweedeKamerSyncSource
+from scrapers.tweedekamer_sync import CATEGORIES, TweedeKamerSyncSource, find_head
 from state.models import ChangeKind, ParliamentaryStatus
 from state.repository import Repository
 from tests.scrapers.replay_helpers import client
@@ -165,3 +167,45 @@ async def test_the_syncfeed_source_fails_in_one_line_on_an_html_answer(tmp_path:
         assert not sync.ok
         assert "Atom" in (sync.error or "")
         assert "\n" not in (sync.error or "")
+
+
+def _synthetic_page(request: httpx.Request, last: int, gap: int) -> httpx.Response:
+    """A feed of ``last // gap`` entries at every ``gap``-th skiptoken (a long history)."""
+    after = int(request.url.params.get("skiptoken", "0"))
+    first = (after // gap + 1) * gap
+    tokens = [t for t in range(first, min(last, first + 250 * gap - 1) + 1, gap)]
+    base = "http://feed.test/SyncFeed/2.0/Feed"
+    entries = "".join(
+        f'<entry><title>{t}</title><link rel="next" href="{base}?skiptoken={t}&amp;category=Zaak"/>'
+        f'<content type="application/xml"><zaak xmlns="{TK}" id="00000000-0000-0000-0000-'
+        f'{t:012d}" xmlns:tk="{TK}" tk:bijgewerkt="2026-01-01T00:00:00Z" tk:verwijderd="false">'
+        "<soort>Motie</soort></zaak></content></entry>"
+        for t in tokens
+    )
+    more = tokens and tokens[-1] + gap <= last
+    link = (
+        f'<link rel="next" href="{base}?skiptoken={tokens[-1]}&amp;category=Zaak"/>'
+        if more
+        else (f'<link rel="resume" href="{base}?skiptoken={after}&amp;category=Zaak"/>')
+    )
+    body = f'<feed xmlns="http://www.w3.org/2005/Atom">{link}{entries}</feed>'
+    return httpx.Response(
+        200, content=body.encode(), headers={"content-type": "application/atom+xml"}
+    )
+
+
+@pytest.mark.parametrize(("last", "gap"), [(21_047_153, 7), (16_700_001, 3), (1_000, 1)])
+async def test_the_head_of_a_long_history_is_found_in_few_requests(last: int, gap: int) -> None:
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return _synthetic_page(request, last, gap)
+
+    http = HttpClient(
+        user_agent="kamerwacht-test", transport=httpx.MockTransport(answer), min_interval=0.0
+    )
+    async with http:
+        head = await find_head(http, "http://feed.test/SyncFeed/2.0", "Zaak")
+    assert head == last - last % gap
+    assert len(asked) <= 60, len(asked)  # walking the history would take last / gap / 250 pages
