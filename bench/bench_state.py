@@ -260,14 +260,16 @@ def measure(url: str, trace: bool) -> dict[str, object]:
     rss_before = _current_rss_mb()
     if trace:
         tracemalloc.start()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     changes = repo.apply_poll(observation, now=POLL_NOW)
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     after = repo.outbox_counts()
     repo.close()
     return {
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "changes": len(changes),
         "kinds": dict(Counter(c.kind.value for c in changes)),
         "deliveries": sum(after.values()) - sum(before.values()),

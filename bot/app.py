@@ -1,9 +1,11 @@
 """Composition root: builds the HTTP client, sources, repository and notifiers from Settings.
 
 Nothing else in the project reads Settings to build collaborators; everything below receives what
-it needs from here. ``poll_once`` is one poll cycle: every source is polled, failures are recorded
-per source (never fatal), and what was observed is diffed and stored with its cursors and outbox
-rows in one transaction.
+it needs from here. ``poll_once`` is one poll cycle: the sources are polled concurrently (through
+the one polite client, whose limits are per host), failures are recorded per source (never fatal),
+a source still unfinished at the cycle's deadline (``poll_deadline``) is cancelled and fails that
+cycle, and what the others observed is diffed and stored with its cursors and outbox rows in one
+transaction.
 """
 
 from __future__ import annotations
@@ -117,6 +119,7 @@ def build_client(settings: Settings) -> HttpClient:
         max_bytes=settings.http_max_bytes,
         min_interval=settings.http_min_interval,
         retries=settings.http_retries,
+        timeout_retries=settings.http_timeout_retries,
     )
 
 
@@ -158,17 +161,24 @@ def merge_results(results: Iterable[SourceResult]) -> Observation:
 
 
 async def _poll_source(
-    app: App, source: Source, watchlist: frozenset[str], cursors: dict[str, str]
+    app: App,
+    source: Source,
+    watchlist: frozenset[str],
+    cursors: dict[str, str],
+    counter: list[int] | None = None,
 ) -> tuple[SourceOutcome, SourceResult | None]:
-    before = app.client.requests_made
+    counter = [0] if counter is None else counter
     try:
-        result = await source.poll(app.client, cursors, watchlist)
+        with app.client.counting(counter):  # its own requests, apart from the concurrent others
+            result = await source.poll(app.client, cursors, watchlist)
     except SourceError as exc:
         logger.warning("source %s failed: %s", source.name, exc, extra={"source": source.name})
-        return SourceOutcome(source.name, ok=False, error=str(exc)), None
+        return SourceOutcome(source.name, ok=False, requests=counter[0], error=str(exc)), None
     except Exception as exc:  # a bug in one source must not stop the others
         logger.exception("source %s crashed", source.name, extra={"source": source.name})
-        return SourceOutcome(source.name, ok=False, error=f"internal error: {exc!r}"), None
+        error = f"internal error: {exc!r}"
+        return SourceOutcome(source.name, ok=False, requests=counter[0], error=error), None
+    requests = counter[0]
     for problem in result.skipped:
         logger.info("source %s skipped: %s", source.name, problem, extra={"source": source.name})
     outcome = SourceOutcome(
@@ -177,10 +187,56 @@ async def _poll_source(
         motions=len(result.motions),
         letters=len(result.letters),
         items_seen=result.items_seen,
-        requests=result.requests or (app.client.requests_made - before),
+        requests=result.requests or requests,
         skipped=result.skipped,
     )
     return outcome, result
+
+
+async def _poll_sources(
+    app: App,
+    chosen: Sequence[Source],
+    watchlist: frozenset[str],
+    cursors_of: dict[str, dict[str, str]],
+    on_source: Callable[[SourceOutcome], None] | None,
+) -> list[tuple[SourceOutcome, SourceResult | None]]:
+    """Poll ``chosen`` concurrently; one unfinished at the deadline is cancelled and fails.
+
+    The outcomes come back in the order of ``chosen`` (the primary source first, whose records
+    win when sources overlap); ``on_source`` hears of each as it finishes.
+    """
+    deadline = app.settings.poll_deadline
+
+    counters = {s.name: [0] for s in chosen}
+
+    async def one(source: Source) -> tuple[SourceOutcome, SourceResult | None]:
+        counter = counters[source.name]
+        done = await _poll_source(app, source, watchlist, cursors_of[source.name], counter)
+        if on_source is not None:
+            on_source(done[0])
+        return done
+
+    tasks = [asyncio.create_task(one(s), name=f"poll {s.name}") for s in chosen]
+    try:
+        if tasks:
+            await asyncio.wait(tasks, timeout=deadline)
+    finally:  # at the deadline, or when the cycle itself is cancelled: nothing keeps running
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    polled: list[tuple[SourceOutcome, SourceResult | None]] = []
+    for source, task in zip(chosen, tasks, strict=True):
+        if not task.cancelled():
+            polled.append(task.result())
+            continue
+        error = f"unfinished at the {deadline:g} s poll deadline: nothing stored"
+        logger.warning("source %s failed: %s", source.name, error, extra={"source": source.name})
+        requests = counters[source.name][0]
+        outcome = SourceOutcome(source.name, ok=False, requests=requests, error=error)
+        if on_source is not None:
+            on_source(outcome)
+        polled.append((outcome, None))
+    return polled
 
 
 def observed_since(observation: Observation, since: date) -> Observation:
@@ -288,10 +344,11 @@ async def poll_once(
     since: date | None = None,
     on_source: Callable[[SourceOutcome], None] | None = None,
 ) -> PollReport:
-    """Poll every source once, then diff and store what they saw in one transaction.
+    """Poll every source once (concurrently, within ``poll_deadline``), then diff and store
+    what the sources that finished saw, in one transaction.
 
     ``notify=False`` stores changes without queueing deliveries (backfill); ``since`` keeps only
-    records dated on or after it; ``on_source`` is called after each source (progress).
+    records dated on or after it; ``on_source`` is called as each source finishes (progress).
     """
     chosen = list(sources if sources is not None else app.sources)
     try:
@@ -302,15 +359,9 @@ async def poll_once(
         for source in chosen:
             app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="error")
         return PollReport((), (), stored=False, error=f"store unreachable: {exc!r}")
-    outcomes: list[SourceOutcome] = []
-    results: list[SourceResult] = []
-    for source in chosen:
-        outcome, result = await _poll_source(app, source, watchlist, cursors_of[source.name])
-        outcomes.append(outcome)
-        if on_source is not None:
-            on_source(outcome)
-        if result is not None:
-            results.append(result)
+    polled = await _poll_sources(app, chosen, watchlist, cursors_of, on_source)
+    outcomes = [outcome for outcome, _ in polled]
+    results = [result for _, result in polled if result is not None]
     observation = merge_results(results)
     if since is not None:
         observation = observed_since(observation, since)

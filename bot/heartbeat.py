@@ -59,7 +59,9 @@ class Heartbeat:
         return alarms
 
     def _outbox_alarm(self, counts: Mapping[str, int], now: datetime) -> dict[str, str]:
-        sent = counts.get("sent", 0) + counts.get("failed", 0)
+        # progress: the time of the latest send (``Repository.outbox_health``, which counts no
+        # sent rows) or the number of rows sent, plus the failed ones
+        sent = counts.get("last_sent", counts.get("sent", 0)) + counts.get("failed", 0)
         # "due" (when the caller knows it): rows waiting for a daily or weekly digest are not stuck
         pending = counts.get("due", counts.get("pending", 0)) + counts.get("claimed", 0)
         if self._sent_count is None or sent != self._sent_count or pending == 0:

@@ -19,7 +19,15 @@ HELP: dict[str, tuple[str, str]] = {
     "kamerwacht_changes_total": ("counter", "Changes recorded, by kind."),
     "kamerwacht_deliveries_total": ("counter", "Delivery attempts by channel and outcome."),
     "kamerwacht_telegram_429_total": ("counter", "Telegram 429 (flood control) answers."),
-    "kamerwacht_outbox_depth": ("gauge", "Outbox rows by status."),
+    "kamerwacht_outbox_depth": (
+        "gauge",
+        "Outbox rows by status (pending, claimed, failed, skipped; sent rows are history).",
+    ),
+    "kamerwacht_outbox_due": ("gauge", "Pending rows of instant subscribers due now."),
+    "kamerwacht_outbox_last_sent_timestamp_seconds": (
+        "gauge",
+        "Unix time of the latest delivery sent.",
+    ),
     "kamerwacht_source_last_success_timestamp_seconds": (
         "gauge",
         "Unix time of each source's last successful poll.",

@@ -59,6 +59,24 @@ def build_scheduler(app: App, roles: set[str], mailer: Mailer | None = None) -> 
             misfire_grace_time=app.settings.poll_interval,
             jitter=min(60, app.settings.poll_interval // 10),
         )
+    if "worker" in roles:
+
+        async def prune_job() -> None:
+            days = timedelta(days=app.settings.outbox_retention_days)
+            try:
+                await asyncio.to_thread(app.repo.prune_outbox, days)
+            except Exception:  # pruning is housekeeping: try again next hour
+                logger.exception("outbox pruning failed")
+
+        scheduler.add_job(
+            prune_job,
+            "interval",
+            hours=1,
+            id="prune_outbox",
+            next_run_time=datetime.now(UTC) + timedelta(minutes=5),
+            max_instances=1,
+            coalesce=True,
+        )
     if "worker" in roles and mailer is not None:
         from bot.email.service import add_digest_jobs
 
@@ -143,8 +161,7 @@ async def run_service(settings: Settings, roles: set[str]) -> None:
         )
 
         def read_health() -> tuple[list[SourceStatus], dict[str, int]]:
-            counts = app.repo.outbox_counts() | {"due": app.repo.due_count()}
-            return app.repo.source_statuses(), counts
+            return app.repo.source_statuses(), app.repo.outbox_health()
 
         tasks.append(
             asyncio.create_task(

@@ -61,12 +61,24 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Motion ids always tracked, comma-separated (e.g. 21501-02-2228,35570-V-31)",
     )
-    http_timeout: float = Field(20.0, gt=0, description="Read timeout per request, seconds")
+    http_timeout: float = Field(
+        60.0,
+        gt=0,
+        description="Read timeout per request, seconds (expanded OData queries can be slow)",
+    )
     http_max_bytes: int = Field(20_000_000, gt=0, description="Largest response body accepted")
     http_min_interval: float = Field(
         0.2, ge=0, description="Minimum seconds between two requests to one host"
     )
     http_retries: int = Field(4, ge=0, description="Retries on connect errors, 429 and 5xx")
+    http_timeout_retries: int = Field(
+        1, ge=0, description="Of those retries, how many may follow a timeout"
+    )
+    poll_deadline: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds a poll cycle may take; a source unfinished by then fails that cycle",
+    )
     contact: str = Field(
         "https://github.com/kamerwacht/kamerwacht",
         description="Contact URL or address put in the User-Agent",
@@ -131,6 +143,9 @@ class Settings(BaseSettings):
     )
     outbox_alarm_after: int = Field(
         1800, ge=60, description="Seconds pending deliveries may wait without progress"
+    )
+    outbox_retention_days: int = Field(
+        30, ge=1, description="Days sent (and failed or skipped) outbox rows are kept"
     )
 
     @field_validator("watchlist", "admin_emails", mode="before")

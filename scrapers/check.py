@@ -21,7 +21,7 @@ from scrapers.http import HttpClient
 from scrapers.odata import read_json
 from scrapers.odata_schema import SchemaMismatch
 from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource, parse_sru
-from scrapers.rijksoverheid import RijksoverheidSource, parse_feed
+from scrapers.rijksoverheid import RijksoverheidSource
 from scrapers.tweedekamer import TweedeKamerSource
 from scrapers.tweedekamer_sync import CATEGORIES, TweedeKamerSyncSource, find_head
 
@@ -78,8 +78,7 @@ async def _sru(client: HttpClient, source: OfficieleBekendmakingenSource) -> str
 
 
 async def _rijksoverheid(client: HttpClient, source: RijksoverheidSource) -> str:
-    result = await client.get(source.feed_url)
-    return f"feed parses ({len(parse_feed(result))} items)"
+    return await source.probe(client)
 
 
 def _probe(client: HttpClient, source: Source) -> tuple[bool, Callable[[], Awaitable[str]]] | None:

@@ -7,7 +7,11 @@ poll cycle needs:
 * at most ``per_host`` requests in flight per host and ``min_interval`` seconds between the starts
   of two requests to one host;
 * retries with exponential backoff and full jitter on connect errors, timeouts, dropped
-  connections, 429 and 5xx, honouring ``Retry-After`` (capped at ``max_retry_after``);
+  connections, 429 and 5xx, honouring ``Retry-After`` (capped at ``max_retry_after``); a
+  ``Retry-After`` holds back every request to that host, not only the one that got it;
+* a timeout is retried at most ``timeout_retries`` times (within ``retries``): a request that
+  already waited a whole read timeout is expensive, and five of them made a slow server cost
+  minutes per source;
 * a cap on the response size, enforced while streaming (a 50 MB body is never held in memory);
 * conditional GET: pass the ``Validators`` of the previous response and a 304 comes back as
   ``FetchResult.not_modified``.
@@ -21,7 +25,9 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -40,12 +46,15 @@ VERSION = "0.1.0"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _TRANSIENT = (
     httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.ReadTimeout,
-    httpx.PoolTimeout,
+    httpx.TimeoutException,  # ConnectTimeout, ReadTimeout, WriteTimeout, PoolTimeout
     httpx.RemoteProtocolError,
     httpx.ReadError,
 )
+
+
+# The request count of the running poll of one source (see HttpClient.counting); tasks a source
+# starts copy the context, so they share its counter.
+_COUNTER: ContextVar[list[int] | None] = ContextVar("kamerwacht_http_requests", default=None)
 
 
 def user_agent(contact: str) -> str:
@@ -162,20 +171,34 @@ class _Host:
 
     async def pace(self, min_interval: float) -> None:
         async with self.lock:
-            wait = self.next_start - time.monotonic()
-            if wait > 0:
+            for _ in range(2):  # twice: a Retry-After may push next_start while we sleep
+                wait = self.next_start - time.monotonic()
+                if wait <= 0:
+                    break
                 await asyncio.sleep(wait)
             self.next_start = time.monotonic() + min_interval
+
+    def hold_off(self, seconds: float) -> None:
+        """No request to this host starts within ``seconds`` (the host asked to wait)."""
+        self.next_start = max(self.next_start, time.monotonic() + seconds)
 
 
 class _Retry(Exception):
     """Internal: this attempt failed in a way worth another try."""
 
-    def __init__(self, cause: str, *, status: int | None = None, wait: float | None = None):
+    def __init__(
+        self,
+        cause: str,
+        *,
+        status: int | None = None,
+        wait: float | None = None,
+        timeout: bool = False,
+    ):
         super().__init__(cause)
         self.cause = cause
         self.status = status
         self.wait = wait
+        self.timeout = timeout
 
 
 class HttpClient:
@@ -194,6 +217,7 @@ class HttpClient:
         transport: httpx.AsyncBaseTransport | None = None,
         backoff: float = 0.5,
         max_backoff: float = 30.0,
+        timeout_retries: int = 1,
     ) -> None:
         self.user_agent = user_agent
         self.max_bytes = max_bytes
@@ -203,7 +227,8 @@ class HttpClient:
         self.max_retry_after = max_retry_after
         self.backoff = backoff
         self.max_backoff = max_backoff
-        self.requests_made = 0
+        self.timeout_retries = timeout_retries
+        self.requests_total = 0
         self._hosts: dict[str, _Host] = {}
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -230,6 +255,27 @@ class HttpClient:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
+
+    @property
+    def requests_made(self) -> int:
+        """Requests sent: within ``counting()`` those of that scope, else all of this client's.
+
+        Sources polled concurrently share the client; each is polled inside its own
+        ``counting()`` scope, so ``requests_made`` differences a source takes count its own
+        requests only.
+        """
+        counter = _COUNTER.get()
+        return counter[0] if counter is not None else self.requests_total
+
+    @contextmanager
+    def counting(self, counter: list[int] | None = None) -> Iterator[None]:
+        """Count the requests of this task (and the tasks it starts) apart from the others, in
+        ``counter[0]`` when given (readable even when the task is cancelled)."""
+        token = _COUNTER.set(counter if counter is not None else [0])
+        try:
+            yield
+        finally:
+            _COUNTER.reset(token)
 
     def _host(self, url: httpx.URL) -> _Host:
         key = f"{url.scheme}://{url.host}:{url.port or ''}"
@@ -261,19 +307,24 @@ class HttpClient:
             target = target.copy_merge_params(dict(params))
         shown = str(target)
         host = self._host(target)
-        attempt = 0
+        attempt = timeouts = 0
         while True:
             try:
                 async with host.slots:
                     await host.pace(self.min_interval)
-                    self.requests_made += 1
+                    self.requests_total += 1
+                    if (counter := _COUNTER.get()) is not None:
+                        counter[0] += 1
                     return await self._attempt(target, shown, request_headers)
             except _Retry as retry:
-                if attempt >= self.retries:
+                timeouts += retry.timeout
+                if attempt >= self.retries or timeouts > self.timeout_retries:
                     raise SourceError(
                         shown, f"{retry.cause} (after {attempt + 1} attempts)", status=retry.status
                     ) from None
                 delay = self._delay(attempt, retry.wait)
+                if retry.wait is not None:
+                    host.hold_off(delay)  # the host asked every client request to wait
                 logger.info(
                     "retrying %s in %.2fs after %s (attempt %d of %d)",
                     target.host,
@@ -320,7 +371,8 @@ class HttpClient:
                 return self._result(shown, response, b"".join(chunks))
         except _TRANSIENT as exc:
             raise _Retry(
-                f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+                timeout=isinstance(exc, httpx.TimeoutException),
             ) from exc
         except httpx.HTTPError as exc:
             raise SourceError(shown, f"{type(exc).__name__}: {exc}") from exc

@@ -11,6 +11,9 @@ One server stands in for every upstream, each under its own path prefix:
 * ``/repository/sru`` and ``/repository/frbr/…`` — repository.overheid.nl (SRU 2.0 over the
   recorded records, CQL subset) and the publications' XML;
 * ``/zoek/rss`` — the officiële-bekendmakingen RSS search feed (the recorded feed, any ``q``);
+* ``/rijksoverheid/api/rss`` — rijksoverheid.nl's search feed since June 2026: a DERIVED feed
+  (``rijksoverheid_api-rss_DERIVED.xml``, made from the recorded legacy documents) for any search
+  in the reported query form; it neither searches nor applies the period;
 * ``/rijksoverheid/v1/sources/rijksoverheid/documents[/<id>]`` — the recorded rijksoverheid.nl
   open-data documents (the legacy API, the only rijksoverheid payloads ever recorded).
 
@@ -65,7 +68,12 @@ SRU_PATH = "/repository/sru"
 FRBR = "/repository/frbr/"
 RSS_PATH = "/zoek/rss"
 RIJKSOVERHEID = "/rijksoverheid/v1/sources/rijksoverheid/documents"
+RIJKSOVERHEID_RSS = "/rijksoverheid/api/rss"
+RO_RSS_FILE = "rijksoverheid_api-rss_DERIVED.xml"
+# a sort_date bound must be a full instant (date-only strings were answered with HTTP 500)
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 HUGE_BODY = 50 * 1024 * 1024
+SLOW_SECONDS = 25.0
 STATIC_LAST_MODIFIED = "Mon, 06 Oct 2025 08:00:00 GMT"
 RSS_FILE = "zoek.officielebekendmakingen.nl_rss_150-kamerstuk-items_2022-04-25..05-02.xml"
 RO_LIST_FILE = "documents_list_URLS-REWRITTEN-TO-__MOCK_SERVICE__.xml"
@@ -149,6 +157,7 @@ class ReplayServer:
         self.request_log: list[str] = []
         self.fault_after = 0  # requests answered normally in a faulty step before the fault
         self.delay = 0.0  # seconds every answer waits (to observe client concurrency)
+        self.slow_seconds = SLOW_SECONDS  # how long the ``slow`` fault keeps each answer
         self.in_flight = 0
         self.max_in_flight = 0
         self.request_headers: list[dict[str, str]] = []
@@ -208,7 +217,7 @@ class ReplayServer:
             "tweedekamer_syncfeed_url": base + SYNCFEED,
             "officielebekendmakingen_url": base + "/repository",
             "officielebekendmakingen_rss_url": base + RSS_PATH,
-            "rijksoverheid_feed_url": base + RIJKSOVERHEID,
+            "rijksoverheid_feed_url": base + RIJKSOVERHEID_RSS,
         }
 
     def advance(self) -> None:
@@ -332,6 +341,9 @@ class ReplayServer:
             )
         if fault == "timeout":
             return Response(hang=True)
+        if fault == "slow":  # a slow but working upstream: the real answer, late
+            await asyncio.sleep(self.slow_seconds)
+            return self._route(snapshot(self.scenario, 1), path, query, headers)
         if fault == "html-200":
             return Response(body=HTML_ERROR, content_type="text/html; charset=utf-8")
         if fault == "huge-body":
@@ -361,6 +373,8 @@ class ReplayServer:
                 return self._frbr(snap, path, headers)
             if path == RSS_PATH:
                 return _static(data_file(RSS_FILE), "application/rss+xml; charset=utf-8", headers)
+            if path == RIJKSOVERHEID_RSS:
+                return self._rijksoverheid_rss(query, headers)
             if path == RIJKSOVERHEID or path.startswith(RIJKSOVERHEID + "/"):
                 return self._rijksoverheid(path[len(RIJKSOVERHEID) :].strip("/"), headers)
         except ODataError as exc:
@@ -516,6 +530,33 @@ class ReplayServer:
         return _static(data_file(record.resource.file), record.resource.content_type, headers)
 
     # -- rijksoverheid --------------------------------------------------------------------------
+
+    def _rijksoverheid_rss(self, query: str, headers: dict[str, str]) -> Response:
+        """The DERIVED feed for a search in the reported form (``{"filters": [...],
+        "resultSearchTerm": ..., "pageTitle": ...}``). Anything else gets 400 (the replay's own
+        check: the real answer to it is not reported); a ``sort_date`` bound that is not a full
+        ISO instant gets the 500 reported for it."""
+        raw = dict(parse_qsl(query, keep_blank_values=True)).get("query", "")
+        try:
+            spec = json.loads(raw)
+        except ValueError:
+            spec = None
+        if (
+            not isinstance(spec, dict)
+            or not isinstance(spec.get("filters"), list)
+            or not isinstance(spec.get("resultSearchTerm"), str)
+        ):
+            return Response(status=400, body=b"Bad Request", content_type="text/plain")
+        for spec_filter in spec["filters"]:
+            if not isinstance(spec_filter, dict) or spec_filter.get("field") != "sort_date":
+                continue
+            for value in spec_filter.get("values") or []:
+                bounds = [value.get(k) for k in ("from", "to") if k in value]
+                if not all(isinstance(b, str) and _INSTANT.fullmatch(b) for b in bounds):
+                    return Response(status=500, body=b"Error", content_type="text/plain")
+        text = data_file(RO_RSS_FILE).decode("utf-8")
+        text = text.replace("https://www.rijksoverheid.nl", self.base_url + "/rijksoverheid")
+        return _static(text.encode("utf-8"), "application/rss+xml; charset=utf-8", headers)
 
     def _rijksoverheid(self, rest: str, headers: dict[str, str]) -> Response:
         base = self.base_url + "/rijksoverheid"

@@ -125,6 +125,13 @@ _ALL = [
         2,
         "huge-body",
     ),
+    Scenario(
+        "slow",
+        "step 0: every request is answered (with the default data) only after 25 s; "
+        "step 1: default",
+        2,
+        "slow",
+    ),
 ]
 _ALL += [  # issue 17: the agenda (scrapers/replay_agenda.py)
     Scenario(

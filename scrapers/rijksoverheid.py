@@ -1,14 +1,21 @@
-"""rijksoverheid.nl: its document feed and document pages — a best-effort third source.
+"""rijksoverheid.nl: its document search feed and document pages — a best-effort third source.
 
-The feed URL is a setting. The current public feed is RSS (``/api/rss?query=<JSON>``, at most 20
-items, relevance-ranked); the legacy open-data list (``opendata.rijksoverheid.nl/v1/…/documents``,
-XML ``<documents>``) was reported retired in June 2026 but is still understood, because it is the
-only shape ever recorded. Items that name the topic are read from their detail (legacy XML) or
-their page (HTML → text) and handed to ``scrapers.letters``.
+The feed URL is a setting (``KAMERWACHT_RIJKSOVERHEID_FEED_URL``). Since the site moved to a new
+platform on 2 June 2026 the open-data API (``opendata.rijksoverheid.nl/v1/…/documents``) answers
+404; the site's search is served as RSS at ``/api/rss?query=<JSON>``. The query form is taken from
+public client code written against the live endpoint in 2026 (see ``replay_data/README.md``,
+"rijksoverheid.nl since June 2026"), as is its reported behaviour: at most 20 items per request,
+relevance-ranked, no paging; items carry only ``title``, ``link``, ``description``, ``pubDate`` and
+``guid``; ``pubDate`` is the shown date at Amsterdam midnight; a ``sort_date`` range needs full
+ISO instants. So the source asks once per search word of the topic (``TopicProfile.search_words``)
+for what appeared in the last ``LOOKBACK`` days (all content types: ``filters`` holds only the
+period, ``pageTitle`` is ``Zoeken``), keeps items whose link is a Kamerstuk or letter page and that
+name the topic, and reads those pages (HTML → text) for ``scrapers.letters``.
 
-Failures raise ``SourceError`` like any source; the poll cycle records them (last error, last
-success, items seen) and carries on with the other sources. A 304 (the feed sends validators)
-means nothing to do.
+A URL that already carries a ``query``, or the legacy list (XML ``<documents>``, the only
+rijksoverheid shape ever recorded), is fetched as it is, conditionally. Failures raise
+``SourceError`` with one line that names the feed and the search word; the poll cycle records it
+and carries on with the other sources.
 """
 
 from __future__ import annotations
@@ -21,9 +28,11 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
+from xml.sax import SAXParseException
+from zoneinfo import ZoneInfo
 
 import feedparser  # type: ignore[import-untyped]
 
@@ -34,12 +43,36 @@ from scrapers.text import to_text
 from scrapers.topics import TopicProfile
 from state.models import DocumentKind, Letter
 
-__all__ = ["FeedItem", "RijksoverheidSource", "parse_feed"]
+__all__ = ["LOOKBACK", "FeedItem", "RijksoverheidSource", "parse_feed", "search_query"]
 
 logger = logging.getLogger(__name__)
 
 LETTER_TYPES = frozenset({"kamerstuk", "brief", "kamerbrief"})
-_KAMERSTUK_PATH = re.compile(r"/documenten/kamerstukken/")
+# the link's path is the only type signal of an RSS item: Kamerstukken (incl. Kamerbrieven) and
+# letters (the path of the recorded legacy documents of type ``brief``)
+_KAMERSTUK_PATH = re.compile(r"/documenten/(?:kamerstukken|brieven)/")
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+LOOKBACK = timedelta(days=60)  # each search asks for what appeared in this period
+RETIRED = "the open-data API was retired on 2 June 2026; use https://www.rijksoverheid.nl/api/rss"
+
+
+def search_query(term: str, since: datetime | None = None) -> str:
+    """The JSON ``query`` of ``/api/rss``: all content types matching ``term``, since ``since``.
+
+    ``sort_date`` takes full ISO instants (date-only strings were answered with HTTP 500).
+    """
+    filters: list[dict[str, object]] = []
+    if since is not None:
+        instant = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        filters.append(
+            {
+                "field": "sort_date",
+                "values": [{"name": "specificPeriod", "from": instant}],
+                "type": "all",
+            }
+        )
+    query = {"filters": filters, "resultSearchTerm": term, "pageTitle": "Zoeken"}
+    return json.dumps(query, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +121,21 @@ def _legacy_items(root: ET.Element) -> list[FeedItem]:
 
 
 def _entry_date(entry: Mapping[str, object]) -> date | None:
+    """The date the site shows: ``pubDate`` is local midnight, so the Amsterdam calendar day
+    (``Sun, 05 Mar 2023 23:00:00 GMT`` is 6 March)."""
     raw = entry.get("published") or entry.get("updated")
     if not isinstance(raw, str):
         return None
     try:
-        return parsedate_to_datetime(raw).date()
+        stamp = parsedate_to_datetime(raw)
     except (TypeError, ValueError):
         try:
-            return datetime.fromisoformat(raw.replace("Z", "+00:00")).date()
+            stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
             return None
+    if stamp.tzinfo is None:
+        return stamp.date()
+    return stamp.astimezone(AMSTERDAM).date()
 
 
 def parse_feed(result: FetchResult) -> list[FeedItem]:
@@ -109,8 +147,14 @@ def parse_feed(result: FetchResult) -> list[FeedItem]:
         except ET.ParseError as exc:
             raise ParseError(result.url, f"invalid documents XML: {exc}") from exc
     feed = feedparser.parse(result.content, response_headers=dict(result.headers))
-    if not feed.entries and (feed.bozo or not feed.get("version")):
-        raise ParseError(result.url, f"not a feed ({result.content_type or 'no content type'})")
+    not_a_feed = f"not a feed ({result.content_type or 'no content type'})"
+    if not feed.entries and not feed.get("version"):
+        raise ParseError(result.url, not_a_feed)
+    problem = feed.get("bozo_exception")
+    if isinstance(problem, SAXParseException):  # feedparser would guess; we do not
+        raise ParseError(result.url, f"malformed feed XML: {problem.getMessage()}")
+    if not feed.entries and feed.bozo:
+        raise ParseError(result.url, not_a_feed)
     items = []
     for entry in feed.entries:
         link = str(entry.get("link") or "") or None
@@ -149,37 +193,91 @@ class RijksoverheidSource:
         self.feed_url = feed_url
         self.topic = topic
 
-    def _params(self) -> dict[str, str] | None:
-        """The search JSON the 2026 ``/api/rss`` endpoint needs (when the URL has none)."""
+    @property
+    def searches(self) -> bool:
+        """Whether the URL is the 2026 ``/api/rss`` search without a query of its own."""
         parts = urlsplit(self.feed_url)
-        if parts.path.rstrip("/").endswith("/api/rss") and "query=" not in parts.query:
-            query = {
-                "filters": [],
-                "resultSearchTerm": self.topic.name.replace("-", " "),
-                "pageTitle": "Zoeken",
-            }
-            return {"query": json.dumps(query, separators=(",", ":"))}
-        return None
+        return parts.path.rstrip("/").endswith("/api/rss") and "query=" not in parts.query
+
+    def search_words(self) -> tuple[str, ...]:
+        """What the search is asked for: the topic's search words, else its name."""
+        return self.topic.search_words or (self.topic.name.replace("-", " "),)
+
+    def requests_for(self, now: datetime) -> list[tuple[str, dict[str, str] | None]]:
+        """``(what, params)`` of each feed request of one poll at ``now``."""
+        if not self.searches:
+            return [(self.feed_url, None)]
+        since = now - LOOKBACK
+        return [
+            (f"{self.feed_url} (search {word!r})", {"query": search_query(word, since)})
+            for word in self.search_words()
+        ]
+
+    async def _feed(
+        self,
+        client: HttpClient,
+        what: str,
+        params: dict[str, str] | None,
+        validators: Validators | None,
+    ) -> tuple[FetchResult, list[FeedItem]]:
+        """One feed request and its items; a failure is one line naming the feed and the search
+        word (not the URL-encoded JSON)."""
+        try:
+            result = await client.get(
+                self.feed_url,
+                params=params,
+                headers={"Accept": "application/rss+xml, application/atom+xml;q=0.9, */*;q=0.1"},
+                validators=validators,
+            )
+            return result, ([] if result.not_modified else parse_feed(result))
+        except SourceError as exc:
+            cause = exc.cause
+            legacy = "opendata.rijksoverheid.nl" in self.feed_url or "/v1/" in self.feed_url
+            if exc.status == 404 and legacy:
+                cause = f"{cause} ({RETIRED})"
+            raise type(exc)(what, cause, status=exc.status) from None
+
+    async def probe(self, client: HttpClient) -> str:
+        """One feed request as a poll makes it (``sources --check``): what it found, in words;
+        a failure raises the poll's one-line ``SourceError``."""
+        what, params = self.requests_for(datetime.now(UTC))[0]
+        _, items = await self._feed(client, what, params, None)
+        return f"feed parses ({len(items)} items)"
 
     async def poll(
         self, client: HttpClient, cursors: Mapping[str, str], watchlist: frozenset[str]
     ) -> SourceResult:
-        """Read the feed (conditionally); new on-topic documents become letters."""
+        """Read the feed (every search of the topic; a fixed URL conditionally); new on-topic
+        documents become letters."""
         started = client.requests_made
         notes: list[str] = []
-        result = await client.get(
-            self.feed_url,
-            params=self._params(),
-            headers={"Accept": "application/rss+xml, application/atom+xml;q=0.9, */*;q=0.1"},
-            validators=Validators(cursors.get("etag"), cursors.get("last_modified")),
-        )
-        if result.not_modified:
-            return SourceResult(
-                source=self.name, cursors=dict(cursors), requests=client.requests_made - started
+        plan = self.requests_for(datetime.now(UTC))
+        conditional = not self.searches
+        items: dict[str, FeedItem] = {}
+        last: FetchResult | None = None
+        for what, params in plan:
+            last, found = await self._feed(
+                client,
+                what,
+                params,
+                Validators(cursors.get("etag"), cursors.get("last_modified"))
+                if conditional
+                else None,
             )
-        items = parse_feed(result)
+            if last.not_modified:
+                return SourceResult(
+                    source=self.name,
+                    cursors=dict(cursors),
+                    requests=client.requests_made - started,
+                )
+            for item in found:
+                items.setdefault(item.id, item)
         done = set((cursors.get("seen") or "").split())
-        wanted = [i for i in items if i.is_letter and self.topic.matches(f"{i.title} {i.summary}")]
+        wanted = [
+            i
+            for i in items.values()
+            if i.is_letter and self.topic.matches(f"{i.title} {i.summary}")
+        ]
         letters: dict[str, Letter] = {}
         for item in wanted:
             if item.id in done:
@@ -188,13 +286,14 @@ class RijksoverheidSource:
             letters[letter.id] = letter
         for note in notes:
             logger.info("rijksoverheid: %s", note)
+        validators = last.validators if conditional and last is not None else Validators()
         return SourceResult(
             source=self.name,
             letters=tuple(letters[k] for k in sorted(letters)),
             cursors={
                 **cursors,
-                "etag": result.etag or "",
-                "last_modified": result.last_modified or "",
+                "etag": validators.etag or "",
+                "last_modified": validators.last_modified or "",
                 "seen": " ".join(sorted(i.id for i in wanted)),
             },
             items_seen=len(items),

@@ -31,6 +31,9 @@ class TopicProfile:
     terms: tuple[str, ...]
     exclusions: tuple[str, ...] = ()
     dossiers: tuple[str, ...] = ()
+    # whole words to ask a site's own search for (its index matches words, not our stems);
+    # without them the profile's name is asked for
+    search_words: tuple[str, ...] = ()
 
     @cached_property
     def _folded(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -72,6 +75,7 @@ NAGORNO_KARABACH = TopicProfile(
         "songfestival",
     ),
     dossiers=("21501-02", "21501-20", "35570-V", "35373"),
+    search_words=("Nagorno-Karabach", "Armenië", "Azerbeidzjan"),
 )
 
 TOPICS: dict[str, TopicProfile] = {NAGORNO_KARABACH.name: NAGORNO_KARABACH}

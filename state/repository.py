@@ -24,7 +24,7 @@ poll ingestion (diff + store + outbox in ONE transaction)
 reading
     repo.get_motion(motion_id) -> Motion | None
     repo.find_motion_by_zaak(zaak_nummer) -> Motion | None
-    repo.search_motions(words, limit=10) -> list[Motion]
+    repo.search_motions(words, limit=10) -> list[Motion]   full-text (state/search.py)
     repo.board() -> list[BoardEntry]                 every tracked motion, ordered by id
     repo.board_entry(motion_id) -> BoardEntry | None one motion's board entry
     repo.status_counts() -> dict[str, dict[str, int]]  by parliamentary status; adopted
@@ -74,6 +74,16 @@ ADDITIONS (beyond the contract)
     repo.commitments() -> list[Commitment]; repo.get_commitment(number) -> Commitment | None
     repo.requeue_stale_claims(older_than, *, now=None)  older_than: timedelta or a datetime cutoff
     repo.due_count(*, now=None) -> int               pending rows of instant subscribers, due now
+    repo.board_page(*, status, execution, words, sort, order, limit=100, offset=0)
+        -> (list[BoardEntry], more)                  one page of the board, filtered, searched,
+                                                     sorted and paged in the database
+    repo.board_count(*, status, execution, words) -> int
+    repo.board_summary() -> (total, by status, by execution, last update)   cached per change
+    repo.letters_page(*, limit=100, offset=0) -> (list[Letter], more)
+    repo.existing_motions(ids) -> set[str]
+    repo.outbox_health(*, now=None) -> dict[str, int]   pending, claimed, failed, skipped, due,
+                                                     last_sent: through partial indexes only
+    repo.prune_outbox(older_than, *, now=None) -> int   delete settled rows past the retention
 
 Transactions: every method is one transaction. On SQLite, writers start with ``BEGIN IMMEDIATE``
 (the write lock is taken up front, so a read-then-write never fails with SQLITE_BUSY half-way);
@@ -86,6 +96,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -97,9 +108,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import (
     Table,
     and_,
+    bindparam,
+    case,
     create_engine,
     delete,
     event,
+    false,
     func,
     insert,
     literal_column,
@@ -110,7 +124,6 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
@@ -161,6 +174,7 @@ from state.models import (
 )
 from state.outbox import MAX_ATTEMPTS, normalise_value, targets
 from state.overdue import DEFAULT_MONTHS, Overdue, overdue_changes, overdue_motions
+from state.search import fts5_query, natural_key, search_body, terms, tsquery
 
 __all__ = ["MAX_ATTEMPTS", "NotFound", "Repository", "SchemaOutOfDate", "StateError"]
 
@@ -217,6 +231,37 @@ def _install_sqlite_events(engine: Engine) -> None:
     def _begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+_REVISION = re.compile(r"^revision(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision(?::[^=]*)?=\s*(?:[\"']([^\"']+)[\"']|None)", re.M)
+
+
+def _code_head() -> str:
+    """The head revision of the migrations, read from the files (Alembic's answer if unsure)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        found = _REVISION.search(source)
+        down = _DOWN_REVISION.search(source)
+        if found is None or down is None:
+            continue
+        revisions.add(found.group(1))
+        if down.group(1):
+            parents.add(down.group(1))
+    heads = revisions - parents
+    if len(heads) == 1:
+        return heads.pop()
+    from alembic.config import Config  # pragma: no cover - merge revisions and the like
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:
+        raise StateError(f"no Alembic revisions found in {MIGRATIONS}")
+    return head
 
 
 # --------------------------------------------------------------------------- row mapping
@@ -468,6 +513,105 @@ def _deliverable(sub: Subscriber) -> bool:
     return sub.active and (sub.channel is not Channel.EMAIL or sub.confirmed)
 
 
+# --------------------------------------------------------------------------- board keys
+
+BoardSummary = tuple[int, dict[str, int], dict[str, int], datetime | None]
+BOARD_KEYS = ("sort_key", "execution_status", "execution_date", "board_date", "search_text")
+BOARD_SORTS = ("id", "title", "status", "execution", "date", "updated")
+EXECUTION_RANK = {"executed": 0, "in_progress": 1, "declined": 2, "not_applicable": 3}
+MAX_PAGE = 1000
+
+
+def _latest_status_reports(rows: Iterable[Rec]) -> dict[str, Rec]:
+    """Each motion's latest report row that carries a status (undated reports count as oldest)."""
+    latest: dict[str, Rec] = {}
+    for row in sorted(
+        (r for r in rows if r.status),
+        key=lambda r: (
+            r.letter_date is not None,
+            r.letter_date or date.min,
+            r.created,
+            r.letter_id,
+        ),
+    ):
+        latest[row.motion_id] = row
+    return latest
+
+
+def _searchable(source: Motion | StoredState, motion_id: str = "") -> tuple[object, ...] | None:
+    """What a motion's board keys derive from besides its reports (None: not stored before)."""
+    m = source if isinstance(source, Motion) else source.motions.get(motion_id)
+    if m is None:
+        return None
+    return (m.title, m.text, m.submitters, m.zaak_nummer, m.date)
+
+
+def refresh_board_keys(conn: Connection, ids: Iterable[str] | None) -> int:
+    """Derive the board keys of motions ``ids`` (every motion when None); returns how many.
+
+    Run after a motion or a report on it is written: the board filters, sorts, pages and
+    searches on these columns in the database.
+    """
+    m, lm, lt = t.motions, t.letter_motions, t.letters
+    if ids is None:
+        ids = list(conn.scalars(select(m.c.id)))
+    stmt = (
+        update(m)
+        .where(m.c.id == bindparam("motion_key"))
+        .values({k: bindparam(k) for k in BOARD_KEYS})
+    )
+    done = 0
+    for batch in _chunks(sorted(set(ids))):
+        rows = conn.execute(
+            select(m.c.id, m.c.title, m.c.submitters, m.c.text, m.c.zaak_nummer, m.c.date).where(
+                m.c.id.in_(batch)
+            )
+        ).all()
+        reports = conn.execute(
+            select(
+                lm.c.motion_id,
+                lm.c.letter_id,
+                lm.c.status,
+                lm.c.evidence,
+                lm.c.created,
+                lt.c.date.label("letter_date"),
+            )
+            .select_from(lm.join(lt, lt.c.id == lm.c.letter_id))
+            .where(lm.c.motion_id.in_(batch), lm.c.status.is_not(None))
+        ).all()
+        latest = _latest_status_reports(reports)
+        values = []
+        for row in rows:
+            report = latest.get(row.id)
+            people = json.loads(row.submitters)
+            body = search_body(
+                [
+                    row.id,
+                    row.title,
+                    row.zaak_nummer,
+                    row.text,
+                    *(name for name, _party, _role in people),
+                    *(party for _name, party, _role in people),
+                    report.evidence if report is not None else None,
+                ]
+            )
+            execution_date = report.letter_date if report is not None else None
+            values.append(
+                {
+                    "motion_key": row.id,
+                    "sort_key": natural_key(row.id),
+                    "execution_status": report.status if report is not None else None,
+                    "execution_date": execution_date,
+                    "board_date": execution_date or row.date,
+                    "search_text": body,
+                }
+            )
+        if values:
+            conn.execute(stmt, values)
+            done += len(values)
+    return done
+
+
 # --------------------------------------------------------------------------- the repository
 
 
@@ -478,6 +622,7 @@ class Repository:
         """Wrap an engine (use :meth:`from_url` to get the SQLite pragmas)."""
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
+        self._summary: tuple[tuple[Any, ...], BoardSummary] | None = None
 
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Repository:
@@ -520,8 +665,11 @@ class Repository:
 
     def _insert(self, table: Table) -> Any:
         """A dialect ``INSERT`` that supports ``ON CONFLICT``."""
-        dialect = sqlite_dialect if self._sqlite else postgresql
-        return dialect.insert(table)
+        if self._sqlite:
+            return sqlite_dialect.insert(table)
+        from sqlalchemy.dialects import postgresql  # imported on demand: ~60 ms, PG only
+
+        return postgresql.insert(table)
 
     def _upsert(
         self,
@@ -551,15 +699,16 @@ class Repository:
         return config
 
     def schema_revisions(self) -> tuple[str | None, str]:
-        """The database's Alembic revision (None when empty) and the code's head revision."""
-        from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
+        """The database's Alembic revision (None when empty) and the code's head revision.
 
-        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
-        if head is None:  # pragma: no cover - the package ships migrations
-            raise StateError(f"no Alembic revisions found in {MIGRATIONS}")
+        Cheap enough for every command: one query and a read of the migration files' headers;
+        Alembic itself is imported only when the files do not name a single head.
+        """
+        head = _code_head()
         with self._read() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+            if not self._engine.dialect.has_table(conn, "alembic_version"):
+                return None, head
+            current = conn.scalar(text("SELECT version_num FROM alembic_version"))
         return current, head
 
     def upgrade(self, revision: str = "head") -> None:
@@ -702,6 +851,11 @@ class Repository:
             result = diff(stored, observation, now=now)
             self._write_motions(conn, result, now)
             self._write_letters(conn, result.letters, now)
+            refresh_board_keys(
+                conn,
+                {mo.id for mo in result.motions if _searchable(mo) != _searchable(stored, mo.id)}
+                | {c.id for letter in result.letters for c in letter.motions},
+            )
             untouched = result.touched - result.hashes.keys()
             for batch in _chunks(untouched):
                 conn.execute(update(t.motions).where(t.motions.c.id.in_(batch)).values(updated=now))
@@ -735,6 +889,7 @@ class Repository:
             t.motions,
             [_motion_row(mo, result.hashes[mo.id], now) for mo in result.motions],
             ("id",),
+            keep=("created", *BOARD_KEYS),  # refresh_board_keys derives them after the writes
         )
         ids = [mo.id for mo in result.motions]
         for batch in _chunks(ids):
@@ -950,23 +1105,20 @@ class Repository:
             return self._load_motions(conn, [motion_id]).get(motion_id)
 
     def search_motions(self, words: str | Sequence[str], limit: int = 10) -> list[Motion]:
-        """Motions whose id, title or submitters contain every word (case-insensitive)."""
-        terms = words.split() if isinstance(words, str) else [w for w in words if w.strip()]
-        if not terms:
+        """Motions containing every word, newest first (full-text search, see :mod:`state.search`).
+
+        Words are matched case- and diacritics-insensitively, as word prefixes, and by their
+        Dutch stem, in the id, title, submitters and parties, Zaak number, text and the latest
+        execution report's evidence.
+        """
+        query = words if isinstance(words, str) else " ".join(words)
+        clause = self._search_clause(query)
+        if clause is None:
             return []
         m = t.motions
-        haystack = func.lower(m.c.id + " " + m.c.title + " " + m.c.submitters)
-        q = select(m.c.id)
-        for term in terms:
-            pattern = (
-                "%"
-                + term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                + "%"
-            )
-            q = q.where(haystack.like(pattern, escape="\\"))
-        q = q.order_by(m.c.date.desc().nulls_last(), m.c.id).limit(limit)
+        q = select(m.c.id).where(clause).order_by(m.c.date.desc().nulls_last(), m.c.id)
         with self._read() as conn:
-            ids = list(conn.scalars(q))
+            ids = list(conn.scalars(q.limit(limit)))
             found = self._load_motions(conn, ids)
         return [found[i] for i in ids if i in found]
 
@@ -1017,6 +1169,165 @@ class Repository:
     def board(self) -> list[BoardEntry]:
         """Every tracked motion, ordered by id, with its latest execution report."""
         return self._board(None)
+
+    def _search_clause(self, words: str) -> Any:
+        """Motions containing every word (full-text: folded, Dutch stems, prefixes), or None."""
+        pairs = terms(words)
+        if not pairs:
+            return None
+        if self._sqlite:
+            return literal_column("motions.rowid").in_(
+                select(literal_column("rowid"))
+                .select_from(text(t.SEARCH_TABLE))
+                .where(text(f"{t.SEARCH_TABLE} MATCH :fts").bindparams(fts=fts5_query(pairs)))
+            )
+        return text(
+            "to_tsvector('dutch'::regconfig, coalesce(motions.search_text, ''))"
+            " @@ to_tsquery('dutch'::regconfig, :tsq)"
+        ).bindparams(tsq=tsquery(pairs))
+
+    def _board_where(
+        self,
+        status: str | None,
+        execution: str | None,
+        words: str,
+        ids: Collection[str] | None = None,
+    ) -> list[Any]:
+        m = t.motions
+        where: list[Any] = []
+        if ids is not None:  # issue 17: the overdue filter (ids from state.overdue)
+            where.append(m.c.id.in_(sorted(ids)) if ids else false())
+        if status:
+            where.append(m.c.parliamentary_status == status)
+        if execution == "none":
+            where.append(m.c.execution_status.is_(None))
+        elif execution:
+            where.append(m.c.execution_status == execution)
+        clause = self._search_clause(words) if words.strip() else None
+        if clause is not None:
+            where.append(clause)
+        return where
+
+    def _board_order(self, sort: str, order: str) -> list[Any]:
+        m = t.motions
+        desc = order == "desc"
+
+        def by(col: Any) -> Any:
+            return col.desc() if desc else col.asc()
+
+        key = by(m.c.sort_key)
+        if sort == "id":
+            return [key]
+        if sort == "title":
+            return [by(func.lower(m.c.title)), key]
+        if sort == "status":
+            return [by(m.c.parliamentary_status), key]
+        if sort == "execution":
+            rank = case(EXECUTION_RANK, value=m.c.execution_status, else_=len(EXECUTION_RANK))
+            return [by(rank), key]
+        if sort == "updated":
+            return [by(m.c.updated), key]
+        # date, undated rows last in either order (SQLite's DESC already puts NULLs last,
+        # so the (board_date, sort_key) index serves the default view)
+        if desc and self._sqlite:
+            return [m.c.board_date.desc(), key]
+        return [by(m.c.board_date).nulls_last(), key]
+
+    def board_page(
+        self,
+        *,
+        status: str | None = None,
+        execution: str | None = None,
+        words: str = "",
+        sort: str = "date",
+        order: str = "desc",
+        limit: int = 100,
+        offset: int = 0,
+        ids: Collection[str] | None = None,
+    ) -> tuple[list[BoardEntry], bool]:
+        """One page of the board, filtered, searched and sorted in the database.
+
+        ``execution`` is an ExecutionStatus value or ``"none"``; ``words`` must all occur
+        (full-text: case and diacritics folded, Dutch stems, word prefixes). Returns the entries
+        and whether more follow. The order is the board's (:mod:`bot.web.board`).
+        """
+        m = t.motions
+        limit = max(1, min(limit, MAX_PAGE))
+        q = (
+            select(m.c.id)
+            .where(*self._board_where(status, execution, words, ids))
+            .order_by(*self._board_order(sort if sort in BOARD_SORTS else "date", order))
+            .limit(limit + 1)
+            .offset(max(offset, 0))
+        )
+        with self._read() as conn:
+            ids = list(conn.scalars(q))
+            more = len(ids) > limit
+            ids = ids[:limit]
+            entries = {e.motion.id: e for e in self._board_entries(conn, ids)}
+        return [entries[i] for i in ids if i in entries], more
+
+    def board_count(
+        self,
+        *,
+        status: str | None = None,
+        execution: str | None = None,
+        words: str = "",
+        ids: Collection[str] | None = None,
+    ) -> int:
+        """How many motions pass the board's filters and search (and are among ``ids``)."""
+        where = self._board_where(status, execution, words, ids)
+        q = select(func.count()).select_from(t.motions).where(*where)
+        with self._read() as conn:
+            return int(conn.scalar(q) or 0)
+
+    def board_summary(self) -> BoardSummary:
+        """(motions, per parliamentary status, per execution status or "none", last change).
+
+        Cached until the store changes: the key is the newest change id and the newest motion
+        update (two index look-ups), as every write that moves a count also records a change.
+        """
+        m, c = t.motions, t.changes
+        with self._read() as conn:
+            key = (
+                conn.scalar(select(func.max(c.c.id))),
+                conn.scalar(select(func.max(m.c.updated))),
+            )
+            cached = self._summary
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            status = {
+                str(r[0]): int(r[1])
+                for r in conn.execute(
+                    select(m.c.parliamentary_status, func.count()).group_by(
+                        m.c.parliamentary_status
+                    )
+                )
+            }
+            execution = {
+                str(r[0] or "none"): int(r[1])
+                for r in conn.execute(
+                    select(m.c.execution_status, func.count()).group_by(m.c.execution_status)
+                )
+            }
+        updated = key[1]
+        summary = (sum(status.values()), status, execution, updated)
+        self._summary = (key, summary)
+        return summary
+
+    def _board_entries(self, conn: Connection, motion_ids: list[str]) -> list[BoardEntry]:
+        if not motion_ids:
+            return []
+        motions = self._load_motions(conn, motion_ids)
+        updated: dict[str, datetime] = {}
+        for batch in _chunks(motion_ids):
+            q = select(t.motions.c.id, t.motions.c.updated).where(t.motions.c.id.in_(batch))
+            updated.update((r.id, r.updated) for r in conn.execute(q))
+        latest = self._latest_reports(self._report_rows(conn, motion_ids))
+        return [
+            BoardEntry(motion=mo, execution=latest.get(mid), updated=updated[mid])
+            for mid, mo in sorted(motions.items())
+        ]
 
     def board_entry(self, motion_id: str) -> BoardEntry | None:
         """One motion's board entry (None when it is not tracked)."""
@@ -1114,6 +1425,28 @@ class Repository:
             found = self._load_letters(conn)
         return sorted(found, key=lambda lt: (lt.date or date.min, lt.id), reverse=True)
 
+    def letters_page(self, *, limit: int = 100, offset: int = 0) -> tuple[list[Letter], bool]:
+        """One page of :meth:`letters` (newest first, undated last) and whether more follow."""
+        lt = t.letters
+        limit = max(1, min(limit, MAX_PAGE))
+        newest = lt.c.date.desc() if self._sqlite else lt.c.date.desc().nulls_last()
+        q = select(lt.c.id).order_by(newest, lt.c.id.desc()).limit(limit + 1).offset(offset)
+        with self._read() as conn:
+            ids = list(conn.scalars(q))
+            more = len(ids) > limit
+            ids = ids[:limit]
+            found = {x.id: x for x in self._load_letters(conn, lt.c.id.in_(ids))} if ids else {}
+        return [found[i] for i in ids if i in found], more
+
+    def existing_motions(self, motion_ids: Iterable[str]) -> set[str]:
+        """Those of ``motion_ids`` that are tracked."""
+        m = t.motions
+        out: set[str] = set()
+        with self._read() as conn:
+            for batch in _chunks(set(motion_ids)):
+                out.update(conn.scalars(select(m.c.id).where(m.c.id.in_(batch))))
+        return out
+
     def get_letter(self, letter_id: str) -> Letter | None:
         """A letter by id, or by its kamerstuk id or document number."""
         lt = t.letters
@@ -1180,6 +1513,63 @@ class Repository:
         )
         with self._read() as conn:
             return frozenset(conn.scalars(q))
+
+    def outbox_health(self, *, now: datetime | None = None) -> dict[str, int]:
+        """Cheap outbox gauges for /healthz, /metrics and the heartbeat (no full scan).
+
+        Counts the rows still to do (``pending``, ``claimed``, ``due``) and those that ended
+        otherwise than sent (``failed``, ``skipped``), each through its partial index, plus
+        ``last_sent``: the Unix time of the latest send (0: none), which moves while delivery
+        makes progress. Sent rows are not counted: they are history, pruned after the retention.
+        """
+        d = t.deliveries
+        with self._read() as conn:
+            counts = {
+                "pending": conn.scalar(select(func.count()).select_from(d).where(text(t.PENDING))),
+                "claimed": conn.scalar(select(func.count()).select_from(d).where(text(t.CLAIMED))),
+            }
+            settled = conn.execute(
+                select(d.c.status, func.count()).where(text(t.SETTLED)).group_by(d.c.status)
+            )
+            counts |= {str(status): n for status, n in settled}
+            last_sent = conn.scalar(select(func.max(d.c.sent_at)).where(text(t.SENT)))
+        out = {k: int(counts.get(k) or 0) for k in ("pending", "claimed", "failed", "skipped")}
+        out["due"] = self.due_count(now=now) if out["pending"] else 0
+        out["last_sent"] = int(last_sent.timestamp()) if last_sent is not None else 0
+        return out
+
+    def prune_outbox(
+        self, older_than: timedelta, *, now: datetime | None = None, batch: int = CHUNK
+    ) -> int:
+        """Delete settled outbox rows older than ``older_than``; returns how many.
+
+        Sent rows go by their send time; failed and skipped rows with their change's age.
+        Pending and claimed rows are never pruned. Deletes in batches of ``batch`` rows, one
+        transaction each, so that senders and pollers are not held up.
+        """
+        cutoff = _utcnow(now) - older_than
+        d, c = t.deliveries, t.changes
+        with self._read() as conn:
+            first_recent = conn.scalar(select(func.min(c.c.id)).where(c.c.created >= cutoff))
+            if first_recent is None:
+                first_recent = int(conn.scalar(select(func.max(c.c.id))) or 0) + 1
+        selections = (
+            select(d.c.id).where(text(t.SENT), d.c.sent_at < cutoff),
+            select(d.c.id).where(text(t.SETTLED), d.c.change_id < first_recent),
+        )
+        total = 0
+        for chosen in selections:
+            while True:
+                with self._write() as conn:
+                    ids = list(conn.scalars(chosen.limit(batch)))
+                    if ids:
+                        conn.execute(delete(d).where(d.c.id.in_(ids)))
+                total += len(ids)
+                if len(ids) < batch:
+                    break
+        if total:
+            logger.info("outbox: pruned %d settled rows older than %s", total, older_than)
+        return total
 
     # ----------------------------------------------------------------------- subscribers
 

@@ -34,6 +34,10 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "CLAIMED",
     "PENDING",
+    "SEARCH_INDEX",
+    "SEARCH_TABLE",
+    "SENT",
+    "SETTLED",
     "UTCDateTime",
     "agenda_items",
     "change_targets",
@@ -89,6 +93,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 # SQLite's planner can prove they imply the index's WHERE clause.
 PENDING = "status = 'pending'"
 CLAIMED = "status = 'claimed'"
+SENT = "status = 'sent'"
+SETTLED = "status IN ('failed', 'skipped')"
 
 MOTION_ID = 40
 LETTER_ID = 64
@@ -115,7 +121,28 @@ motions = Table(
     Column("content_hash", String(32), nullable=False),
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),  # when the shown content last changed
+    # Board keys, derived by the repository whenever a motion or a report on it is written, so
+    # that the board filters, sorts and pages in the database (see state/search.py).
+    Column("sort_key", String(80)),  # natural order of the id
+    Column("execution_status", String(CODE)),  # the latest execution report's status
+    Column("execution_date", Date),  # … and its letter's date
+    Column("board_date", Date),  # the board's date: execution_date, else the motion's date
+    Column("search_text", Text),  # folded words and their Dutch stems (full-text indexed)
+    Index("ix_motions_sort_key", "sort_key"),
+    Index("ix_motions_board_date", "board_date", "sort_key"),
+    Index("ix_motions_parliamentary_status", "parliamentary_status", "sort_key"),
+    Index("ix_motions_execution_status", "execution_status", "sort_key"),
+    Index("ix_motions_updated", "updated"),
 )
+
+# Full-text search objects the migrations create outside this metadata (a test leaves them out
+# of the schema comparison): on SQLite an FTS5 table over motions.search_text (external content,
+# kept in step by triggers), on PostgreSQL a GIN index on to_tsvector('dutch', search_text).
+# The FTS5 table refers to motions by rowid, which a VACUUM may renumber (motions has a text key):
+# after a VACUUM, run  INSERT INTO motion_fts(motion_fts) VALUES ('rebuild').  kamerwacht itself
+# never vacuums.
+SEARCH_TABLE = "motion_fts"
+SEARCH_INDEX = "ix_motions_search"
 
 decisions = Table(
     "decisions",
@@ -272,6 +299,16 @@ deliveries = Table(
         "claimed_at",
         sqlite_where=text(CLAIMED),
         postgresql_where=text(CLAIMED),
+    ),
+    # Sent rows by time (retention pruning, the last send for health checks) and the rows that
+    # ended otherwise (counted cheaply, pruned by change); new pending rows enter neither.
+    Index("ix_deliveries_sent", "sent_at", sqlite_where=text(SENT), postgresql_where=text(SENT)),
+    Index(
+        "ix_deliveries_settled",
+        "status",
+        "change_id",
+        sqlite_where=text(SETTLED),
+        postgresql_where=text(SETTLED),
     ),
 )
 

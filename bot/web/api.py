@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,7 @@ from starlette.responses import Response
 
 from bot.cli import change_json, motion_json, status_json
 from bot.metrics import render_prometheus
-from bot.web.board import filter_board, parse_query
+from bot.web.board import PageError, link_header, page_url, parse_paging, parse_query
 from bot.web.openapi import SPEC
 from bot.web.site import json_response, site
 from state.models import BoardEntry, Change, is_motion_key
@@ -20,7 +21,6 @@ __all__ = ["api_change", "api_changes", "api_motion", "api_motions", "healthz", 
 
 logger = logging.getLogger(__name__)
 
-CHANGES_LIMIT = 1000
 MAX_CHANGE_ID = 2**63 - 1  # larger ids overflow the database's integer
 
 
@@ -39,15 +39,49 @@ def api_change(change: Change, public_url: str) -> dict[str, Any]:
     return data
 
 
+def _paged(request: Request, items: list[Any], next_cursor: str | None) -> Response:
+    """A JSON list, with ``Link: <…>; rel="next"`` when ``next_cursor`` says more follow."""
+    response = json_response(items)
+    if next_cursor is not None:
+        url = page_url(
+            site(request).links.public_url,
+            request.url.path,
+            dict(request.query_params),
+            next_cursor,
+        )
+        response.headers.update(link_header(url))
+    return response
+
+
 async def api_motions(request: Request) -> Response:
-    """``/api/motions``: the board (the board's ``status``/``execution``/``q``/``sort`` apply)."""
+    """``/api/motions``: the board (``status``/``execution``/``q``/``sort`` apply), paged.
+
+    At most ``limit`` motions (default 100, at most 1000); when more follow, a ``Link`` header
+    with ``rel="next"`` gives the URL of the next page.
+    """
     s = site(request)
-    entries: list[BoardEntry] = await s.db(s.repo.board)
     params = dict(request.query_params)
+    try:
+        paging = parse_paging(params, strict=True)
+    except PageError as exc:
+        return _error(400, str(exc))
     params.setdefault("sort", "id")
     params.setdefault("order", "asc")
-    rows = filter_board(entries, parse_query(params))
-    return json_response([motion_json(e) for e in rows])
+    query = parse_query(params)
+
+    def build() -> Response:
+        rows, more = s.repo.board_page(
+            status=query.status,
+            execution=query.execution,
+            words=query.q,
+            sort=query.sort,
+            order=query.order,
+            limit=paging.limit,
+            offset=paging.offset,
+        )
+        return _paged(request, [motion_json(e) for e in rows], paging.next_cursor if more else None)
+
+    return await asyncio.to_thread(build)
 
 
 async def api_motion(request: Request) -> Response:
@@ -67,7 +101,8 @@ async def api_motion(request: Request) -> Response:
 
 
 async def api_changes(request: Request) -> Response:
-    """``/api/changes?since=``: changes after an ISO time (or a change id), oldest first."""
+    """``/api/changes?since=``: changes after an ISO time (or a change id), oldest first, paged
+    (``limit``, and ``cursor`` from the ``Link: rel="next"`` header)."""
     s = site(request)
     raw = (request.query_params.get("since") or "").strip()
     since: datetime | int | None = None
@@ -79,11 +114,20 @@ async def api_changes(request: Request) -> Response:
         except ValueError:
             return _error(400, f"since: not an ISO 8601 time or a change id: {raw!r}")
         since = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        paging = parse_paging(request.query_params, strict=True)
+    except PageError as exc:
+        return _error(400, str(exc))
     motion_id = request.query_params.get("motion") or None
+    # Pages go forward, oldest first: a cursor is the id of the last change already seen.
+    after: datetime | int = paging.offset if paging.offset else (since or 0)
     changes: list[Change] = await s.db(
-        s.repo.changes, since, motion_id=motion_id, limit=CHANGES_LIMIT
+        s.repo.changes, after, motion_id=motion_id, limit=paging.limit + 1
     )
-    return json_response([api_change(c, s.links.public_url) for c in changes])
+    more = len(changes) > paging.limit
+    changes = changes[: paging.limit]
+    next_cursor = str(changes[-1].id) if more and changes else None
+    return _paged(request, [api_change(c, s.links.public_url) for c in changes], next_cursor)
 
 
 async def healthz(request: Request) -> Response:
@@ -91,7 +135,7 @@ async def healthz(request: Request) -> Response:
     s = site(request)
     try:
         statuses = await s.db(s.repo.source_statuses)
-        outbox = await s.db(s.repo.outbox_counts)
+        outbox = await s.db(s.repo.outbox_health)
     except Exception as exc:  # any database failure makes the service unhealthy
         logger.warning("healthz: database unreachable: %r", exc)
         return json_response({"status": "error", "database": "unreachable"}, status_code=503)
@@ -127,13 +171,20 @@ async def metrics(request: Request) -> Response:
     s = site(request)
     gauges: dict[str, list[tuple[dict[str, str], float]]] = {}
     try:
-        outbox = await s.db(s.repo.outbox_counts)
+        outbox = await s.db(s.repo.outbox_health)
         statuses = await s.db(s.repo.source_statuses)
         subscribers = await s.db(s.repo.subscriber_counts)
     except Exception as exc:  # metrics still answer: the counters say what the process saw
         logger.warning("metrics: database unreachable: %r", exc)
     else:
-        gauges["kamerwacht_outbox_depth"] = [({"status": k}, float(v)) for k, v in outbox.items()]
+        gauges["kamerwacht_outbox_depth"] = [
+            ({"status": k}, float(outbox[k])) for k in ("pending", "claimed", "failed", "skipped")
+        ]
+        gauges["kamerwacht_outbox_due"] = [({}, float(outbox["due"]))]
+        if outbox["last_sent"]:
+            gauges["kamerwacht_outbox_last_sent_timestamp_seconds"] = [
+                ({}, float(outbox["last_sent"]))
+            ]
         gauges["kamerwacht_source_last_success_timestamp_seconds"] = [
             ({"source": st.name}, st.last_success.timestamp())
             for st in statuses

@@ -1,7 +1,14 @@
-"""The motion board's filter, search and sort: pure functions over BoardEntry values.
+"""The motion board's filter, search and sort, and the paging of every list.
 
 Everything is driven by query parameters (``status``, ``execution``, ``q``, ``sort``,
-``order``), so the board works without JavaScript and every view has a URL.
+``order``, ``limit``, ``cursor``), so the board works without JavaScript and every view has a
+URL. The repository filters, sorts and pages in the database (``Repository.board_page``);
+:func:`filter_board` is the same view as a pure function over BoardEntry values, the reference
+the database's order is tested against.
+
+Paging (RFC 8288): a list returns at most ``limit`` items (default 100, at most 1000); when more
+follow, the response carries ``Link: <URL>; rel="next"`` whose ``cursor`` continues the list.
+Cursors are opaque to clients.
 """
 
 from __future__ import annotations
@@ -10,17 +17,25 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from state.models import MOTION_ID_RE, BoardEntry, ExecutionStatus, ParliamentaryStatus
 
 __all__ = [
+    "DEFAULT_LIMIT",
     "EXECUTION_FILTERS",
+    "MAX_LIMIT",
     "SORTS",
     "BoardQuery",
+    "PageError",
+    "Paging",
     "entry_date",
     "filter_board",
     "latest",
+    "link_header",
     "motion_sort_key",
+    "page_url",
+    "parse_paging",
     "parse_query",
     "status_counts",
 ]
@@ -30,6 +45,67 @@ EXECUTION_FILTERS = (*(s.value for s in ExecutionStatus), "none", "overdue")
 OVERDUE = "overdue"  # the "achterstallig" filter: ids computed by state.overdue, passed in
 _STATUSES = frozenset(s.value for s in ParliamentaryStatus)
 MAX_QUERY = 200
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+MAX_CURSOR = 10**9
+
+
+class PageError(ValueError):
+    """A ``limit`` or ``cursor`` that is not a number; the message names the parameter."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Where a page starts (``offset``, from the cursor) and how many items it holds."""
+
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+    @property
+    def next_cursor(self) -> str:
+        """The cursor of the page after this one."""
+        return str(self.offset + self.limit)
+
+    @property
+    def previous_cursor(self) -> str | None:
+        """The cursor of the page before this one (None on the first page)."""
+        if self.offset <= 0:
+            return None
+        return str(max(self.offset - self.limit, 0))
+
+
+def parse_paging(params: Mapping[str, str], *, strict: bool = False) -> Paging:
+    """``limit`` (clamped to 1..1000) and ``cursor`` from query parameters.
+
+    Not a number: :class:`PageError` when ``strict`` (the API), else the default (the pages).
+    """
+    values: dict[str, int] = {}
+    for name, default in (("limit", DEFAULT_LIMIT), ("cursor", 0)):
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            values[name] = default
+        elif raw.isascii() and raw.isdigit():
+            values[name] = int(raw[:10])
+        elif strict:
+            raise PageError(f"{name}: not a non-negative whole number: {raw[:40]!r}")
+        else:
+            values[name] = default
+    return Paging(
+        limit=min(max(values["limit"], 1), MAX_LIMIT), offset=min(values["cursor"], MAX_CURSOR)
+    )
+
+
+def page_url(base: str, path: str, params: Mapping[str, str], cursor: str | None) -> str:
+    """``base + path`` with ``params`` and ``cursor`` (the first page when None)."""
+    query = {k: v for k, v in params.items() if k != "cursor"}
+    if cursor is not None and cursor != "0":
+        query["cursor"] = cursor
+    return f"{base}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def link_header(next_url: str | None) -> dict[str, str]:
+    """The RFC 8288 ``Link`` header of a page that has a next one (empty when it has none)."""
+    return {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
 
 
 @dataclass(frozen=True, slots=True)

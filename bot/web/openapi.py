@@ -366,6 +366,34 @@ SPEC: dict[str, Any] = {
     },
 }
 
+# Paging (RFC 8288) of every list: added to the list operations above.
+_PAGING: list[dict[str, Any]] = [
+    {
+        "name": "limit",
+        "in": "query",
+        "description": "Items per page (default 100; larger values count as 1000)",
+        "schema": {"type": "integer", "minimum": 1, "default": 100},
+    },
+    {
+        "name": "cursor",
+        "in": "query",
+        "description": "Where the page starts: copy it from the `Link` header's next URL",
+        "schema": {"type": "string"},
+    },
+]
+_NEXT = {
+    "Link": {
+        "description": 'RFC 8288 `<URL>; rel="next"`: the next page; absent on the last page',
+        "schema": {"type": "string"},
+    }
+}
+for _path in ("/", "/brieven", "/api/motions", "/api/changes"):
+    _op = SPEC["paths"][_path]["get"]
+    _op["parameters"] = [*_op.get("parameters", []), *_PAGING]
+    _op["responses"]["200"]["headers"] = {**_op["responses"]["200"].get("headers", {}), **_NEXT}
+    if _path.startswith("/api/"):
+        _op["responses"].setdefault("400", {"description": "Bad `limit` or `cursor`", **_ERROR})
+SPEC["paths"]["/api/changes"]["get"]["summary"] = "Changes after `since`, oldest first, paged"
 # issue 17: the agenda and its iCalendar feeds
 _ICS = {
     "200": {"description": "iCalendar (RFC 5545)", "content": {"text/calendar": {}}},

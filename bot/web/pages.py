@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -13,25 +14,24 @@ from starlette.responses import Response
 
 from bot.web.board import (
     EXECUTION_FILTERS,
+    OVERDUE,
     SORTS,
     entry_date,
-    filter_board,
-    latest,
+    link_header,
+    page_url,
+    parse_paging,
     parse_query,
-    status_counts,
 )
 from bot.web.charts import vote_chart
 from bot.web.site import page, request_lang, site
 from bot.web.texts import translator
 from state.models import (
-    BoardEntry,
     Change,
     ExecutionReport,
     Motion,
     ParliamentaryStatus,
     is_motion_key,
 )
-from state.overdue import overdue_motions
 from templates.render import label, render
 
 __all__ = [
@@ -116,35 +116,68 @@ def not_found(request: Request, detail: str | None = None) -> Response:
 
 
 async def board(request: Request) -> Response:
-    """``/``: every tracked motion; filter, search and sort by query parameters."""
+    """``/``: the tracked motions, a page at a time; filter, search and sort by query parameters.
+
+    The database filters, searches, sorts and pages; the queries and the rendering run in a
+    worker thread, so that a visitor never holds up the event loop that sends to Telegram.
+    """
     s = site(request)
-    entries: list[BoardEntry] = await s.db(s.repo.board)
     query = parse_query(request.query_params)
-    overdue = {
-        o.motion.id: o
-        for o in overdue_motions(
-            entries, today=datetime.now(UTC).date(), months=s.settings.overdue_months
+    paging = parse_paging(request.query_params)
+    months = s.settings.overdue_months
+    params = dict(request.query_params)
+
+    def build() -> Response:
+        # issue 17: the overdue motions, for the "achterstallig" filter and column
+        today = datetime.now(UTC).date()
+        overdue = {o.motion.id: o for o in s.repo.overdue(today=today, months=months)}
+        ids = overdue.keys() if query.execution == OVERDUE else None
+        execution = None if query.execution == OVERDUE else query.execution
+        rows, more = s.repo.board_page(
+            ids=ids,
+            status=query.status,
+            execution=execution,
+            words=query.q,
+            sort=query.sort,
+            order=query.order,
+            limit=paging.limit,
+            offset=paging.offset,
         )
-    }
-    rows = filter_board(entries, query, overdue=overdue)
-    status_n, execution_n = status_counts(entries)
-    if overdue:
-        execution_n = {**execution_n, "overdue": len(overdue)}
-    return page(
-        request,
-        "board.html",
-        rows=rows,
-        total=len(entries),
-        query=query,
-        sorts=SORTS,
-        statuses=[st.value for st in ParliamentaryStatus if status_n.get(st.value)],
-        status_counts=status_n,
-        executions=[e for e in EXECUTION_FILTERS if execution_n.get(e)],
-        execution_counts=execution_n,
-        entry_date=entry_date,
-        updated=latest(entries),
-        overdue=overdue,
-    )
+        total, status_n, execution_n, updated = s.repo.board_summary()
+        if overdue:
+            execution_n = {**execution_n, "overdue": len(overdue)}
+        filtered = bool(query.status or query.execution or query.q)
+        matched = (
+            s.repo.board_count(status=query.status, execution=execution, words=query.q, ids=ids)
+            if filtered
+            else total
+        )
+        next_url = page_url("", "/", params, paging.next_cursor) if more else None
+        prev_cursor = paging.previous_cursor
+        response = page(
+            request,
+            "board.html",
+            rows=rows,
+            total=total,
+            matched=matched,
+            first=paging.offset + 1,
+            query=query,
+            sorts=SORTS,
+            statuses=[st.value for st in ParliamentaryStatus if status_n.get(st.value)],
+            status_counts=status_n,
+            executions=[e for e in EXECUTION_FILTERS if execution_n.get(e)],
+            execution_counts=execution_n,
+            entry_date=entry_date,
+            updated=updated,
+            next_url=next_url,
+            prev_url=page_url("", "/", params, prev_cursor) if prev_cursor else None,
+            overdue=overdue,
+        )
+        if next_url:
+            response.headers.update(link_header(s.links.public_url + next_url))
+        return response
+
+    return await asyncio.to_thread(build)
 
 
 async def motion(request: Request) -> Response:
@@ -160,7 +193,8 @@ async def motion(request: Request) -> Response:
     reports: list[ExecutionReport] = await s.db(s.repo.execution_reports, motion_id)
     latest_report = next((r for r in reversed(reports) if r.status is not None), None)
     decision = found.final_decision
-    return page(
+    return await asyncio.to_thread(
+        page,
         request,
         "motion.html",
         motion=found,
@@ -178,12 +212,30 @@ def _unknown_motion(lang: str, motion_id: str) -> str:
 
 
 async def letters(request: Request) -> Response:
-    """``/brieven``: the letters on the topic, newest first, with the motions each reports on."""
+    """``/brieven``: the letters on the topic, newest first and a page at a time, with the motions
+    each reports on (queries and rendering in a worker thread, as the board)."""
     s = site(request)
-    found = await s.db(s.repo.letters)
-    entries: list[BoardEntry] = await s.db(s.repo.board)
-    tracked = {e.motion.id for e in entries}
-    return page(request, "letters.html", letters=found, tracked=tracked)
+    paging = parse_paging(request.query_params)
+    params = dict(request.query_params)
+
+    def build() -> Response:
+        found, more = s.repo.letters_page(limit=paging.limit, offset=paging.offset)
+        tracked = s.repo.existing_motions(c.id for letter in found for c in letter.motions)
+        next_url = page_url("", "/brieven", params, paging.next_cursor) if more else None
+        prev_cursor = paging.previous_cursor
+        response = page(
+            request,
+            "letters.html",
+            letters=found,
+            tracked=tracked,
+            next_url=next_url,
+            prev_url=page_url("", "/brieven", params, prev_cursor) if prev_cursor else None,
+        )
+        if next_url:
+            response.headers.update(link_header(s.links.public_url + next_url))
+        return response
+
+    return await asyncio.to_thread(build)
 
 
 def _atom_time(value: datetime | None) -> str:
@@ -238,7 +290,9 @@ async def feed_all(request: Request) -> Response:
     """``/feed.atom``: every change, newest first."""
     s = site(request)
     changes: list[Change] = await s.db(s.repo.changes, None, limit=FEED_LIMIT)
-    return _feed(request, changes, title="kamerwacht", self_path="/feed.atom", alt_path="/")
+    return await asyncio.to_thread(
+        _feed, request, changes, title="kamerwacht", self_path="/feed.atom", alt_path="/"
+    )
 
 
 async def feed_motion(request: Request) -> Response:
@@ -251,7 +305,8 @@ async def feed_motion(request: Request) -> Response:
     if found is None:
         raise HTTPException(404)
     changes: list[Change] = await s.db(s.repo.changes, None, motion_id=motion_id)
-    return _feed(
+    return await asyncio.to_thread(
+        _feed,
         request,
         changes,
         title=f"kamerwacht · motie {motion_id}: {found.title}",

@@ -63,3 +63,17 @@ def test_idle_outbox_is_not_stuck() -> None:
     h = hb()
     for minutes in (0, 60, 120):
         assert h.observe([], {"pending": 0, "sent": 10}, now=T0 + timedelta(minutes=minutes)) == []
+
+
+def test_outbox_progress_from_the_cheap_gauges_time_of_the_last_send() -> None:
+    # Repository.outbox_health counts no sent rows; the time of the latest send shows progress
+    h = hb()
+    health = {"pending": 5, "claimed": 0, "failed": 0, "skipped": 0, "due": 5, "last_sent": 100}
+    assert h.observe([], health, now=T0) == []
+    alerts = h.observe([], health, now=T0 + timedelta(minutes=31))
+    assert [(a.key, a.raised) for a in alerts] == [("outbox", True)]
+    alerts = h.observe([], health | {"last_sent": 160}, now=T0 + timedelta(minutes=32))
+    assert [(a.key, a.raised) for a in alerts] == [("outbox", False)]
+    h.observe([], health | {"last_sent": 160}, now=T0 + timedelta(minutes=33))
+    failed_only = health | {"last_sent": 160, "failed": 1}  # a failure is progress too
+    assert h.observe([], failed_only, now=T0 + timedelta(minutes=70)) == []

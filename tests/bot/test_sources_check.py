@@ -106,6 +106,7 @@ def test_every_source_passes_against_the_replay(healthy: dict[str, str]) -> None
     assert "OK" in rows["tweedekamer"]
     assert "dialect v5" in rows["tweedekamer"]
     assert "Zaak 2" in rows["tweedekamer-syncfeed"]  # a head skiptoken per category
+    assert "OK" in rows["rijksoverheid"]
     assert done.stderr == ""
     as_json = json.loads(check(healthy, "--json").stdout)
     assert {r["source"]: r["ok"] for r in as_json}["tweedekamer"] is True

@@ -21,6 +21,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from tests.conftest import LETTERS, ROOT, UPSTREAM
+from tests.scrapers.derive_rijksoverheid_rss import rijksoverheid_files
 
 OUT = ROOT / "scrapers" / "replay_data"
 TK = UPSTREAM / "tweedekamer-odata"
@@ -924,6 +925,7 @@ def build() -> dict[str, bytes]:
     files["SRU_records_topic_DERIVED.json"] = dump(sru_notes)
     files["OData_v5_dialect_DERIVED.json"] = dump(derive_v5())
     files["metadata_v5_DERIVED.xml"] = derive_v5_metadata(files["metadata.xml"])
+    files.update(rijksoverheid_files())
     return files
 
 

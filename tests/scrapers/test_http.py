@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -170,3 +171,44 @@ async def test_redirects_stay_on_the_site(location: str, allowed: bool) -> None:
                 await http.get("http://data.example.nl/feed")
     finally:
         await http.aclose()
+
+
+async def test_a_timeout_is_retried_once_however_many_retries_are_allowed() -> None:
+    async with replay("timeout") as server, client(timeout=0.2, retries=4) as http:
+        started = time.monotonic()
+        with pytest.raises(SourceError) as caught:
+            await http.get(server.urls["tweedekamer_url"] + "/Zaak")
+        assert caught.value.cause == "ReadTimeout (after 2 attempts)"
+        assert server.request_count == 2  # not 5: a timeout already cost a whole read timeout
+        assert time.monotonic() - started < 1.0
+    async with replay("timeout") as server, client(timeout=0.2, timeout_retries=0) as http:
+        with pytest.raises(SourceError, match="after 1 attempts"):
+            await http.get(server.urls["tweedekamer_url"] + "/Zaak")
+        assert server.request_count == 1
+
+
+async def test_other_failures_still_get_every_retry() -> None:
+    async with replay("http500") as server, client(retries=3, timeout_retries=0) as http:
+        with pytest.raises(SourceError, match="after 4 attempts"):
+            await http.get(server.urls["tweedekamer_url"] + "/Zaak")
+        assert server.request_count == 4
+
+
+async def test_retry_after_holds_back_every_request_to_that_host() -> None:
+    """Concurrent sources share a host: when it says 429 Retry-After, none of them goes on."""
+    arrivals: list[float] = []
+    async with replay("http429") as server:
+        original = server._respond
+
+        async def noting(method: str, target: str, headers: dict[str, str]) -> Any:
+            arrivals.append(time.monotonic())
+            return await original(method, target, headers)
+
+        server._respond = noting  # type: ignore[method-assign]
+        async with client(retries=1, max_retry_after=0.4, per_host=1) as http:
+            url = server.urls["tweedekamer_url"] + "/Zaak"
+            results = await asyncio.gather(http.get(url), http.get(url), return_exceptions=True)
+    assert all(isinstance(r, SourceError) and r.status == 429 for r in results)
+    assert len(arrivals) == 4
+    # the second request waited for the slot, then for the host's Retry-After (capped at 0.4 s)
+    assert arrivals[1] - arrivals[0] >= 0.35
