@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -262,14 +263,33 @@ async def record_overdue(app: App, *, notify: bool = True, now: datetime) -> lis
         return []
 
 
-async def poll_agenda(app: App, *, notify: bool = True, now: datetime) -> list[Change]:
-    """Poll the agenda (issue 17) and store it; a failure is recorded, never fatal to a poll."""
+async def _side_fetch(app: App, source: AgendaSource | CommitmentSource) -> Any:
+    """Fetch a side source (agenda, commitments) within the poll deadline, its requests counted
+    apart; run as a task next to the main sources."""
+    cursors = await asyncio.to_thread(app.repo.get_cursors, source.name)
+    with app.client.counting():
+        return await asyncio.wait_for(source.poll(app.client, cursors), app.settings.poll_deadline)
+
+
+async def _side_failed(app: App, name: str, error: str, now: datetime) -> None:
+    logger.warning("source %s failed: %s", name, error, extra={"source": name})
+    app.metrics.inc("kamerwacht_polls_total", source=name, outcome="error")
+    with contextlib.suppress(Exception):
+        await asyncio.to_thread(app.repo.record_source_failure, name, error, now=now)
+
+
+async def poll_agenda(
+    app: App, *, notify: bool = True, now: datetime, fetched: Awaitable[Any] | None = None
+) -> list[Change]:
+    """Poll the agenda (issue 17) and store it; a failure is recorded, never fatal to a poll.
+
+    ``fetched``: the agenda already being fetched (a task started next to the main sources).
+    """
     source = app.agenda
     if source is None:
         return []
     try:
-        cursors = await asyncio.to_thread(app.repo.get_cursors, source.name)
-        result = await source.poll(app.client, cursors)
+        result = await (fetched if fetched is not None else _side_fetch(app, source))
         changes = await asyncio.to_thread(
             app.repo.apply_agenda,
             result.items,
@@ -278,11 +298,12 @@ async def poll_agenda(app: App, *, notify: bool = True, now: datetime) -> list[C
             notify=notify,
             now=now,
         )
+    except TimeoutError:
+        deadline = app.settings.poll_deadline
+        await _side_failed(app, source.name, f"no answer within {deadline:g} s", now)
+        return []
     except SourceError as exc:
-        logger.warning("source %s failed: %s", source.name, exc, extra={"source": source.name})
-        app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="error")
-        with contextlib.suppress(Exception):
-            await asyncio.to_thread(app.repo.record_source_failure, source.name, str(exc), now=now)
+        await _side_failed(app, source.name, str(exc), now)
         return []
     except Exception as exc:  # a bug here must not lose the poll's stored records
         logger.exception("agenda poll failed", extra={"source": source.name})
@@ -298,14 +319,18 @@ async def poll_agenda(app: App, *, notify: bool = True, now: datetime) -> list[C
     return changes
 
 
-async def poll_commitments(app: App, *, notify: bool = True, now: datetime) -> list[Change]:
-    """Poll the topic's commitments (issue 17) and store them; never fatal to a poll."""
+async def poll_commitments(
+    app: App, *, notify: bool = True, now: datetime, fetched: Awaitable[Any] | None = None
+) -> list[Change]:
+    """Poll the topic's commitments (issue 17) and store them; never fatal to a poll.
+
+    ``fetched``: the commitments already being fetched (a task started next to the sources).
+    """
     source = app.commitments
     if source is None:
         return []
     try:
-        cursors = await asyncio.to_thread(app.repo.get_cursors, source.name)
-        result = await source.poll(app.client, cursors)
+        result = await (fetched if fetched is not None else _side_fetch(app, source))
         changes = await asyncio.to_thread(
             app.repo.apply_commitments,
             result.commitments,
@@ -313,11 +338,12 @@ async def poll_commitments(app: App, *, notify: bool = True, now: datetime) -> l
             notify=notify,
             now=now,
         )
+    except TimeoutError:
+        deadline = app.settings.poll_deadline
+        await _side_failed(app, source.name, f"no answer within {deadline:g} s", now)
+        return []
     except SourceError as exc:
-        logger.warning("source %s failed: %s", source.name, exc, extra={"source": source.name})
-        app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="error")
-        with contextlib.suppress(Exception):
-            await asyncio.to_thread(app.repo.record_source_failure, source.name, str(exc), now=now)
+        await _side_failed(app, source.name, str(exc), now)
         return []
     except Exception as exc:  # a bug here must not lose the poll's stored records
         logger.exception("commitment poll failed", extra={"source": source.name})
@@ -359,6 +385,33 @@ async def poll_once(
         for source in chosen:
             app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="error")
         return PollReport((), (), stored=False, error=f"store unreachable: {exc!r}")
+    side: dict[str, asyncio.Task[Any]] = {}
+    if sources is None:  # issue 17: the agenda and commitments go with a full poll, concurrently
+        for name, side_source in (("agenda", app.agenda), ("commitments", app.commitments)):
+            if side_source is not None:
+                side[name] = asyncio.create_task(_side_fetch(app, side_source), name=name)
+    try:
+        return await _poll_and_store(
+            app, chosen, watchlist, cursors_of, on_source, side, notify, since
+        )
+    finally:
+        for task in side.values():  # never left running (a store failure returns early)
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+
+
+async def _poll_and_store(
+    app: App,
+    chosen: list[Source],
+    watchlist: frozenset[str],
+    cursors_of: dict[str, dict[str, str]],
+    on_source: Callable[[SourceOutcome], None] | None,
+    side: dict[str, asyncio.Task[Any]],
+    notify: bool,
+    since: date | None,
+) -> PollReport:
     polled = await _poll_sources(app, chosen, watchlist, cursors_of, on_source)
     outcomes = [outcome for outcome, _ in polled]
     results = [result for _, result in polled if result is not None]
@@ -392,9 +445,10 @@ async def poll_once(
                 )
         return PollReport(tuple(outcomes), (), stored=False, error=repr(exc))
     changes = [*changes, *await record_overdue(app, notify=notify, now=now)]
-    if sources is None:  # the agenda goes with a full poll, not with a chosen source
-        changes = [*changes, *await poll_agenda(app, notify=notify, now=now)]
-        changes = [*changes, *await poll_commitments(app, notify=notify, now=now)]
+    if "agenda" in side:
+        changes += await poll_agenda(app, notify=notify, now=now, fetched=side["agenda"])
+    if "commitments" in side:
+        changes += await poll_commitments(app, notify=notify, now=now, fetched=side["commitments"])
     for change in changes:
         app.metrics.inc("kamerwacht_changes_total", kind=change.kind.value)
         logger.info(
