@@ -120,9 +120,12 @@ def status_json(
     ]
     data["tally"] = (
         {"for": decision.tally[0], "against": decision.tally[1]}
-        if decision and decision.votes
+        if decision and any(v.seats for v in decision.votes)
         else None
     )
+    # where the decision was read when not from a Besluit: the Handelingen item (parties, no seats)
+    data["decision_source"] = decision.source if decision else None
+    data["decision_date"] = _iso(decision.date) if decision else None
     data["cabinet_appraisal"] = motion.cabinet_appraisal
     data["afgedaan"] = motion.afgedaan
     latest = next((r for r in reversed(reports) if r.status is not None), None)

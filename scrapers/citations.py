@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from state.models import MOTION_ID_RE
+from state.typos import probable_typo_for, typo_neighbours
 
 __all__ = [
     "Citation",
@@ -28,7 +29,9 @@ __all__ = [
     "find_document_numbers",
     "find_zaak_numbers",
     "normalize_motion_id",
+    "probable_typo_for",
     "render_id",
+    "typo_neighbours",
 ]
 
 logger = logging.getLogger(__name__)

@@ -11,6 +11,13 @@ Two ways in, one way out:
 Each on-topic letter or motion is read from its official XML (the record's ``xml`` manifestation)
 and handed to ``scrapers.letters``. Letters carry their Kamerstuk id (``kst-21501-02-2423`` →
 ``21501-02-2423``), which is how the poll cycle de-duplicates them against the Tweede Kamer source.
+
+The **Handelingen** of the topic's dossiers come in the same search
+(``w.publicatienaam=="Kamerstuk" or w.publicatienaam=="Handelingen"``) and are read the same
+way: a vote section gives, for each motion of the topic's dossiers or the watchlist, its decision
+with the date of the meeting and the parties named as voting for and against
+(``motions_from_handelingen``) — what many older motions lack upstream, where the Besluit has no
+Stemming rows. Such a decision carries the Handelingen item's URL as its ``source``.
 """
 
 from __future__ import annotations
@@ -19,20 +26,37 @@ import dataclasses
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import feedparser  # type: ignore[import-untyped]
 
 from scrapers.base import ParseError, SourceError, SourceResult
+from scrapers.document import ExtractedDocument
 from scrapers.http import HttpClient, Validators, same_host
 from scrapers.letters import extract_document, to_letter
 from scrapers.text import to_text
 from scrapers.topics import TopicProfile
-from state.models import MOTION_ID_RE, DocumentKind, Letter
+from state.models import (
+    MOTION_ID_RE,
+    Decision,
+    DocumentKind,
+    Letter,
+    Motion,
+    ParliamentaryStatus,
+    PartyVote,
+    Submitter,
+    VoteChoice,
+    dossier_of,
+)
 
-__all__ = ["OfficieleBekendmakingenSource", "SruRecord", "parse_sru"]
+__all__ = [
+    "OfficieleBekendmakingenSource",
+    "SruRecord",
+    "motions_from_handelingen",
+    "parse_sru",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +217,7 @@ class OfficieleBekendmakingenSource:
         since = cursors.get("modified")
         if since is None and self.lookback is not None:
             since = (date.today() - self.lookback).isoformat()  # noqa: DTZ011 - a calendar date
-        clauses = ['w.publicatienaam=="Kamerstuk"']
+        clauses = ['(w.publicatienaam=="Kamerstuk" or w.publicatienaam=="Handelingen")']
         if self._dossier_clause():
             clauses.append(self._dossier_clause())
         if since:
@@ -220,6 +244,8 @@ class OfficieleBekendmakingenSource:
             letter = await self._letter(client, record, notes)
             if letter is not None:
                 letters[letter.id] = letter
+        handelingen = [r for r in records if r.identifier.startswith("h-")]
+        motions = await self._handelingen(client, handelingen, watchlist, done, notes)
         if latest:
             new_cursors["modified"] = latest
             new_cursors["seen"] = " ".join(
@@ -234,11 +260,53 @@ class OfficieleBekendmakingenSource:
         return SourceResult(
             source=self.name,
             letters=tuple(letters[k] for k in sorted(letters)),
+            motions=tuple(motions),
             cursors=new_cursors,
             items_seen=seen,
             requests=client.requests_made - started,
             skipped=tuple(notes),
         )
+
+    async def _handelingen(
+        self,
+        client: HttpClient,
+        records: list[SruRecord],
+        watchlist: frozenset[str],
+        done: set[str],
+        notes: list[str],
+    ) -> list[Motion]:
+        """Decisions and party votes from the Handelingen items the SRU search found."""
+        dossiers = set(self.topic.dossiers)
+
+        def wanted(motion_id: str) -> bool:
+            return motion_id in watchlist or dossier_of(motion_id) in dossiers
+
+        out: dict[str, Motion] = {}
+        for record in sorted(records, key=lambda r: r.identifier):
+            if f"{record.identifier}@{record.modified or ''}" in done or not record.xml_url:
+                continue
+            if not same_host(record.xml_url, self.sru_url):
+                notes.append(f"{record.identifier}: xml not on the source's host, not fetched")
+                continue
+            try:
+                result = await client.get(record.xml_url)
+                name = record.xml_url.rsplit("/", 1)[-1]
+                text = to_text(result.content, result.content_type, name)
+            except SourceError as exc:
+                if exc.status not in (404, 410):
+                    raise
+                notes.append(f"{record.identifier}: xml not available (HTTP {exc.status})")
+                continue
+            except ValueError as exc:
+                notes.append(f"{record.identifier}: text unreadable ({exc})")
+                continue
+            doc = extract_document(text, source=record.xml_url)
+            url = record.preferred_url or record.xml_url
+            for motion in motions_from_handelingen(
+                doc, record.identifier, url, record.date, wanted
+            ):
+                out[motion.id] = motion
+        return [out[k] for k in sorted(out)]
 
     async def _rss(
         self,
@@ -320,3 +388,57 @@ class OfficieleBekendmakingenSource:
             kamerstuk=record.kamerstuk or letter.kamerstuk,
             kind=record.kind,
         )
+
+
+def motions_from_handelingen(
+    doc: ExtractedDocument,
+    identifier: str,
+    url: str,
+    when: date | None,
+    wanted: Callable[[str], bool],
+) -> list[Motion]:
+    """The motions a Handelingen item decides, each with that decision and the parties' votes.
+
+    Only decisions taken in the meeting count (adopted, rejected, withdrawn, held, tied …); a
+    motion merely put to the vote or mentioned gives nothing. Parties are named without seats.
+    """
+    if doc.kind is not DocumentKind.HANDELINGEN:
+        return []
+    cited = {m.id: m for m in doc.motions}
+    out: list[Motion] = []
+    for fact in doc.facts:
+        if fact.decision is None or fact.decision is ParliamentaryStatus.REPLACED:
+            continue
+        if not wanted(fact.motion_id):
+            continue
+        votes = tuple(
+            PartyVote(actor=p, party=p, choice=choice, seats=0)
+            for names, choice in (
+                (fact.parties_for, VoteChoice.FOR),
+                (fact.parties_against, VoteChoice.AGAINST),
+            )
+            for p in names
+        )
+        decision = Decision(
+            id=f"{identifier}#{fact.motion_id}",
+            motion_id=fact.motion_id,
+            status=fact.decision,
+            raw_kind=f"Handelingen: {fact.decision.value}",
+            text=fact.evidence,
+            date=when or doc.date,
+            final=True,
+            votes=votes,
+            source=url,
+        )
+        cite = cited.get(fact.motion_id)
+        out.append(
+            Motion(
+                id=fact.motion_id,
+                title=(cite.title or "") if cite else "",
+                submitters=tuple(Submitter(n) for n in (cite.submitters if cite else ())),
+                parliamentary_status=fact.decision,
+                decisions=(decision,),
+                source=OfficieleBekendmakingenSource.name,
+            )
+        )
+    return out

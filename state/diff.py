@@ -50,6 +50,7 @@ from state.models import (
     Submitter,
     dossier_of,
 )
+from state.typos import probable_typo_for
 
 __all__ = [
     "EXECUTION_LABELS",
@@ -263,6 +264,12 @@ def merge_motion(stored: Motion, observed: Motion) -> Motion:
             replace(d, votes=old[d.id].votes) if not d.votes and d.id in old else d
             for d in observed.decisions
         )
+        # decisions read elsewhere (the Handelingen vs the Tweede Kamer's Besluit records) stay
+        from_record = any(d.source for d in observed.decisions)
+        seen = {d.id for d in decisions}
+        decisions += tuple(
+            d for d in stored.decisions if d.id not in seen and bool(d.source) is not from_record
+        )
 
     status, raw = observed.parliamentary_status, observed.status_raw
     observed_has_no_decision = not observed.decisions and stored.decisions
@@ -328,6 +335,7 @@ def _merge_cited(stored: CitedMotion, observed: CitedMotion) -> CitedMotion:
         date=stored.date or observed.date,
         status=status,
         evidence=evidence or (observed.evidence if status == observed.status else None),
+        cited_as=stored.cited_as or observed.cited_as,
     )
 
 
@@ -391,7 +399,7 @@ def motion_ref(motion: Motion) -> str:
 def decision_label(decision: Decision) -> str:
     """``aangenomen (113-37)``: the decision with its tally when votes are known."""
     label = STATUS_LABELS[decision.status]
-    if decision.votes:
+    if decision.votes and any(v.seats for v in decision.votes):
         yes, no = decision.tally
         return f"{label} ({yes}-{no})"
     return label
@@ -433,6 +441,7 @@ def diff(stored: StoredState, observed: Observation, *, now: datetime) -> DiffRe
     letters: dict[str, Letter] = {}
     new_letters: list[str] = []
     for obs in observed.letters:
+        obs = _resolve_typos(obs, current, stored)
         letter_id = next((key_index[k] for k in letter_keys(obs) if k in key_index), None)
         if letter_id is None:
             letter_id = obs.id
@@ -484,6 +493,35 @@ def diff(stored: StoredState, observed: Observation, *, now: datetime) -> DiffRe
         hashes=hashes,
         letters=tuple(written_letters),
         touched=frozenset(touched),
+    )
+
+
+def _resolve_typos(letter: Letter, current: Mapping[str, Motion], stored: StoredState) -> Letter:
+    """Cite a tracked motion instead of an unknown id that is a probable typo for it."""
+
+    def submitters_of(motion_id: str) -> list[str] | None:
+        motion = current.get(motion_id) or stored.motions.get(motion_id)
+        if motion is None or motion.source == LETTER_SOURCE:
+            return None  # only a motion known upstream, not another letter's citation
+        return [s.name for s in motion.submitters]
+
+    cited = {c.id for c in letter.motions}
+    out: list[CitedMotion] = []
+    for c in letter.motions:
+        if c.id in current or c.id in stored.hashes or c.cited_as:
+            out.append(c)
+            continue
+        target = probable_typo_for(c.id, c.submitters, submitters_of)
+        if target is None:
+            out.append(c)
+        elif target not in cited:
+            logger.info("letter %s cites %s: probable typo for %s", letter.id, c.id, target)
+            out.append(replace(c, id=target, cited_as=c.id))
+    return (
+        letter
+        if len(out) == len(letter.motions)
+        and all(a is b for a, b in zip(out, letter.motions, strict=True))
+        else replace(letter, motions=tuple(out))
     )
 
 

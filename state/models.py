@@ -123,6 +123,9 @@ class DocumentKind(StrEnum):
     LETTER = "letter"
     MOTION = "motion"
     OTHER = "other"
+    HANDELINGEN = "handelingen"  # the verbatim record: vote sections, submissions, procedure
+    VOTE_LIST = "vote_list"  # a page of vote results (tweedekamer.nl Stemmingsuitslagen)
+    BUDGET_ANNEX = "budget_annex"  # a begroting's / jaarverslag's motion overview table
 
 
 class Channel(StrEnum):
@@ -192,6 +195,9 @@ class Decision:
     date: date | None = None
     final: bool = True  # Besluit.Status == 'Besluit'
     votes: tuple[PartyVote, ...] = ()
+    # Where a decision not from a Besluit was read: the Handelingen item's URL (its votes then
+    # name parties without seats). None for the Tweede Kamer's own Besluit records.
+    source: str | None = None
 
     @property
     def tally(self) -> tuple[int, int]:
@@ -244,8 +250,9 @@ class Motion:
     def final_decision(self) -> Decision | None:
         """The latest final decision, if any.
 
-        On one day a vote outranks the submission (``Ingediend``) it follows; equal ones keep
-        the order the source gave them (the last wins).
+        On one day a vote outranks the submission (``Ingediend``) it follows, and a decision with
+        votes one without (a Besluit lacking Stemming rows beside its Handelingen record); equal
+        ones keep the order the source gave them (the last wins).
         """
         finals = [(i, d) for i, d in enumerate(self.decisions) if d.final]
         if not finals:
@@ -255,6 +262,7 @@ class Motion:
             key=lambda item: (
                 item[1].date or date.min,
                 item[1].status is not ParliamentaryStatus.SUBMITTED,
+                bool(item[1].votes),  # the same decision with its votes (Handelingen) wins
                 item[0],
             ),
         )[1]
@@ -270,6 +278,9 @@ class CitedMotion:
     date: date | None = None
     status: ExecutionStatus | None = None
     evidence: str | None = None
+    # The id as the document wrote it, when that id is unknown and is a probable typo for ``id``
+    # (a one-character neighbour with the same submitter): "33570-V-42" for 35570-V-42.
+    cited_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

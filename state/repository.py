@@ -175,6 +175,7 @@ from state.models import (
 from state.outbox import MAX_ATTEMPTS, normalise_value, targets
 from state.overdue import DEFAULT_MONTHS, Overdue, overdue_changes, overdue_motions
 from state.search import fts5_query, natural_key, search_body, terms, tsquery
+from state.typos import typo_neighbours
 
 __all__ = ["MAX_ATTEMPTS", "NotFound", "Repository", "SchemaOutOfDate", "StateError"]
 
@@ -322,6 +323,7 @@ def _cited_from(row: Rec) -> CitedMotion:
         date=row.date,
         status=ExecutionStatus(row.status) if row.status else None,
         evidence=row.evidence,
+        cited_as=row.cited_as,
     )
 
 
@@ -763,6 +765,7 @@ class Repository:
                         date=row.date,
                         final=bool(row.final),
                         votes=tuple(votes.get((row.motion_id, row.id), ())),
+                        source=row.source,
                     )
                 )
             for row in conn.execute(mq.order_by(m.c.id)):
@@ -806,6 +809,14 @@ class Repository:
         for batch in _chunks(observed | cited):
             q = select(m.c.id, m.c.content_hash).where(m.c.id.in_(batch))
             hashes.update((row.id, row.content_hash) for row in conn.execute(q))
+        # a cited id nobody tracks may be a typo: load its tracked one-character neighbours
+        unknown = cited - hashes.keys() - observed
+        neighbours = {n for i in unknown for n in typo_neighbours(i)} - hashes.keys()
+        for batch in _chunks(neighbours):
+            q = select(m.c.id, m.c.content_hash).where(m.c.id.in_(batch))
+            found = {row.id: row.content_hash for row in conn.execute(q)}
+            hashes.update(found)
+            cited |= found.keys()
         need = {
             mo.id
             for mo in observation.motions
@@ -913,6 +924,7 @@ class Repository:
                         "text": dec.text,
                         "date": dec.date,
                         "final": dec.final,
+                        "source": dec.source,
                     }
                 )
                 vote_rows.extend(
@@ -948,6 +960,7 @@ class Repository:
                 "status": c.status.value if c.status else None,
                 "evidence": c.evidence,
                 "created": now,
+                "cited_as": c.cited_as,
             }
             for lt in letters
             for i, c in enumerate(lt.motions)

@@ -155,6 +155,7 @@ decisions = Table(
     Column("text", Text),
     Column("date", Date),
     Column("final", Boolean, nullable=False),
+    Column("source", Text),  # the Handelingen item a decision was read from; NULL for a Besluit
     PrimaryKeyConstraint("motion_id", "id"),
 )
 
@@ -206,6 +207,7 @@ letter_motions = Table(
     Column("status", String(CODE)),  # ExecutionStatus or NULL (mentioned only)
     Column("evidence", Text),
     Column("created", UTCDateTime, nullable=False),
+    Column("cited_as", String(MOTION_ID)),  # the id as written, when a probable typo for motion_id
     PrimaryKeyConstraint("letter_id", "motion_id"),
     Index("ix_letter_motions_motion_id", "motion_id"),
 )

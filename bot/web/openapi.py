@@ -317,6 +317,12 @@ SPEC: dict[str, Any] = {
                                 },
                             },
                             "cabinet_appraisal": {"type": ["string", "null"]},
+                            "decision_source": {
+                                "type": ["string", "null"],
+                                "description": "the Handelingen item the decision was read "
+                                "from, when it is not a Tweede Kamer Besluit record",
+                            },
+                            "decision_date": {"type": ["string", "null"], "format": "date"},
                             "evidence": {"type": ["string", "null"]},
                             "letter": {"type": ["object", "null"]},
                             "timeline": {"type": "array", "items": {"type": "object"}},
