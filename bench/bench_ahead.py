@@ -1,9 +1,9 @@
 """Benchmark: what issue 17 adds to every poll — the overdue check, the agenda, the commitments.
 
-1. The overdue check (``Repository.apply_overdue``, run after every poll) on a store of 100,000
-   motions of which 20,000 are adopted and half of those reported on: the first run records the
-   overdue changes, the next runs (every later poll) find nothing new. Goal: a later run under
-   1 s on SQLite.
+1. The overdue check (``Repository.apply_overdue``, run with the first poll of each day) on a
+   store of 100,000 motions of which 20,000 are adopted and half of those reported on: the first
+   run records the overdue changes, a later day's run finds nothing new. Goal: under 5 s on
+   SQLite (the topic itself has a few dozen adopted motions).
 2. Requests per poll of the recorded topic (replay ``default``): the sources alone, and with the
    agenda and commitment sources. Goal: at most 2 more requests on an idle poll.
 
@@ -116,13 +116,17 @@ def main() -> int:
         repo.close()
     plain = asyncio.run(_requests(False))
     ahead = asyncio.run(_requests(True))
-    ok_overdue = again_s < 1.0 and not again
+    ok_overdue = again_s < 5.0 and first_s < 5.0 and not again
     ok_requests = ahead[1] - plain[1] <= 2
     met = {True: "met", False: "NOT met"}
     rows = [
         ("overdue check, first run (records the changes)", f"{first_s:.2f} s", "—"),
         ("  overdue changes recorded", f"{len(first):,}", "—"),
-        ("overdue check, every later poll", f"{again_s:.2f} s", f"< 1 s: {met[ok_overdue]}"),
+        (
+            "overdue check, a later day (nothing new)",
+            f"{again_s:.2f} s",
+            f"< 5 s: {met[ok_overdue]}",
+        ),
         ("requests, first poll: sources / with issue 17", f"{plain[0]} / {ahead[0]}", "—"),
         ("requests, idle poll: sources / with issue 17", f"{plain[1]} / {ahead[1]}", ""),
     ]

@@ -83,6 +83,7 @@ class App:
     metrics: Metrics = field(default_factory=Metrics)
     agenda: AgendaSource | None = None  # issue 17: planned votes and debates
     commitments: CommitmentSource | None = None  # issue 17: the cabinet's commitments
+    overdue_checked: date | None = None  # the day the overdue check last ran (once a day)
 
     async def aclose(self) -> None:
         """Close the HTTP client and the database engine."""
@@ -248,10 +249,20 @@ def observed_since(observation: Observation, since: date) -> Observation:
     )
 
 
-async def record_overdue(app: App, *, notify: bool = True, now: datetime) -> list[Change]:
-    """Record the adopted motions that became overdue (issue 17); never fatal to a poll."""
+async def record_overdue(
+    app: App, *, notify: bool = True, now: datetime, changed: bool = True
+) -> list[Change]:
+    """Record the adopted motions that became overdue (issue 17); never fatal to a poll.
+
+    Due dates are days, so the check runs with the first poll of each day and with every poll
+    that ``changed`` the store (a newly adopted motion); its cost grows with the adopted motions
+    (bench/bench_ahead.py). A report withdraws a motion from the list at once, since the list is
+    computed when asked for.
+    """
+    if app.overdue_checked == now.date() and not changed:
+        return []
     try:
-        return await asyncio.to_thread(
+        changes = await asyncio.to_thread(
             app.repo.apply_overdue,
             today=now.date(),
             months=app.settings.overdue_months,
@@ -261,6 +272,8 @@ async def record_overdue(app: App, *, notify: bool = True, now: datetime) -> lis
     except Exception:  # the next poll retries; the poll's own records are stored already
         logger.exception("recording overdue motions failed")
         return []
+    app.overdue_checked = now.date()
+    return changes
 
 
 async def _side_fetch(app: App, source: AgendaSource | CommitmentSource) -> Any:
@@ -444,7 +457,7 @@ async def _poll_and_store(
                     app.repo.record_source_failure, outcome.name, f"store failed: {exc!r}", now=now
                 )
         return PollReport(tuple(outcomes), (), stored=False, error=repr(exc))
-    changes = [*changes, *await record_overdue(app, notify=notify, now=now)]
+    changes = [*changes, *await record_overdue(app, notify=notify, now=now, changed=bool(changes))]
     if "agenda" in side:
         changes += await poll_agenda(app, notify=notify, now=now, fetched=side["agenda"])
     if "commitments" in side:
