@@ -14,14 +14,17 @@ import re
 import tempfile
 import time
 from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
+from email.utils import parseaddr
 from pathlib import Path
 
 from bot.app import App, PollReport, build_app, poll_once
 from bot.cli import board_table
 from bot.delivery import load_records
 from bot.demo_ahead import show_ahead
-from bot.email.digest import render_digest_mail
 from bot.email.links import Links
+from bot.email.service import DigestLookups, render_digest
 from bot.settings import Settings
 from bot.telegram.outgoing import plan_messages
 from scrapers.replay import ReplayServer
@@ -32,6 +35,9 @@ __all__ = ["run_demo"]
 
 DEMO_CHAT = "100200300"
 DEMO_EMAIL = "abonnee@example.org"
+# Without a configured From the demo shows a real-looking sender (example.org: RFC 2606), not
+# the unusable kamerwacht@localhost default.
+DEMO_FROM = {"smtp_from": "kamerwacht <kamerwacht@example.org>"}
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
@@ -88,25 +94,27 @@ async def _deliver_email(app: App, out_dir: Path) -> Path | None:
     if not claimed:
         print("\n== Email: nothing to send")
         return None
-    motions, letters = await asyncio.to_thread(load_records, repo, claimed)
     subscriber = claimed[0].subscriber
     links = Links.from_settings(app.settings)
     now = datetime.now(UTC)
-    msg = render_digest_mail(
-        to=DEMO_EMAIL,
-        sender=app.settings.smtp_from,
-        changes=[c.change for c in claimed],
-        motions=motions,
-        letters=letters,
-        public_url=app.settings.public_url,
-        manage_url=links.manage(subscriber.id, now),
-        unsubscribe_url=links.unsubscribe(subscriber.id, now),
-        period="(demo)",
+    lookups = DigestLookups(app)
+    await asyncio.to_thread(lookups.load, claimed)
+    # exactly what `send_digests` puts on the wire: the production builder and writer
+    mail = render_digest(
+        app.settings,
+        links,
+        subscriber,
+        claimed,
+        lookups,
+        frequency=Frequency.DAILY,
+        sender_address=parseaddr(app.settings.smtp_from)[1],
         now=now,
-    ).message()
+    )
+    wire = mail.as_bytes()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "digest.eml"
-    path.write_bytes(bytes(msg))
+    path.write_bytes(wire)
+    msg = BytesParser(policy=policy.default).parsebytes(wire)
     await asyncio.to_thread(repo.mark_sent, [c.delivery.id for c in claimed])
     text_part = msg.get_body(preferencelist=("plain",))
     lines = text_part.get_content().splitlines() if text_part else []
@@ -136,6 +144,7 @@ async def run_demo(settings: Settings, *, out_dir: Path | None = None) -> int:
                     "http_min_interval": 0.0,
                     "telegram_token": None,
                     "smtp_host": None,
+                    **({} if "smtp_from" in settings.model_fields_set else DEMO_FROM),
                 }
             )
             repo = Repository.from_url(db_url)

@@ -5,7 +5,8 @@ mentions, calls ``diff`` and writes the :class:`DiffResult` in one transaction.
 
 Rules (ARCHITECTURE.md "change kinds"):
 
-* a motion not stored before → ``new_motion`` (also for a motion only known from a letter citation);
+* a motion not stored before → ``new_motion``; a motion first seen through a letter's citation is
+  announced inside that letter's own change (``new_letter`` / ``execution_reported``), not as news;
 * a final decision with votes not stored before → ``vote_recorded`` (old/new status codes, the
   tally in the summary). It stands for the status change it causes: no separate
   ``status_changed`` is emitted for the same vote;
@@ -138,6 +139,7 @@ class Route:
 
     dossiers: frozenset[str] = frozenset()
     texts: tuple[str, ...] = ()
+    motions: frozenset[str] = frozenset()  # related motions (its replacement chain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,8 +534,15 @@ def _stored_motion(stored: StoredState, motion_id: str) -> Motion | None:
     return motion
 
 
+def _chain(motion: Motion) -> frozenset[str]:
+    """The motions ``motion`` replaces or is replaced by: their followers hear of it too."""
+    return frozenset(m for m in (motion.replaces, motion.replaced_by) if m and m != motion.id)
+
+
 def _motion_route(motion: Motion) -> Route:
-    return Route(dossiers=frozenset({motion.dossier}), texts=(motion.title,))
+    return Route(
+        dossiers=frozenset({motion.dossier}), texts=(motion.title,), motions=_chain(motion)
+    )
 
 
 def _motion_changes(
@@ -543,6 +552,8 @@ def _motion_changes(
     ref = motion_ref(after)
     status = after.parliamentary_status
     if before is None:
+        if after.source == LETTER_SOURCE:
+            return []  # first seen in a letter: that letter's change announces it
         summary = f"{ref}: nieuwe motie — {_line(after.title) or 'zonder titel'}"
         if status not in (ParliamentaryStatus.SUBMITTED, ParliamentaryStatus.UNKNOWN):
             summary += f" ({_status_label(after)})"
@@ -552,6 +563,7 @@ def _motion_changes(
             motion_id=after.id,
             new=status.value,
             created=now,
+            occurred=after.date,
         )
         return [(change, route)]
 
@@ -568,6 +580,7 @@ def _motion_changes(
                     old=before.replaced_by,
                     new=after.replaced_by,
                     created=now,
+                    occurred=final.date if (final := after.final_decision) else None,
                 ),
                 route,
             )
@@ -603,6 +616,7 @@ def _motion_changes(
                         old=old_status.value,
                         new=status.value,
                         created=now,
+                        occurred=final.date,
                     ),
                     route,
                 )
@@ -623,6 +637,7 @@ def _motion_changes(
                         old=old_status.value,
                         new=status.value,
                         created=now,
+                        occurred=final.date if final is not None else None,
                     ),
                     route,
                 )
@@ -666,6 +681,7 @@ def _new_letter(letter: Letter, now: datetime) -> tuple[Change, Route]:
         summary=summary,
         letter_id=letter.id,
         created=now,
+        occurred=letter.date,
     )
     return change, Route(dossiers=_letter_dossiers(letter), texts=(letter.title,))
 
@@ -682,6 +698,11 @@ def _execution_reported(
         new=cited.status.value,
         evidence=cited.evidence,
         created=now,
+        occurred=letter.date,
     )
-    route = Route(dossiers=frozenset({motion.dossier}), texts=(motion.title, letter.title))
+    route = Route(
+        dossiers=frozenset({motion.dossier}),
+        texts=(motion.title, letter.title),
+        motions=_chain(motion),
+    )
     return change, route

@@ -337,8 +337,9 @@ class Change:
     old: str | None = None  # previous value (status code, …) where the kind has one
     new: str | None = None  # new value
     evidence: str | None = None  # the sentence that says so (execution reports)
-    created: datetime | None = None
+    created: datetime | None = None  # when kamerwacht noticed it
     id: int | None = None  # set once stored
+    occurred: date | None = None  # when it happened: the letter's, vote's or motion's own date
     subject: str | None = None  # what else it is about: a commitment number (TZ202110-001)
 
 

@@ -352,6 +352,7 @@ def _change_row(c: Change) -> dict[str, Any]:
         "new": c.new,
         "evidence": c.evidence,
         "created": c.created,
+        "occurred": c.occurred,
         "subject": c.subject,
     }
 
@@ -367,6 +368,7 @@ def _change_from(row: Rec) -> Change:
         evidence=row.evidence,
         created=row.created,
         id=row.id,
+        occurred=row.occurred,
         subject=row.subject,
     )
 
@@ -1134,6 +1136,82 @@ class Repository:
             ids = list(conn.scalars(q.limit(limit)))
             found = self._load_motions(conn, ids)
         return [found[i] for i in ids if i in found]
+
+    def search_rows(self) -> list[tuple[str, str, str, str | None]]:
+        """(id, title, submitter names, Zaak number) of every motion, newest first (bot search)."""
+        m = t.motions
+        q = select(m.c.id, m.c.title, m.c.submitters, m.c.zaak_nummer).order_by(
+            m.c.date.desc().nulls_last(), m.c.id
+        )
+        with self._read() as conn:
+            return [
+                (
+                    row.id,
+                    row.title,
+                    " ".join(s.name for s in _load_submitters(row.submitters)),
+                    row.zaak_nummer,
+                )
+                for row in conn.execute(q)
+            ]
+
+    def motions_version(self) -> tuple[int, datetime | None]:
+        """(how many motions, when one last changed): a cheap "has anything changed" probe."""
+        m = t.motions
+        with self._read() as conn:
+            row = conn.execute(select(func.count(), func.max(m.c.updated))).one()
+        return int(row[0] or 0), row[1]
+
+    def get_motions(self, motion_ids: Sequence[str]) -> list[Motion]:
+        """The stored motions among ``motion_ids``, in that order."""
+        with self._read() as conn:
+            found = self._load_motions(conn, list(motion_ids))
+        return [found[i] for i in motion_ids if i in found]
+
+    def missed_changes(self, subscriber_id: int) -> int:
+        """Changes for this subscriber's subscriptions since the last one sent to it.
+
+        What a chat that blocked the bot missed meanwhile (changes from before it subscribed
+        are not counted).
+        """
+        c, ct, sub, d, sb = (
+            t.changes,
+            t.change_targets,
+            t.subscriptions,
+            t.deliveries,
+            t.subscribers,
+        )
+        with self._read() as conn:
+            created = conn.scalar(select(sb.c.created).where(sb.c.id == subscriber_id))
+            if created is None:
+                return 0
+            last = conn.scalar(
+                select(func.max(d.c.change_id)).where(
+                    d.c.subscriber_id == subscriber_id,
+                    d.c.status == DeliveryStatus.SENT.value,
+                )
+            )
+            kinds = {
+                (row.kind, row.value)
+                for row in conn.execute(
+                    select(sub.c.kind, sub.c.value).where(sub.c.subscriber_id == subscriber_id)
+                )
+            }
+            if not kinds:
+                return 0
+            window = and_(c.c.id > (last or 0), c.c.created >= created)
+            if (SubscriptionKind.ALL.value, "") in kinds:
+                return int(conn.scalar(select(func.count()).select_from(c).where(window)) or 0)
+            own = and_(
+                sub.c.kind == ct.c.kind,
+                sub.c.value == ct.c.value,
+                sub.c.subscriber_id == subscriber_id,
+            )
+            matched = (
+                select(func.count(func.distinct(ct.c.change_id)))
+                .select_from(ct.join(sub, own).join(c, c.c.id == ct.c.change_id))
+                .where(window)
+            )
+            return int(conn.scalar(matched) or 0)
 
     def _report_rows(self, conn: Connection, motion_ids: Iterable[str] | None) -> list[Rec]:
         lm, lt = t.letter_motions, t.letters

@@ -224,6 +224,7 @@ changes = Table(
     Column("new", String(200)),
     Column("evidence", Text),
     Column("created", UTCDateTime, nullable=False, index=True),
+    Column("occurred", Date),  # the event's own date (letter, vote, submission), when known
     Column("subject", String(64), index=True),  # issue 17: a commitment number
 )
 

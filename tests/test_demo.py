@@ -143,6 +143,23 @@ def test_demo_keeps_the_database_for_motions_and_status(
     assert len(unknown.stderr.strip().splitlines()) == 1
 
 
+def test_demo_digest_is_what_production_sends(
+    demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path],
+) -> None:
+    raw = (demo_run[2] / "out" / "digest.eml").read_bytes()
+    assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF line endings, as on the wire
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    unfolded = re.sub(r"\r\n[ \t]+", " ", head)
+    headers = dict(line.split(": ", 1) for line in unfolded.split("\r\n"))
+    # usable by receivers: the plain HTTPS one-click link, never RFC 2047-encoded; no mailto
+    assert re.fullmatch(r"<https?://[^>]+/afmelden/[^>]+>", headers["List-Unsubscribe"])
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "=?" not in headers["List-Unsubscribe"]
+    assert "localhost" not in headers["From"]
+    assert headers["Message-ID"].startswith("<digest.")
+    assert headers["Content-Type"].startswith('multipart/alternative; boundary="=_kw_')
+
+
 def test_demo_shows_an_upcoming_vote_a_commitment_and_an_overdue_motion(
     demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path],
 ) -> None:

@@ -29,7 +29,6 @@ __all__ = [
     "group_changes",
     "mail_domain",
     "render_digest_mail",
-    "unsubscribe_mailto",
 ]
 
 # Status news first, then new letters and motions.
@@ -52,6 +51,14 @@ class DigestGroup:
     motion_id: str | None
     motion: Motion | None = None
     changes: list[Change] = field(default_factory=list)
+
+    @property
+    def title_in_summary(self) -> bool:
+        """A new-motion line already quotes the motion's title (the header then leaves it out)."""
+        if self.motion is None or not self.motion.title.strip():
+            return False
+        start = " ".join(self.motion.title.split())[:100]
+        return any(c.kind is ChangeKind.NEW_MOTION and start in c.summary for c in self.changes)
 
     @property
     def rank(self) -> int:
@@ -97,11 +104,6 @@ def digest_message_id(recipient: str | int, change_ids: Iterable[int | None], do
     ids = sorted({i for i in change_ids if i is not None})
     seed = f"{recipient}|{','.join(map(str, ids))}".encode()
     return f"<digest.{hashlib.sha256(seed).hexdigest()[:32]}@{domain}>"
-
-
-def unsubscribe_mailto(address: str, token: str) -> str:
-    """The mailto fallback of ``List-Unsubscribe``: a mail to ``address`` naming the token."""
-    return f"mailto:{address}?subject=unsubscribe-{token}"
 
 
 def digest_subject(groups: Sequence[DigestGroup], period: str, lang: str) -> str:
@@ -155,14 +157,14 @@ def render_digest_mail(
     extra_headers: Mapping[str, str] | None = None,
     letters: Mapping[str, Letter] | None = None,
     unsubscribe_url: str | None = None,
-    unsubscribe_mailto: str | None = None,
     message_id: str | None = None,
     overdue: Sequence[Overdue] = (),
 ) -> DigestMail:
     """Render one digest: text part first, HTML alternative second (``.message()`` builds it).
 
-    With ``unsubscribe_url`` the mail carries ``List-Unsubscribe`` (the URL, plus
-    ``unsubscribe_mailto`` when given) and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``.
+    With ``unsubscribe_url`` the mail carries ``List-Unsubscribe`` (that HTTPS URL only: no
+    ``mailto:``, which nothing would read) and ``List-Unsubscribe-Post:
+    List-Unsubscribe=One-Click`` (RFC 8058).
     Without ``message_id`` it is derived from ``to`` and the change ids. ``overdue`` (the
     weekly digest's) adds a section of the adopted motions the cabinet has not reported on.
     """
@@ -193,10 +195,7 @@ def render_digest_mail(
         "List-Id": f"kamerwacht <digest.{domain}>",
     }
     if unsubscribe_url:
-        value = f"<{unsubscribe_url}>"
-        if unsubscribe_mailto:
-            value += f", <{unsubscribe_mailto}>"
-        headers["List-Unsubscribe"] = value
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     headers.update(extra_headers or {})
     return DigestMail(

@@ -30,7 +30,6 @@ from bot.email.digest import (
     digest_message_id,
     mail_domain,
     render_digest_mail,
-    unsubscribe_mailto,
 )
 from bot.email.links import Links
 from bot.email.sender import Mailer, PermanentMailError, TemporaryMailError
@@ -141,7 +140,12 @@ def render_digest(
     sender_address: str,
     now: datetime,
 ) -> DigestMail:
-    """One subscriber's digest with its List-Unsubscribe headers and signed links."""
+    """One subscriber's digest with its List-Unsubscribe headers and signed links.
+
+    ``List-Unsubscribe`` carries only the HTTPS one-click link (RFC 8058, what Gmail and Yahoo
+    require): no ``mailto:`` is offered, since nothing reads mail sent to the From address.
+    ``sender_address`` is the envelope sender (kept for the callers; not used in the mail).
+    """
     token = links.unsubscribe_token(subscriber.id, now)
     changes = [c.change for c in claimed]
     lang = subscriber.language if subscriber.language in ("nl", "en") else "nl"
@@ -154,7 +158,6 @@ def render_digest(
         public_url=links.public_url,
         manage_url=links.manage(subscriber.id, now),
         unsubscribe_url=links.url(f"/afmelden/{token}"),
-        unsubscribe_mailto=unsubscribe_mailto(sender_address, token),
         period=_period(frequency or subscriber.frequency, now, settings, lang),
         lang=lang,
         now=now,

@@ -9,10 +9,13 @@ administrators may change what the group follows (subscriptions, digest, languag
 from __future__ import annotations
 
 import asyncio
+import difflib
 import html
 import logging
+import math
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,21 +46,31 @@ from bot.telegram import views
 from bot.telegram.callbacks import Action, Callback, decode
 from bot.telegram.parsing import (
     LANGUAGES,
+    MAX_KEYWORD,
+    MIN_KEYWORD,
+    MotionRef,
     RefKind,
     Target,
     parse_deep_link,
     parse_frequency,
     parse_language,
     parse_motion_ref,
+    parse_motion_refs,
     parse_target,
+    search_terms,
+    term_needles,
+    word_line,
+    words_of,
 )
 from bot.telegram.texts import ALIASES
 from bot.telegram.views import View
-from scrapers.citations import find_zaak_numbers
 from state.models import (
+    ZAAK_NUMMER_RE,
+    Change,
     Channel,
     ExecutionReport,
     Frequency,
+    Letter,
     Motion,
     Subscriber,
     Subscription,
@@ -84,6 +97,14 @@ def _plain(text: str, limit: int = 200) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class _Indexed:
+    """One motion as the bot's search sees it: its id and its folded, stemmed words on a line."""
+
+    id: str
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
 class _StatusData:
     motion: Motion | None
     reports: list[ExecutionReport]
@@ -91,11 +112,49 @@ class _StatusData:
     lang: str
 
 
+def _client_language(update: Update) -> str:
+    """A new chat's language: English for an English-speaking client, else Dutch."""
+    user = update.effective_user
+    code = (user.language_code or "") if user is not None else ""
+    return "en" if code.lower().startswith("en") else "nl"
+
+
+def _why(text: str) -> dict[str, object]:
+    """Why ``text`` cannot be followed, for the answer (never a false reason)."""
+    word = text.strip("\"'“”‘’ ")
+    if len(word) < MIN_KEYWORD:
+        return {"reason": "short"}
+    if len(word) > MAX_KEYWORD:
+        return {"reason": "long"}
+    return {"reason": "other"}
+
+
 def _chat_id(update: Update) -> str:
     chat = update.effective_chat
     if chat is None:  # pragma: no cover - every handled update has a chat
         raise ValueError("update without a chat")
     return str(chat.id)
+
+
+def _rank(index: list[_Indexed], terms: list[str]) -> tuple[list[str], bool]:
+    """The ids matching every term (complete), else those matching some, rarest terms first.
+
+    One substring pass over every motion's line per needle (see :func:`term_needles`).
+    """
+    lines = [item.line for item in index]
+    per_term: dict[str, set[int]] = {}
+    for term in terms:
+        found: set[int] = set()
+        for needle in term_needles(term):
+            found.update(i for i, line in enumerate(lines) if needle in line)
+        per_term[term] = found
+    every = set.intersection(*per_term.values())
+    if every:
+        return [index[i].id for i in sorted(every)], True
+    some = set.union(*per_term.values())
+    weight = {t: math.log((len(index) + 1) / len(f)) for t, f in per_term.items() if f}
+    ranked = sorted(some, key=lambda i: (-sum(w for t, w in weight.items() if i in per_term[t]), i))
+    return [index[i].id for i in ranked], False
 
 
 class Handlers:
@@ -109,6 +168,8 @@ class Handlers:
         self._summary: tuple[float, views.TopicSummary] | None = None
         self._summary_lock = asyncio.Lock()
         self._refresh: asyncio.Task[views.TopicSummary] | None = None
+        self._index: tuple[float, list[_Indexed], object] | None = None
+        self._index_task: asyncio.Task[list[_Indexed]] | None = None
 
     # ------------------------------------------------------------------ registration
 
@@ -213,20 +274,40 @@ class Handlers:
         """Welcome (re-activating a chat that blocked the bot); ``volg_<id>`` follows at once."""
         chat_id = _chat_id(update)
         existing = await self._subscriber(chat_id)
-        lang = existing.language if existing else "nl"
-        target = parse_deep_link(context.args[0]) if context.args else None
+        lang = existing.language if existing else _client_language(update)
+        payload = context.args[0] if context.args else None
+        target = parse_deep_link(payload) if payload else None
+        if payload and target is None:
+            await self._notice(update, context, "deep_link_bad", lang, payload=payload[:64])
+        elif target is not None:
+            resolved = await self._resolve_target(target)
+            if resolved is None:
+                await self._notice(update, context, "zaak_not_found", lang, query=target.value)
+            target = resolved
         group = update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
         if target is not None and not await self._may_change(update, context):
             await self._notice(update, context, "admins_only", lang)
             target = None
+        missed = 0
+        if existing is not None and not existing.active:
+            missed = await asyncio.to_thread(self.repo.missed_changes, existing.id)
         subscriber = await asyncio.to_thread(self._ensure_subscriber, chat_id, lang)
         newly = False
+        chain: list[str] = []
         if target is not None:
             newly = await asyncio.to_thread(
                 self.repo.subscribe, subscriber.id, target.kind, target.value
             )
+            chain = await asyncio.to_thread(self._chain, target)
         view = views.start_view(
-            lang, self.settings.topic, followed=target, newly=newly, group=group
+            lang,
+            self.settings.topic,
+            followed=target,
+            newly=newly,
+            group=group,
+            returning=existing is not None and not existing.active,
+            missed=missed,
+            chain=chain,
         )
         await self._show(update, context, view)
 
@@ -269,11 +350,14 @@ class Handlers:
         data = await asyncio.to_thread(self._status_data, motion_id, _chat_id(update))
         if data.motion is None:
             target = Target(SubscriptionKind.MOTION, motion_id)
+            suggestions = await self._suggestions(motion_id)
             await self._send(
                 update,
                 context,
-                views.notice("status_not_found", data.lang, query=motion_id),
-                views.follow_keyboard(target, data.following, data.lang),
+                views.notice(
+                    "status_not_found", data.lang, query=motion_id, suggestions=suggestions
+                ),
+                views.suggestion_keyboard(suggestions, target, data.following, data.lang),
             )
             return
         await self._show(update, context, self._status_view(data))
@@ -313,34 +397,118 @@ class Handlers:
 
     async def _lookup(self, update: Update, context: Context, query: str) -> None:
         chat_id = _chat_id(update)
-        ref = parse_motion_ref(query)
-        if ref is None:
+        refs = parse_motion_refs(query)
+        ref = parse_motion_ref(query) if not refs else None
+        if not refs and ref is None:
             summary, lang = await asyncio.gather(self.topic_summary(), self._lang(chat_id))
-            view = views.topic_view(summary, self.settings.topic, lang, self.settings.public_url)
+            latest_letters = await asyncio.to_thread(self._letters_of, summary.latest)
+            view = views.topic_view(
+                summary,
+                self.settings.topic,
+                lang,
+                self.settings.public_url,
+                letters=latest_letters,
+            )
             await self._show(update, context, view)
             return
-        if ref.kind is RefKind.ID:
-            await self._motion_status(update, context, ref.value)
+        if refs:
+            for one in refs:  # several ids in one message: each answered
+                await self._ref_status(update, context, one)
             return
-        if ref.kind is RefKind.ZAAK:
-            motion = await asyncio.to_thread(self.repo.find_motion_by_zaak, ref.value)
-            if motion is None:
-                await self._notice(
-                    update, context, "zaak_not_found", await self._lang(chat_id), query=ref.value
-                )
-                return
-            await self._motion_status(update, context, motion.id)
+        assert ref is not None
+        if ref.kind is not RefKind.WORDS:
+            await self._ref_status(update, context, ref)
             return
-        found, lang = await asyncio.gather(
-            asyncio.to_thread(self.repo.search_motions, ref.value, SEARCH_LIMIT),
-            self._lang(chat_id),
+        (total, found, partial), lang = await asyncio.gather(
+            self._search(ref.value), self._lang(chat_id)
         )
         if not found:
             await self._notice(update, context, "status_no_results", lang, query=ref.value)
-        elif len(found) == 1:
+        elif total == 1:
             await self._motion_status(update, context, found[0].id)
         else:
-            await self._show(update, context, views.picks_view(found, ref.value, lang))
+            view = views.picks_view(found, ref.value, lang, total=total, partial=partial)
+            await self._show(update, context, view)
+
+    async def _ref_status(self, update: Update, context: Context, ref: MotionRef) -> None:
+        """The status of one motion named by an id or a Zaak number."""
+        if ref.kind is RefKind.ZAAK:
+            motion = await asyncio.to_thread(self.repo.find_motion_by_zaak, ref.value)
+            if motion is None:
+                lang = await self._lang(_chat_id(update))
+                await self._notice(update, context, "zaak_not_found", lang, query=ref.value)
+                return
+            await self._motion_status(update, context, motion.id)
+            return
+        await self._motion_status(update, context, ref.value)
+
+    def _build_index(self) -> list[_Indexed]:
+        """Every motion's folded words on one line (runs in a worker thread)."""
+        return [
+            _Indexed(
+                motion_id,
+                word_line(dict.fromkeys(words_of(f"{motion_id} {title} {names} {zaak or ''}"))),
+            )
+            for motion_id, title, names, zaak in self.repo.search_rows()
+        ]
+
+    async def _refresh_index(self) -> list[_Indexed]:
+        """Rebuild the index when a motion was added or changed since it was built."""
+        version = await asyncio.to_thread(self.repo.motions_version)
+        cached = self._index
+        if cached is not None and cached[2] == version:
+            self._index = (time.monotonic(), cached[1], version)
+            return cached[1]
+        index = await asyncio.to_thread(self._build_index)
+        self._index = (time.monotonic(), index, version)
+        return index
+
+    async def _search_index(self) -> list[_Indexed]:
+        """Every motion's words: fresh within :data:`SUMMARY_TTL`, else stale while refreshing.
+
+        Only the very first search waits for the index; later ones use the previous index at
+        once while a background task rebuilds it.
+        """
+        cached = self._index
+        if cached is None:
+            return await self._refresh_index()
+        if time.monotonic() - cached[0] > SUMMARY_TTL and (
+            self._index_task is None or self._index_task.done()
+        ):
+            self._index_task = asyncio.create_task(self._refresh_index())
+        return cached[1]
+
+    async def _search(self, text: str) -> tuple[int, list[Motion], bool]:
+        """(how many match, the first :data:`SEARCH_LIMIT` of them, partial?) for search words.
+
+        Words match in any order and form. When no motion has every word, the motions with some
+        of them are the answer, those with the rarest words first (a question's other words do
+        not hide the motion); ``partial`` says so.
+        """
+        terms = search_terms(text)
+        if not terms:
+            return 0, [], False
+        index = await self._search_index()
+        matched, complete = await asyncio.to_thread(_rank, index, terms)
+        if not matched:
+            return 0, [], False
+        shown = await asyncio.to_thread(self.repo.get_motions, matched[:SEARCH_LIMIT])
+        return len(matched), shown, not complete
+
+    async def _suggestions(self, motion_id: str) -> list[str]:
+        """Known ids close to an unknown one (``21501-02-228`` → ``21501-02-2228``)."""
+        ids = [item.id for item in await self._search_index()]
+        return difflib.get_close_matches(motion_id, ids, n=3, cutoff=0.85)
+
+    def _letters_of(self, changes: Iterable[Change]) -> dict[str, Letter]:
+        """The letters some changes name, by id (runs in a worker thread)."""
+        out: dict[str, Letter] = {}
+        for change in changes:
+            if change.letter_id and change.letter_id not in out:
+                letter = self.repo.get_letter(change.letter_id)
+                if letter is not None:
+                    out[change.letter_id] = letter
+        return out
 
     async def text(self, update: Update, context: Context) -> None:
         """Plain text in a private chat is looked up as if sent with /status."""
@@ -348,13 +516,41 @@ class Handlers:
         if message is not None and message.text:
             await self._lookup(update, context, message.text[:200])
 
-    async def _target(self, text: str) -> Target | None:
-        """A follow target, with a Zaak number resolved to its motion."""
-        zaken = find_zaak_numbers(text)
-        if len(zaken) == 1 and zaken[0] == text.strip().upper():
-            motion = await asyncio.to_thread(self.repo.find_motion_by_zaak, zaken[0])
+    async def _resolve_target(self, target: Target) -> Target | None:
+        """The one path every id goes through: a Zaak number becomes its motion's id."""
+        if target.kind is SubscriptionKind.MOTION and ZAAK_NUMMER_RE.match(target.value):
+            motion = await asyncio.to_thread(self.repo.find_motion_by_zaak, target.value.upper())
             return Target(SubscriptionKind.MOTION, motion.id) if motion else None
-        return parse_target(text)
+        return target
+
+    async def _targets(self, text: str) -> list[Target] | None:
+        """Follow targets named by ``text`` (several ids allowed); None when none is valid."""
+        refs = parse_motion_refs(text)
+        if refs:
+            out: list[Target] = []
+            for ref in refs:
+                resolved = await self._resolve_target(Target(SubscriptionKind.MOTION, ref.value))
+                if resolved is not None and resolved not in out:
+                    out.append(resolved)
+            return out or None
+        target = parse_target(text)
+        return [target] if target is not None else None
+
+    def _chain(self, target: Target) -> list[str]:
+        """The motions a followed motion replaces or is replaced by, both ways (worker thread)."""
+        if target.kind is not SubscriptionKind.MOTION:
+            return []
+        seen = [target.value]
+        todo = [target.value]
+        while todo and len(seen) < 10:
+            motion = self.repo.get_motion(todo.pop())
+            if motion is None:
+                continue
+            for other in (motion.replaced_by, motion.replaces):
+                if other and other not in seen:
+                    seen.append(other)
+                    todo.append(other)
+        return seen[1:]
 
     async def follow(self, update: Update, context: Context) -> None:
         """``/volg <motion | dossier | keyword | alles>``."""
@@ -367,28 +563,33 @@ class Handlers:
         if not await self._may_change(update, context):
             await self._notice(update, context, "admins_only", lang)
             return
-        target = await self._target(text)
-        if target is None:
-            await self._notice(update, context, "follow_bad", lang, query=text[:100])
+        targets = await self._targets(text)
+        if targets is None:
+            await self._notice(update, context, "follow_bad", lang, query=text[:100], **_why(text))
             return
-        newly, known = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
-        what = views.describe_target(target, lang)
-        key = "followed" if newly else "already_following"
-        await self._send(
-            update,
-            context,
-            views.notice(key, lang, what=what, known=known),
-            views.follow_keyboard(target, True, lang),
-        )
+        for target in targets:
+            newly, known, chain = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
+            what = views.describe_target(target, lang)
+            key = "followed" if newly else "already_following"
+            await self._send(
+                update,
+                context,
+                views.notice(key, lang, what=what, known=known, chain=chain),
+                views.follow_keyboard(target, True, lang),
+            )
 
-    def _subscribe(self, chat_id: str, lang: str, target: Target) -> tuple[bool, bool]:
-        """Follow ``target``: (new subscription?, motion known?) — in a worker thread."""
+    def _subscribe(self, chat_id: str, lang: str, target: Target) -> tuple[bool, bool, list[str]]:
+        """Follow ``target``: (new?, motion known?, its replacement chain) — in a worker thread.
+
+        A motion's replacements (and the motion it replaced) reach its followers through the
+        change routing; the chain is returned so the answer can say so.
+        """
         subscriber = self._ensure_subscriber(chat_id, lang)
         newly = self.repo.subscribe(subscriber.id, target.kind, target.value)
         known = True
         if target.kind is SubscriptionKind.MOTION:
             known = self.repo.get_motion(target.value) is not None
-        return newly, known
+        return newly, known, self._chain(target)
 
     def _unsubscribe(self, chat_id: str, target: Target) -> bool:
         subscriber = self.repo.get_subscriber(Channel.TELEGRAM, chat_id)
@@ -407,15 +608,16 @@ class Handlers:
         if not await self._may_change(update, context):
             await self._notice(update, context, "admins_only", lang)
             return
-        target = await self._target(text)
-        if target is None:
+        targets = await self._targets(text)
+        if targets is None:
             await self._notice(update, context, "unfollow_usage", lang)
             return
-        removed = await asyncio.to_thread(self._unsubscribe, chat_id, target)
-        what = views.describe_target(target, lang)
-        await self._notice(
-            update, context, "unfollowed" if removed else "not_following", lang, what=what
-        )
+        for target in targets:
+            removed = await asyncio.to_thread(self._unsubscribe, chat_id, target)
+            what = views.describe_target(target, lang)
+            await self._notice(
+                update, context, "unfollowed" if removed else "not_following", lang, what=what
+            )
 
     def _list_view(self, chat_id: str) -> View:
         subscriber = self.repo.get_subscriber(Channel.TELEGRAM, chat_id)
@@ -435,8 +637,11 @@ class Handlers:
             asyncio.to_thread(self.repo.changes, limit=views.LATEST_MAX),
             self._lang(_chat_id(update)),
         )
+        letters = await asyncio.to_thread(self._letters_of, changes)
         await self._show(
-            update, context, views.latest_view(changes, lang, self.settings.public_url)
+            update,
+            context,
+            views.latest_view(changes, lang, self.settings.public_url, letters=letters),
         )
 
     async def digest(self, update: Update, context: Context) -> None:
@@ -507,6 +712,17 @@ class Handlers:
             )
 
         view = await asyncio.to_thread(gather)
+        chat, user = update.effective_chat, update.effective_user
+        if chat is not None and chat.type != ChatType.PRIVATE and user is not None:
+            # never post the service's internals to a whole group: answer in private
+            try:
+                await context.bot.send_message(user.id, view.text, reply_markup=view.keyboard)
+            except TelegramError as exc:
+                logger.info("stats: no private chat with the admin: %s", exc)
+                await self._notice(update, context, "stats_private_failed", lang)
+                return
+            await self._notice(update, context, "stats_sent_private", lang)
+            return
         await self._show(update, context, view)
 
     async def unknown(self, update: Update, context: Context) -> None:
@@ -540,6 +756,12 @@ class Handlers:
         if callback is None:
             await query.answer(_plain(views.notice("button_expired", lang)))
             return
+        if callback.action is Action.FOLLOW and callback.target is not None:
+            resolved = await self._resolve_target(callback.target)
+            if resolved is None:
+                await query.answer(_plain(views.notice("button_expired", lang)))
+                return
+            callback = Callback(callback.action, target=resolved, redraw=callback.redraw)
         if callback.action is Action.SHOW and callback.motion_id:
             await query.answer()
             await self._motion_status(update, context, callback.motion_id)
@@ -562,7 +784,7 @@ class Handlers:
         target = callback.target
         what = views.describe_target(target, lang)
         if callback.action is Action.FOLLOW:
-            newly, _ = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
+            newly, _, _ = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
             answer = views.notice("followed" if newly else "already_following", lang, what=what)
             following = True
         else:
@@ -625,14 +847,22 @@ class Handlers:
     # ------------------------------------------------------------------ membership, errors
 
     async def membership(self, update: Update, context: Context) -> None:
-        """The bot was blocked or removed from a chat: stop sending there until /start."""
+        """The bot was blocked or removed: stop sending there; re-added to a group: resume."""
         change: ChatMemberUpdated | None = update.my_chat_member
         if change is None:
             return
         status = change.new_chat_member.status
+        chat_id = str(change.chat.id)
+        if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+            if change.chat.type == ChatType.PRIVATE:
+                return  # an unblocked private chat comes back with /start (told what it missed)
+            subscriber = await self._subscriber(chat_id)
+            if subscriber is not None and not subscriber.active:
+                await asyncio.to_thread(self.repo.update_subscriber, subscriber.id, active=True)
+                logger.info("chat reactivated: bot re-added", extra={"chat_id": chat_id})
+            return
         if status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
             return
-        chat_id = str(change.chat.id)
         subscriber = await self._subscriber(chat_id)
         if subscriber is not None and subscriber.active:
             await asyncio.to_thread(self.repo.update_subscriber, subscriber.id, active=False)

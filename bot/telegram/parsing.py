@@ -8,10 +8,12 @@ or any citation spelling, a Zaak number, or search words); a *target* is what ``
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from scrapers.citations import find_zaak_numbers, normalize_motion_id
+from scrapers.citations import find_citations, find_zaak_numbers, normalize_motion_id
 from state.models import MOTION_ID_RE, ZAAK_NUMMER_RE, Frequency, SubscriptionKind
 
 __all__ = [
@@ -28,7 +30,13 @@ __all__ = [
     "parse_frequency",
     "parse_language",
     "parse_motion_ref",
+    "parse_motion_refs",
     "parse_target",
+    "search_terms",
+    "term_matches",
+    "term_needles",
+    "word_line",
+    "words_of",
 ]
 
 LANGUAGES = ("nl", "en")
@@ -102,6 +110,9 @@ def parse_motion_ref(text: str) -> MotionRef | None:
     text = _clean(text)
     if not text:
         return None
+    refs = parse_motion_refs(text)
+    if len(refs) == 1:
+        return refs[0]
     motion_id = normalize_motion_id(text)
     if motion_id:
         return MotionRef(RefKind.ID, motion_id)
@@ -109,6 +120,267 @@ def parse_motion_ref(text: str) -> MotionRef | None:
     if len(zaken) == 1 and zaken[0] == text.strip("() ").upper():
         return MotionRef(RefKind.ZAAK, zaken[0])
     return MotionRef(RefKind.WORDS, text[:MAX_KEYWORD])
+
+
+# "Kamerstukken II 2020/21," before a citation; "Handelingen" style years.
+_CITATION_HEAD_RE = re.compile(
+    r"\b(?:kamerstuk(?:ken)?|kst)\s*(?:i{1,2}\b)?\s*(?:\d{4}\s*[/\u2010-\u2013-]\s*\d{2,4})?\s*,?",
+    re.IGNORECASE,
+)
+_URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
+# What may stand between several ids typed in one message.
+_BETWEEN_RE = re.compile(
+    r"(?:\s|[()\[\],.:;'\"+&/]|en|and|of|or|motie|moties|gewijzigde|kamerstuk(?:ken)?|kst|"
+    r"t\.?v\.?v\.?|ii|nr|zaak|id)*",
+    re.IGNORECASE,
+)
+MAX_REFS = 5  # ids answered from one message
+
+
+def parse_motion_refs(text: str) -> list[MotionRef]:
+    """Every motion id or Zaak number a message names, in order; [] when it is not only ids.
+
+    Accepts the standard citation (``Kamerstukken II 2020/21, 21501-02, nr. 2228``), pasted
+    links (an officielebekendmakingen ``kst-…`` page, a tweedekamer.nl ``?id=2020Z21194`` URL)
+    and several ids in one message (``21501-02-2228 21501-02-2234``).
+    """
+    text = _clean(text)
+    if not text:
+        return []
+    urls = _URL_RE.findall(text)
+    spans: list[tuple[int, int, MotionRef]] = []
+    rest = _URL_RE.sub(" ", text)
+    for url in urls:
+        for c in find_citations(url):
+            spans.append((-1, -1, MotionRef(RefKind.ID, c.id)))
+        for z in find_zaak_numbers(url.replace("=", " ").replace("&", " ")):
+            spans.append((-1, -1, MotionRef(RefKind.ZAAK, z.upper())))
+    if urls and not spans:
+        return []
+    rest = _CITATION_HEAD_RE.sub(" ", rest)
+    for c in find_citations(rest):
+        spans.append((c.start, c.end, MotionRef(RefKind.ID, c.id)))
+    for m in re.finditer(r"(?<![\w-])(?:19|20)\d{2}[Zz]\d{5}(?!\w)", rest):
+        spans.append((m.start(), m.end(), MotionRef(RefKind.ZAAK, m.group().upper())))
+    if not spans:
+        return []
+    leftover = rest
+    for start, end, _ in sorted(spans, key=lambda x: -x[0]):
+        if start >= 0:
+            leftover = leftover[:start] + " " + leftover[end:]
+    if not _BETWEEN_RE.fullmatch(leftover):
+        return []
+    ordered = sorted(spans, key=lambda x: x[0])
+    refs: list[MotionRef] = []
+    for _, _, ref in ordered:
+        if ref not in refs:
+            refs.append(ref)
+    return refs[:MAX_REFS]
+
+
+# Words that carry no search meaning: articles, question words, auxiliaries (nl + en).
+_STOPWORDS = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "of",
+        "van",
+        "over",
+        "voor",
+        "met",
+        "in",
+        "op",
+        "aan",
+        "bij",
+        "uit",
+        "tot",
+        "om",
+        "te",
+        "door",
+        "naar",
+        "als",
+        "dat",
+        "die",
+        "dit",
+        "deze",
+        "wat",
+        "wie",
+        "waar",
+        "wanneer",
+        "hoe",
+        "welke",
+        "waarom",
+        "is",
+        "zijn",
+        "was",
+        "waren",
+        "wordt",
+        "worden",
+        "werd",
+        "heeft",
+        "hebben",
+        "had",
+        "kan",
+        "kun",
+        "kunt",
+        "kunnen",
+        "zal",
+        "zou",
+        "moet",
+        "mag",
+        "ik",
+        "je",
+        "jij",
+        "u",
+        "we",
+        "wij",
+        "ze",
+        "zij",
+        "hij",
+        "er",
+        "ook",
+        "nog",
+        "al",
+        "niet",
+        "geen",
+        "wel",
+        "mij",
+        "me",
+        "mijn",
+        "iets",
+        "gebeurd",
+        "gebeurde",
+        "gedaan",
+        "stand",
+        "status",
+        "zoek",
+        "zoeken",
+        "vind",
+        "vinden",
+        "graag",
+        "alsjeblieft",
+        "aub",
+        "ken",
+        "weet",
+        "weten",
+        "vertel",
+        "laat",
+        "zien",
+        "toon",
+        "motie",
+        "gewijzigde",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "about",
+        "for",
+        "with",
+        "in",
+        "on",
+        "at",
+        "by",
+        "to",
+        "from",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "what",
+        "who",
+        "where",
+        "when",
+        "how",
+        "which",
+        "why",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "do",
+        "does",
+        "did",
+        "i",
+        "you",
+        "me",
+        "my",
+        "any",
+        "show",
+        "find",
+        "tell",
+        "please",
+        "search",
+        "happened",
+        "motion",
+    ]
+)
+_TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+def _fold(word: str) -> str:
+    """Lower case without diacritics (``één`` → ``een``)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _stem(word: str) -> str:
+    """A crude Dutch/English stem: plural and possessive endings off (``sancties``)."""
+    word = word.replace("’", "'")
+    if word.endswith("'s"):  # Omtzigt's, auto's
+        word = word[:-2]
+    word = word.replace("'", "")  # d'Hondt → dhondt
+    for ending in ("en", "s"):
+        if len(word) > 5 and word.endswith(ending):
+            return word[: -len(ending)]
+    return word
+
+
+def words_of(text: str) -> list[str]:
+    """Every word of ``text`` folded and stemmed (emoji and punctuation dropped)."""
+    folded = text.casefold() if text.isascii() else _fold(text)
+    return [_stem(w) for w in _TOKEN_RE.findall(folded)]
+
+
+def search_terms(text: str) -> list[str]:
+    """The words a search looks for: folded, stemmed, without stop words (unless only those)."""
+    words = [w for w in words_of(text) if w]
+    meaningful = [w for w in words if w not in _STOPWORDS and len(w) > 1]
+    chosen = meaningful or words
+    return list(dict.fromkeys(chosen))
+
+
+def word_line(words: Iterable[str]) -> str:
+    """A motion's folded words as one line, `` w1 w2 … ``, that :func:`term_matches` scans."""
+    return " " + " ".join(words) + " "
+
+
+def term_needles(term: str) -> tuple[str, ...]:
+    """What to look for in a :func:`word_line` so that ``term`` matches a word in any form.
+
+    A term matches a word it begins (``oorlog`` → ``oorlogsrecht``), or, from seven letters, a
+    word sharing all but its last two letters (``azerbeidzjan`` ~ ``azerbeidzjaanse``); a term
+    shorter than three letters only the same word.
+    """
+    if len(term) < 3:
+        return (f" {term} ",)
+    if len(term) >= 7:
+        return (f" {term[:-2]}",)  # also finds every word that begins with the whole term
+    return (f" {term}",)
+
+
+def term_matches(term: str, line: str) -> bool:
+    """Whether a search term matches one of the words of ``line`` (:func:`word_line`)."""
+    return any(needle in line for needle in term_needles(term))
 
 
 def _dossier(text: str, *, explicit: bool) -> str | None:

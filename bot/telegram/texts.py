@@ -58,12 +58,14 @@ BUTTONS: Mapping[str, Mapping[str, str]] = {
         "unfollow": "🔕 Ontvolgen",
         "follow_all": "🔔 Alles volgen",
         "unfollow_item": "🔕 {item}",
+        "did_you_mean": "Bedoel je",
     },
     "en": {
         "follow": "🔔 Follow",
         "unfollow": "🔕 Unfollow",
         "follow_all": "🔔 Follow everything",
         "unfollow_item": "🔕 {item}",
+        "did_you_mean": "Did you mean",
     },
 }
 

@@ -25,6 +25,7 @@ from state.models import (
     ExecutionReport,
     ExecutionStatus,
     Frequency,
+    Letter,
     Motion,
     ParliamentaryStatus,
     SourceStatus,
@@ -49,6 +50,7 @@ __all__ = [
     "start_view",
     "stats_view",
     "status_view",
+    "suggestion_keyboard",
     "summarise_topic",
     "topic_name",
     "topic_view",
@@ -125,6 +127,20 @@ def follow_keyboard(
     return _markup([[(label, Callback(action, target=target, redraw=redraw))]])
 
 
+def suggestion_keyboard(
+    suggestions: Sequence[str], target: Target, following: bool, lang: str
+) -> InlineKeyboardMarkup | None:
+    """One button per "did you mean" id (shows its status), then Follow for the id as typed."""
+    rows: list[list[tuple[str, Callback]]] = [
+        [(f"{button('did_you_mean', lang)} {s}", Callback(Action.SHOW, motion_id=s))]
+        for s in suggestions
+    ]
+    action = Action.UNFOLLOW if following else Action.FOLLOW
+    label = button("unfollow" if following else "follow", lang)
+    rows.append([(label, Callback(action, target=target))])
+    return _markup(rows)
+
+
 def notice(key: str, lang: str, **context: object) -> str:
     """A short answer (confirmation, error with an example) from ``telegram/notice.html``."""
     return render("telegram/notice.html", key=key, lang=lang, **context)
@@ -137,8 +153,15 @@ def start_view(
     followed: Target | None = None,
     newly: bool = False,
     group: bool = False,
+    returning: bool = False,
+    missed: int = 0,
+    chain: Sequence[str] = (),
 ) -> View:
-    """The welcome: what the bot does, the main commands, and a deep-link follow if any."""
+    """The welcome: what the bot does, the main commands, and a deep-link follow if any.
+
+    A chat that comes back after blocking the bot (``returning``) hears how many updates it
+    missed (``missed``) and is offered ``/nieuw``.
+    """
     text = render(
         "telegram/start.html",
         lang=lang,
@@ -146,6 +169,9 @@ def start_view(
         followed=describe_target(followed, lang) if followed else None,
         newly=newly,
         group=group,
+        returning=returning,
+        missed=missed,
+        chain=list(chain),
     )
     keyboard = None
     if followed is not None:
@@ -179,14 +205,28 @@ def _timeline(motion: Motion, reports: Sequence[ExecutionReport]) -> list[Timeli
         if decision.final:
             tally = "{}-{}".format(*decision.tally) if decision.votes else None
             items.append(TimelineItem(decision.date, "decision", decision.status.value, tally))
+    if not any(d.final for d in motion.decisions) and motion.parliamentary_status not in (
+        ParliamentaryStatus.SUBMITTED,
+        ParliamentaryStatus.UNKNOWN,
+        ParliamentaryStatus.REPLACED,
+    ):
+        # a status without a recorded decision: date unknown, right after the submission
+        items.append(TimelineItem(None, "decision", motion.parliamentary_status.value))
     if motion.replaced_by:
         items.append(TimelineItem(None, "replaced_by", ref=motion.replaced_by))
     for report in reports:
         kind = "report" if report.status else "mention"
         code = report.status.value if report.status else None
         items.append(TimelineItem(report.date, kind, code, report.letter_title))
-    # stable: same-day entries keep their natural order; undated ones go last
-    return sorted(items, key=lambda i: (i.date is None, i.date or date.min))
+    # Date order; an undated entry stays right after the entry it follows in the motion's life
+    # (an undated decision after its submission, not after a later letter), stable otherwise.
+    keyed: list[tuple[date, int, TimelineItem]] = []
+    last = date.min
+    for n, item in enumerate(items):
+        if item.date is not None:
+            last = item.date
+        keyed.append((item.date or last, n, item))
+    return [item for _, _, item in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 
 def status_view(
@@ -219,14 +259,39 @@ def status_view(
         hidden=hidden,
         motion_url=motion_url(public_url, motion.id),
         following=following,
+        votes_unknown=_votes_unknown(motion),
+        source_url=safe_url(motion.url),
     )
     target = Target(SubscriptionKind.MOTION, motion.id)
     return View(text, follow_keyboard(target, following, lang, redraw=True))
 
 
-def picks_view(motions: Sequence[Motion], query: str, lang: str) -> View:
-    """Several motions match some words: a short list with one button per motion."""
-    text = render("telegram/picks.html", lang=lang, motions=motions, query=query)
+def _votes_unknown(motion: Motion) -> bool:
+    """A voted-on status (adopted, rejected, tied) with no recorded vote per party."""
+    voted = (ParliamentaryStatus.ADOPTED, ParliamentaryStatus.REJECTED, ParliamentaryStatus.TIED)
+    if motion.parliamentary_status not in voted:
+        return False
+    final = motion.final_decision
+    return final is None or not final.votes
+
+
+def picks_view(
+    motions: Sequence[Motion],
+    query: str,
+    lang: str,
+    *,
+    total: int | None = None,
+    partial: bool = False,
+) -> View:
+    """Several motions match some words: the true count, a short list, one button per motion."""
+    text = render(
+        "telegram/picks.html",
+        lang=lang,
+        motions=motions,
+        query=query,
+        total=total if total is not None else len(motions),
+        partial=partial,
+    )
     rows = [
         [(f"{m.id} · {_short(m.title, 40)}", Callback(Action.SHOW, motion_id=m.id))]
         for m in motions
@@ -267,11 +332,19 @@ def summarise_topic(board: Sequence[BoardEntry], latest: Sequence[Change]) -> To
     )
 
 
-def topic_view(summary: TopicSummary, topic: str, lang: str, public_url: str) -> View:
+def topic_view(
+    summary: TopicSummary,
+    topic: str,
+    lang: str,
+    public_url: str,
+    *,
+    letters: Mapping[str, Letter] | None = None,
+) -> View:
     """``/status`` alone: the topic in numbers and its latest changes."""
     text = render(
         "telegram/topic.html",
         lang=lang,
+        letters=letters or {},
         s=summary,
         topic=topic_name(topic),
         public_url=public_url.rstrip("/"),
@@ -280,12 +353,19 @@ def topic_view(summary: TopicSummary, topic: str, lang: str, public_url: str) ->
     return View(text)
 
 
-def latest_view(changes: Sequence[Change], lang: str, public_url: str) -> View:
-    """``/nieuw``: the latest changes, newest first, each linking to its motion."""
+def latest_view(
+    changes: Sequence[Change],
+    lang: str,
+    public_url: str,
+    *,
+    letters: Mapping[str, Letter] | None = None,
+) -> View:
+    """``/nieuw``: the latest changes, newest first, each with its own date and source."""
     newest = sorted(changes, key=lambda c: c.id or 0, reverse=True)[:LATEST_MAX]
     text = render(
         "telegram/latest.html",
         lang=lang,
+        letters=letters or {},
         changes=newest,
         public_url=public_url.rstrip("/"),
         motion_kinds={k.value for k in ChangeKind if k is not ChangeKind.NEW_LETTER},

@@ -3,13 +3,14 @@ commitments: ``/toezeggingen`` and ``/toezeggingen/feed.atom``."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.agenda_ics import agenda_calendar
-from bot.web.pages import FEED_LIMIT, _feed
+from bot.web.pages import FEED_LIMIT, TAG, _feed
 from bot.web.site import page, request_lang, site
 from state.agenda import AgendaItem
 from state.commitments import Commitment
@@ -75,10 +76,12 @@ async def commitments_feed(request: Request) -> Response:
     s = site(request)
     changes: list[Change] = await s.db(s.repo.changes, None, limit=FEED_LIMIT)
     kinds = (ChangeKind.COMMITMENT_NEW, ChangeKind.COMMITMENT_STATUS)
-    return _feed(
+    return await asyncio.to_thread(
+        _feed,
         request,
         [c for c in changes if c.kind in kinds],
         title="kamerwacht — toezeggingen",
         self_path="/toezeggingen/feed.atom",
         alt_path="/toezeggingen",
+        feed_id=f"{TAG}toezeggingen",
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+import re
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -12,10 +13,18 @@ from starlette.responses import Response
 
 from bot.cli import change_json, motion_json, status_json
 from bot.metrics import render_prometheus
-from bot.web.board import PageError, link_header, page_url, parse_paging, parse_query
+from bot.web.board import (
+    EXECUTION_FILTERS,
+    SORTS,
+    PageError,
+    link_header,
+    page_url,
+    parse_paging,
+    parse_query,
+)
 from bot.web.openapi import SPEC
 from bot.web.site import json_response, site
-from state.models import BoardEntry, Change, is_motion_key
+from state.models import BoardEntry, Change, ParliamentaryStatus, is_motion_key
 
 __all__ = ["api_change", "api_changes", "api_motion", "api_motions", "healthz", "openapi"]
 
@@ -26,6 +35,61 @@ MAX_CHANGE_ID = 2**63 - 1  # larger ids overflow the database's integer
 
 def _error(status: int, message: str) -> Response:
     return json_response({"error": message}, status_code=status)
+
+
+# The closed sets of values the list endpoint's query parameters take.
+ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
+    "status": tuple(s.value for s in ParliamentaryStatus),
+    "execution": tuple(EXECUTION_FILTERS),
+    "sort": tuple(SORTS),
+    "order": ("asc", "desc"),
+}
+
+
+def zero_limit(params: Any) -> Response | None:
+    """400 for ``limit=0``: the description says a page holds at least one item."""
+    raw = (params.get("limit") or "").strip()
+    if raw.isascii() and raw.isdigit() and int(raw[:10]) == 0:
+        return _error(400, "limit: at least 1")
+    return None
+
+
+def invalid_value(params: Any) -> Response | None:
+    """422 naming the allowed values when a closed-set parameter has another value."""
+    for name, allowed in ALLOWED_VALUES.items():
+        value = params.get(name)
+        if value and value not in allowed:  # empty: no filter, the default order
+            return json_response(
+                {
+                    "error": f"{name}: {value[:100]!r} is not one of the allowed values",
+                    "parameter": name,
+                    "allowed": list(allowed),
+                },
+                status_code=422,
+            )
+    return None
+
+
+# RFC 3339 date-time (what the OpenAPI "date-time" format means); a "+" sent unencoded in a
+# query string arrives as a space.
+_RFC3339_RE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}):(\d{2})(\.\d+)?([Zz]|[+\- ]\d{2}:\d{2})$"
+)
+
+
+def parse_rfc3339(raw: str) -> datetime | None:
+    """An RFC 3339 date-time (UTC offset kept), or None when ``raw`` is not one."""
+    m = _RFC3339_RE.match(raw)
+    if m is None:
+        return None
+    day, hour_minute, second, fraction, offset = m.groups()
+    second = "59" if second == "60" else second  # a leap second
+    fraction = (fraction or "")[:7]
+    offset = "+00:00" if offset in ("Z", "z") else offset.replace(" ", "+")
+    try:
+        return datetime.fromisoformat(f"{day}T{hour_minute}:{second}{fraction}{offset}")
+    except ValueError:
+        return None
 
 
 def api_change(change: Change, public_url: str) -> dict[str, Any]:
@@ -59,6 +123,9 @@ async def api_motions(request: Request) -> Response:
     At most ``limit`` motions (default 100, at most 1000); when more follow, a ``Link`` header
     with ``rel="next"`` gives the URL of the next page.
     """
+    invalid = invalid_value(request.query_params) or zero_limit(request.query_params)
+    if invalid is not None:
+        return invalid
     s = site(request)
     params = dict(request.query_params)
     try:
@@ -104,20 +171,25 @@ async def api_changes(request: Request) -> Response:
     """``/api/changes?since=``: changes after an ISO time (or a change id), oldest first, paged
     (``limit``, and ``cursor`` from the ``Link: rel="next"`` header)."""
     s = site(request)
-    raw = (request.query_params.get("since") or "").strip()
+    given = request.query_params.get("since")
+    raw = (given or "").strip()
     since: datetime | int | None = None
+    if given is not None and not raw:
+        return _error(400, "since: empty; give an RFC 3339 time or a change id")
     if raw.isascii() and raw.isdigit():  # not "²", which isdigit() but int() refuses
         since = min(int(raw), MAX_CHANGE_ID)
     elif raw:
-        try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
-        except ValueError:
-            return _error(400, f"since: not an ISO 8601 time or a change id: {raw!r}")
-        since = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = parse_rfc3339(raw)
+        if moment is None:
+            return _error(400, f"since: not an RFC 3339 time or a change id: {raw!r}")
+        since = moment
     try:
         paging = parse_paging(request.query_params, strict=True)
     except PageError as exc:
         return _error(400, str(exc))
+    zero = zero_limit(request.query_params)
+    if zero is not None:
+        return zero
     motion_id = request.query_params.get("motion") or None
     # Pages go forward, oldest first: a cursor is the id of the last change already seen.
     after: datetime | int = paging.offset if paging.offset else (since or 0)

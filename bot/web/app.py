@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.email.links import Links
@@ -40,6 +40,8 @@ ROUTES = [
     Route("/healthz", api.healthz, methods=["GET"], name="healthz"),
     Route("/openapi.json", api.openapi, methods=["GET"], name="openapi"),
     Route("/metrics", api.metrics, methods=["GET"], name="metrics"),
+    Route("/favicon.ico", pages.favicon, methods=["GET"], name="favicon"),
+    Route("/robots.txt", pages.robots, methods=["GET"], name="robots"),
     Route("/abonneren", subscribe.subscribe_form, methods=["GET"], name="subscribe"),
     Route("/abonneren", subscribe.subscribe_post, methods=["POST"], name="subscribe_post"),
     Route("/abonnement", subscribe.subscribe_form, methods=["GET"], name="manage_start"),
@@ -89,6 +91,26 @@ class SecurityHeaders:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    response = _http_error_body(request, exc, status)
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    for name, value in headers.items():  # e.g. the Allow header of a 405
+        response.headers[name] = value
+    return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path (GET and POST routes are separate ones)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:  # the path matches (the method, here, never does)
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def _http_error_body(request: Request, exc: Exception, status: int) -> Response:
     if request.url.path.startswith("/api/"):
         return json_response({"error": getattr(exc, "detail", "error")}, status_code=status)
     if status == 404:
@@ -128,6 +150,9 @@ def create_app(
         routes=routes,
         exception_handlers={HTTPException: _http_error, 500: _server_error},
     )
+    # a path with a trailing slash is not one of ours: 404, never a redirect (a token that ends in
+    # "/" must not be bounced to another URL)
+    app.router.redirect_slashes = False
     app.state.site = Site(
         settings=settings, repo=repo, mailer=mailer, links=Links.from_settings(settings)
     )

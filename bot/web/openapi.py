@@ -13,22 +13,81 @@ _ID = {
     "name": "motion_id",
     "in": "path",
     "required": True,
-    "description": "Canonical Kamerstuk id of the motion, e.g. 21501-02-3067",
-    "schema": {"type": "string", "pattern": r"^[1-9]\d{3,5}(-[0-9A-Za-z]{1,5})?-[1-9]\d{0,4}$"},
+    "description": (
+        "Canonical Kamerstuk id of the motion (21501-02-3067), or its Tweede Kamer Zaak number "
+        "(2020Z21194) when no document gives it a Kamerstuk number"
+    ),
+    "schema": {
+        "type": "string",
+        "pattern": r"^(?:[1-9]\d{3,5}(-[0-9A-Za-z]{1,5})?-[1-9]\d{0,4}|(?:19|20)\d{2}Z\d{5})$",
+    },
 }
 _TOKEN = {
     "name": "token",
     "in": "path",
     "required": True,
-    "description": "Signed, expiring token from a mail",
+    "description": "Signed, expiring token from a mail (a bad or expired one: 400)",
     "schema": {"type": "string"},
 }
+_HTML_ERROR: dict[str, Any] = {"content": {"text/html": {}}}
+_BAD_TOKEN = {"description": "Bad or expired token: the page says so", **_HTML_ERROR}
+_UNKNOWN = {"description": "The token's subscriber no longer exists", **_HTML_ERROR}
+_EMAIL_OFF = {"description": "Email is not configured, or the mail server failed", **_HTML_ERROR}
+_THROTTLED = {"description": "Too many mails to this address; try later", **_HTML_ERROR}
+_SUBSCRIBE_FIELDS: dict[str, Any] = {
+    "email": {"type": "string", "format": "email", "maxLength": 254},
+    "follow": {
+        "type": "string",
+        "enum": ["all", "motion", "dossier", "keyword"],
+        "description": "What to follow (default `all`)",
+    },
+    "value": {
+        "type": "string",
+        "description": "The motion id, dossier or keyword (2 to 60 characters); ignored for `all`",
+    },
+    "frequency": {"type": "string", "enum": ["daily", "weekly"]},
+}
+
+
+def _form(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
+
+
+def _loose(param: dict[str, Any]) -> dict[str, Any]:
+    """A board parameter as the HTML page takes it: any text, unknown values are ignored."""
+    values = param["schema"].get("enum")
+    description = param.get("description", param["name"])
+    if param["schema"].get("type") == "integer":
+        description += " (other values count as the default)"
+    if values:
+        description += f" ({', '.join(values)}; other values are ignored)"
+    return {**param, "description": description, "schema": {"type": "string"}}
+
+
 _BOARD_PARAMS: list[dict[str, Any]] = [
     {
         "name": "status",
         "in": "query",
         "description": "Parliamentary status code (adopted, rejected, …)",
-        "schema": {"$ref": "#/components/schemas/ParliamentaryStatus"},
+        "schema": {
+            "type": "string",
+            "enum": [
+                "submitted",
+                "adopted",
+                "rejected",
+                "held",
+                "withdrawn",
+                "taken_over",
+                "postponed",
+                "tied",
+                "lapsed",
+                "replaced",
+                "unknown",
+            ],
+        },
     },
     {
         "name": "execution",
@@ -78,6 +137,13 @@ def _html(
     return op
 
 
+def _token_page(summary: str) -> dict[str, Any]:
+    op = _html(summary, params=[_TOKEN])
+    op["responses"]["400"] = _BAD_TOKEN
+    op["responses"]["404"] = _UNKNOWN
+    return op
+
+
 def _json(
     summary: str,
     schema: dict[str, Any],
@@ -96,10 +162,6 @@ def _json(
 
 
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-_FORM = {
-    "required": True,
-    "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
-}
 _ATOM = {"200": {"description": "Atom 1.0 feed", "content": {"application/atom+xml": {}}}}
 
 SPEC: dict[str, Any] = {
@@ -114,7 +176,12 @@ SPEC: dict[str, Any] = {
         ),
     },
     "paths": {
-        "/": {"get": _html("The motion board: filter, search, sort", params=_BOARD_PARAMS)},
+        "/": {
+            "get": _html(
+                "The motion board: filter, search, sort",
+                params=[_loose(p) for p in _BOARD_PARAMS],
+            )
+        },
         "/motie/{motion_id}": {
             "get": _html(
                 "A motion: text, votes chart, timeline, reports", params=[_ID], not_found=True
@@ -139,6 +206,17 @@ SPEC: dict[str, Any] = {
                 "Every tracked motion (the board)",
                 {"type": "array", "items": {"$ref": "#/components/schemas/MotionSummary"}},
                 params=[p for p in _BOARD_PARAMS if p["name"] != "lang"],
+                extra={
+                    "422": {
+                        "description": "A value outside a parameter's allowed set; the answer "
+                        "names the parameter and its allowed values",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/InvalidValue"}
+                            }
+                        },
+                    }
+                },
             )
         },
         "/api/motions/{motion_id}": {
@@ -157,8 +235,13 @@ SPEC: dict[str, Any] = {
                     {
                         "name": "since",
                         "in": "query",
-                        "description": "ISO 8601 time, or the id of the last change seen",
-                        "schema": {"type": "string"},
+                        "description": "RFC 3339 time, or the id of the last change seen",
+                        "schema": {
+                            "anyOf": [
+                                {"type": "string", "format": "date-time"},
+                                {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                            ]
+                        },
                     },
                     {"name": "motion", "in": "query", "schema": {"type": "string"}},
                 ],
@@ -191,10 +274,15 @@ SPEC: dict[str, Any] = {
             "post": {
                 "summary": "Request a subscription: sends the double opt-in mail",
                 "tags": ["subscription"],
-                "requestBody": _FORM,
+                "requestBody": _form(_SUBSCRIBE_FIELDS, ["email"]),
                 "responses": {
                     "200": {"description": "Check your inbox", "content": {"text/html": {}}},
-                    "400": {"description": "Invalid form"},
+                    "400": {
+                        "description": "Invalid form (the page names each problem)",
+                        **_HTML_ERROR,
+                    },
+                    "429": _THROTTLED,
+                    "503": _EMAIL_OFF,
                 },
             },
         },
@@ -203,48 +291,111 @@ SPEC: dict[str, Any] = {
             "post": {
                 "summary": "Mail a manage link to a subscribed address",
                 "tags": ["subscription"],
-                "requestBody": _FORM,
+                "requestBody": _form({"email": _SUBSCRIBE_FIELDS["email"]}, ["email"]),
                 "responses": {
-                    "200": {"description": "Check your inbox", "content": {"text/html": {}}}
+                    "200": {"description": "Check your inbox", "content": {"text/html": {}}},
+                    "400": {"description": "Not an email address", **_HTML_ERROR},
+                    "503": _EMAIL_OFF,
                 },
             },
         },
         "/bevestigen/{token}": {
-            "get": _html("Page with the Confirm button (changes nothing)", params=[_TOKEN]),
+            "get": _token_page("Page with the Confirm button (changes nothing)"),
             "post": {
                 "summary": "Confirm the subscription",
                 "tags": ["subscription"],
                 "parameters": [_TOKEN],
                 "responses": {
-                    "200": {"description": "Confirmed"},
-                    "400": {"description": "Bad or expired token"},
+                    "200": {"description": "Confirmed", **_HTML_ERROR},
+                    "400": _BAD_TOKEN,
+                    "404": _UNKNOWN,
                 },
             },
         },
         "/afmelden/{token}": {
-            "get": _html("Page with the Unsubscribe button (changes nothing)", params=[_TOKEN]),
+            "get": _token_page("Page with the Unsubscribe button (changes nothing)"),
             "post": {
                 "summary": "Unsubscribe; RFC 8058 one-click (body `List-Unsubscribe=One-Click`)",
                 "tags": ["subscription"],
                 "parameters": [_TOKEN],
+                "requestBody": {
+                    "required": False,
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "List-Unsubscribe": {"type": "string", "const": "One-Click"}
+                                },
+                            }
+                        }
+                    },
+                },
                 "responses": {
-                    "200": {"description": "Unsubscribed"},
-                    "400": {"description": "Bad or expired token"},
+                    "200": {"description": "Unsubscribed", **_HTML_ERROR},
+                    "400": _BAD_TOKEN,
+                    "404": _UNKNOWN,
                 },
             },
         },
         "/abonnement/{token}": {
-            "get": _html("The manage page", params=[_TOKEN]),
+            "get": _token_page("The manage page"),
             "post": {
                 "summary": "Change frequency, language, subscriptions; unsubscribe; erase",
                 "tags": ["subscription"],
                 "parameters": [_TOKEN],
-                "requestBody": _FORM,
+                "requestBody": _form(
+                    {
+                        "action": {
+                            "type": "string",
+                            "enum": [
+                                "frequency",
+                                "language",
+                                "add",
+                                "remove",
+                                "resume",
+                                "unsubscribe",
+                                "delete",
+                            ],
+                        },
+                        "frequency": _SUBSCRIBE_FIELDS["frequency"],
+                        "language": {"type": "string", "enum": ["nl", "en"]},
+                        "follow": _SUBSCRIBE_FIELDS["follow"],
+                        "kind": {
+                            "type": "string",
+                            "enum": ["all", "motion", "dossier", "keyword"],
+                            "description": "With `remove`: the kind of subscription to remove",
+                        },
+                        "value": _SUBSCRIBE_FIELDS["value"],
+                    },
+                    ["action"],
+                ),
                 "responses": {
+                    "200": {"description": "Unsubscribed or erased", **_HTML_ERROR},
                     "303": {"description": "Saved: back to the manage page"},
-                    "400": {"description": "Bad or expired token"},
+                    "400": _BAD_TOKEN,
+                    "404": _UNKNOWN,
+                    "422": {
+                        "description": "A frequency or language outside the allowed values "
+                        "(the page names them)",
+                        **_HTML_ERROR,
+                    },
                 },
             },
+        },
+        "/favicon.ico": {
+            "get": {
+                "summary": "The site's icon",
+                "tags": ["pages"],
+                "responses": {"200": {"description": "ICO", "content": {"image/x-icon": {}}}},
+            }
+        },
+        "/robots.txt": {
+            "get": {
+                "summary": "Crawler rules: pages with tokens in their links are excluded",
+                "tags": ["pages"],
+                "responses": {"200": {"description": "robots.txt", "content": {"text/plain": {}}}},
+            }
         },
     },
     "components": {
@@ -368,6 +519,15 @@ SPEC: dict[str, Any] = {
                 },
             },
             "Error": {"type": "object", "properties": {"error": {"type": "string"}}},
+            "InvalidValue": {
+                "type": "object",
+                "required": ["error", "parameter", "allowed"],
+                "properties": {
+                    "error": {"type": "string"},
+                    "parameter": {"type": "string"},
+                    "allowed": {"type": "array", "items": {"type": "string"}},
+                },
+            },
         }
     },
 }
@@ -400,6 +560,21 @@ for _path in ("/", "/brieven", "/api/motions", "/api/changes"):
     if _path.startswith("/api/"):
         _op["responses"].setdefault("400", {"description": "Bad `limit` or `cursor`", **_ERROR})
 SPEC["paths"]["/api/changes"]["get"]["summary"] = "Changes after `since`, oldest first, paged"
+# The HTML pages take any text in their query (other values are ignored); the JSON API names the
+# closed sets, where an empty value means "no filter" (the default order).
+for _path in ("/", "/brieven"):
+    _op = SPEC["paths"][_path]["get"]
+    _op["parameters"] = [_loose(p) if p["name"] == "limit" else p for p in _op["parameters"]]
+for _param in SPEC["paths"]["/api/motions"]["get"]["parameters"]:
+    if "enum" in _param["schema"]:
+        _param["schema"] = {**_param["schema"], "enum": [*_param["schema"]["enum"], ""]}
+for _path in ("/api/motions", "/api/changes"):  # the API's cursors are whole numbers
+    SPEC["paths"][_path]["get"]["parameters"] = [
+        {**p, "schema": {"type": "string", "pattern": "^[0-9]{0,18}$"}}
+        if p["name"] == "cursor"
+        else p
+        for p in SPEC["paths"][_path]["get"]["parameters"]
+    ]
 # issue 17: the agenda and its iCalendar feeds
 _ICS = {
     "200": {"description": "iCalendar (RFC 5545)", "content": {"text/calendar": {}}},

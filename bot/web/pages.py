@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import struct
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -39,16 +42,22 @@ __all__ = [
     "Event",
     "board",
     "events",
+    "favicon",
     "feed_all",
     "feed_motion",
     "letters",
     "motion",
     "motion_links",
     "not_found",
+    "robots",
 ]
 
 FEED_LIMIT = 1000  # newest changes in the site-wide feed (the topic has far fewer)
 ATOM = "application/atom+xml; charset=utf-8"
+# Atom ids must never change (RFC 4287 §4.2.6), so they do not depend on KAMERWACHT_PUBLIC_URL:
+# tag: URIs (RFC 4151) minted under the project's name and the year it started.
+TAG = "tag:kamerwacht,2026:"
+_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +251,21 @@ def _atom_time(value: datetime | None) -> str:
     moment = value or datetime(1970, 1, 1, tzinfo=UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
+    if moment.utcoffset():  # a local date keeps its offset: 2021-11-04T00:00:00+01:00
+        return moment.isoformat(timespec="seconds")
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def change_time(change: Change) -> datetime:
+    """When a change happened: its own date (midnight in Amsterdam), else when it was seen."""
+    if change.occurred is not None:
+        return datetime.combine(change.occurred, time(0), _AMSTERDAM)
+    return change.created or datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def change_tag(change: Change) -> str:
+    """The change's Atom id, the same wherever the site is served from."""
+    return f"{TAG}change:{change.id}"
 
 
 def _entry(change: Change, base: str, lang: str) -> dict[str, Any]:
@@ -256,9 +279,9 @@ def _entry(change: Change, base: str, lang: str) -> dict[str, Any]:
     if change.motion_id:
         title += f" · {change.motion_id}"
     return {
-        "id": f"{base}/api/changes#{change.id}",
+        "id": change_tag(change),
         "title": title,
-        "updated": _atom_time(change.created),
+        "updated": _atom_time(change_time(change)),
         "link": link,
         "summary": change.summary,
         "evidence": change.evidence,
@@ -267,7 +290,13 @@ def _entry(change: Change, base: str, lang: str) -> dict[str, Any]:
 
 
 def _feed(
-    request: Request, changes: Sequence[Change], *, title: str, self_path: str, alt_path: str
+    request: Request,
+    changes: Sequence[Change],
+    *,
+    title: str,
+    self_path: str,
+    alt_path: str,
+    feed_id: str,
 ) -> Response:
     s = site(request)
     base = s.links.public_url
@@ -276,10 +305,10 @@ def _feed(
     body = render(
         "web/feed.atom",
         title=title,
-        feed_id=f"{base}{self_path}",
+        feed_id=feed_id,
         self_url=f"{base}{self_path}",
         alternate_url=f"{base}{alt_path}",
-        updated=_atom_time(max((c.created for c in changes if c.created), default=None)),
+        updated=_atom_time(max((change_time(c) for c in changes), default=None)),
         entries=[_entry(c, base, lang) for c in newest_first],
         lang=lang,
     )
@@ -291,7 +320,13 @@ async def feed_all(request: Request) -> Response:
     s = site(request)
     changes: list[Change] = await s.db(s.repo.changes, None, limit=FEED_LIMIT)
     return await asyncio.to_thread(
-        _feed, request, changes, title="kamerwacht", self_path="/feed.atom", alt_path="/"
+        _feed,
+        request,
+        changes,
+        title="kamerwacht",
+        self_path="/feed.atom",
+        alt_path="/",
+        feed_id=f"{TAG}feed",
     )
 
 
@@ -312,4 +347,60 @@ async def feed_motion(request: Request) -> Response:
         title=f"kamerwacht · motie {motion_id}: {found.title}",
         self_path=f"/motie/{motion_id}/feed.atom",
         alt_path=f"/motie/{motion_id}",
+        feed_id=f"{TAG}motion:{motion_id}",
     )
+
+
+def _png(size: int, draw: Callable[[int, int], tuple[int, int, int, int]]) -> bytes:
+    """A small RGBA PNG (no dependency): ``draw(x, y)`` gives each pixel."""
+    rows = b"".join(b"\x00" + b"".join(bytes(draw(x, y)) for x in range(size)) for y in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _favicon_pixel(x: int, y: int) -> tuple[int, int, int, int]:
+    """The site's blue square with a white "k" (32×32)."""
+    stem = 9 <= x <= 12 and 6 <= y <= 25
+    arm = abs((x - 13) - abs(y - 16)) <= 1 and 13 <= x <= 23 and 6 <= y <= 25
+    if stem or arm:
+        return (255, 255, 255, 255)
+    return (11, 92, 173, 255)
+
+
+def _ico(png: bytes, size: int) -> bytes:
+    """An ICO file holding one PNG image (supported by every current browser)."""
+    entry = struct.pack("<BBBBHHII", size % 256, size % 256, 0, 0, 1, 32, len(png), 22)
+    return struct.pack("<HHH", 0, 1, 1) + entry + png
+
+
+FAVICON = _ico(_png(32, _favicon_pixel), 32)
+ROBOTS = (
+    "User-agent: *\n"
+    "Disallow: /bevestigen/\n"
+    "Disallow: /afmelden/\n"
+    "Disallow: /abonnement/\n"
+    "Disallow: /api/\n"
+    "Allow: /\n"
+)
+
+
+async def favicon(request: Request) -> Response:
+    """``/favicon.ico``."""
+    return Response(
+        FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+async def robots(request: Request) -> Response:
+    """``/robots.txt``: the pages with tokens in their links are not for crawlers."""
+    return Response(ROBOTS, media_type="text/plain; charset=utf-8")

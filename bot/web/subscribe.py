@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -89,6 +90,8 @@ def parse_choice(form: dict[str, str]) -> tuple[Choice | None, list[str]]:
     errors: list[str] = []
     kind_raw = form.get("follow", "all")
     value = " ".join(form.get("value", "").split())
+    if kind_raw not in FOLLOW_KINDS:
+        errors.append("err.follow")
     kind = SubscriptionKind(kind_raw) if kind_raw in FOLLOW_KINDS else SubscriptionKind.ALL
     if kind is SubscriptionKind.ALL:
         value = ""
@@ -385,6 +388,21 @@ async def manage_form(request: Request) -> Response:
     )
 
 
+def _invalid_manage_value(request: Request, form: Mapping[str, str]) -> Response | None:
+    """422 naming the allowed values for a frequency or language the form cannot take."""
+    allowed = {"frequency": tuple(FREQUENCIES), "language": ("nl", "en")}
+    action = form.get("action", "")
+    if action in allowed and form.get(action) not in allowed[action]:
+        return page(
+            request,
+            "message.html",
+            status_code=422,
+            title_key="error.title",
+            text=f"{action}: {', '.join(allowed[action])}",
+        )
+    return None
+
+
 async def manage_post(request: Request) -> Response:
     """``POST /abonnement/{token}``: one change (``action``), then back to the page."""
     s = site(request)
@@ -394,6 +412,9 @@ async def manage_post(request: Request) -> Response:
     subscriber, subscriber_id = found, found.id
     form = await _form(request)
     action = form.get("action", "")
+    invalid = _invalid_manage_value(request, form)
+    if invalid is not None:
+        return invalid
     if action == "frequency" and form.get("frequency") in FREQUENCIES:
         await s.db(s.repo.update_subscriber, subscriber_id, frequency=Frequency(form["frequency"]))
     elif action == "language" and form.get("language") in ("nl", "en"):

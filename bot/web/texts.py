@@ -16,6 +16,8 @@ LANGUAGES = ("nl", "en")
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "tagline": "volgt moties in de Tweede Kamer",
+        "meta.description": "kamerwacht volgt elke motie van de Tweede Kamer over één onderwerp: "
+        "stemming per partij, en wat het kabinet over de uitvoering meldt, met de zin uit de brief.",
         "nav.board": "Moties",
         "nav.letters": "Kamerbrieven",
         "nav.subscribe": "E-mailoverzicht",
@@ -94,6 +96,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "err.email": "Vul een geldig e-mailadres in.",
         "err.value": "Vul een geldig motienummer (21501-02-3067), dossier (21501-02) of trefwoord in.",
         "err.frequency": "Kies dagelijks of wekelijks.",
+        "err.follow": "Kies wat je volgt: alles, een motie, een dossier of een trefwoord.",
         "err.send": "De mail kon nu niet worden verstuurd. Probeer het later nog eens.",
         "err.refused": "De mailserver weigert dit adres.",
         "err.throttled": "Er is net een mail naar dit adres gestuurd. Wacht een minuut.",
@@ -140,6 +143,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "tagline": "tracks motions in the Dutch House of Representatives",
+        "meta.description": "kamerwacht tracks every motion of the Dutch House of Representatives "
+        "on one topic: the vote per party, and what the cabinet reports on carrying it out.",
         "nav.board": "Motions",
         "nav.letters": "Government letters",
         "nav.subscribe": "Email digest",
@@ -218,6 +223,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "err.email": "Enter a valid email address.",
         "err.value": "Enter a valid motion number (21501-02-3067), dossier (21501-02) or keyword.",
         "err.frequency": "Choose daily or weekly.",
+        "err.follow": "Choose what to follow: everything, a motion, a dossier or a keyword.",
         "err.send": "The mail could not be sent now. Please try again later.",
         "err.refused": "The mail server refuses this address.",
         "err.throttled": "A mail was just sent to this address. Wait a minute.",

@@ -87,7 +87,6 @@ def test_digest_has_text_then_html_with_links_and_evidence() -> None:
     msg = _build(
         _changes(),
         unsubscribe_url=f"{BASE}/afmelden/TOK",
-        unsubscribe_mailto="mailto:kamerwacht@example.org?subject=unsubscribe-TOK",
     )
     assert msg.get_content_type() == "multipart/alternative"
     text, html = (p.get_content() for p in msg.iter_parts())
@@ -105,9 +104,7 @@ def test_digest_has_text_then_html_with_links_and_evidence() -> None:
         < text.index("21501-20-1714")
     )
     assert "ingediend -> aangenomen" in text
-    assert msg["List-Unsubscribe"] == (
-        f"<{BASE}/afmelden/TOK>, <mailto:kamerwacht@example.org?subject=unsubscribe-TOK>"
-    )
+    assert msg["List-Unsubscribe"] == f"<{BASE}/afmelden/TOK>"  # no mailto nothing reads
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert msg["Auto-Submitted"] == "auto-generated"
     assert msg["Subject"] == "kamerwacht: 4 wijzigingen (15 maart 2025)"
@@ -145,3 +142,41 @@ def test_upstream_strings_are_escaped_in_the_html_part() -> None:
     assert "<img src=x>" not in html
     text = msg.get_body(preferencelist=("plain",)).get_content()
     assert '<script>alert("x")</script>' in text  # plain text stays literal
+
+
+def test_a_new_motion_title_appears_once_and_every_letter_has_a_link() -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    motion = replace(motion_2234(), id="35570-V-31", title="Motie Van Helvert over erkenning")
+    new = Change(
+        ChangeKind.NEW_MOTION,
+        f"35570-V-31 (Van Helvert): nieuwe motie — {motion.title}",
+        "35570-V-31",
+        id=9,
+        occurred=date(2020, 11, 12),
+    )
+    no_url = replace(letter_2423(), url=None)
+    letter_change = Change(
+        ChangeKind.NEW_LETTER,
+        "Nieuwe Kamerbrief 21501-02-2423: Uitvoering …",
+        letter_id="21501-02-2423",
+        id=10,
+        occurred=date(2021, 11, 4),
+    )
+    msg = render_digest_mail(
+        to="lezer@example.org",
+        sender="kamerwacht <kamerwacht@example.org>",
+        changes=[new, letter_change],
+        motions={"35570-V-31": motion},
+        letters={"21501-02-2423": no_url},
+        public_url=BASE,
+        manage_url=f"{BASE}/abonnement/TOKEN",
+        period="15 maart 2025",
+        now=NOW,
+    ).message()
+    text, html = (p.get_content() for p in msg.iter_parts())  # type: ignore[attr-defined]
+    for body in (text, html):
+        assert body.count("Motie Van Helvert over erkenning") == 1
+        assert f"{BASE}/brieven#brief-21501-02-2423" in body
+        assert "4 november 2021" in body  # the letter's own date

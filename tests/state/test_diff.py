@@ -161,7 +161,7 @@ def test_new_letter_and_execution_report() -> None:
 def test_mention_without_status_then_status_is_reported_once() -> None:
     mention = letter("21501-02-2423", cited("21501-02-2228", status=None))
     first = diff(StoredState(), Observation(letters=(mention,)), now=NOW)
-    assert kinds(first) == [ChangeKind.NEW_MOTION, ChangeKind.NEW_LETTER]
+    assert kinds(first) == [ChangeKind.NEW_LETTER]  # the letter announces the cited motion
     reextracted = letter("21501-02-2423", cited("21501-02-2228"))
     second = diff(stored_after(first), Observation(letters=(reextracted,)), now=NOW)
     assert kinds(second) == [ChangeKind.EXECUTION_REPORTED]
@@ -219,16 +219,13 @@ def test_letter_from_two_sources_in_one_poll_is_one_letter() -> None:
 def test_letter_created_motion_is_enriched_later_without_losing_data() -> None:
     lt = letter("21501-02-2423", cited("21501-02-2228"))
     first = diff(StoredState(), Observation(letters=(lt,)), now=NOW)
-    assert kinds(first) == [
-        ChangeKind.NEW_MOTION,
-        ChangeKind.NEW_LETTER,
-        ChangeKind.EXECUTION_REPORTED,
-    ]
+    assert kinds(first) == [ChangeKind.NEW_LETTER, ChangeKind.EXECUTION_REPORTED]
     placeholder = first.motions[0]
     assert placeholder.source == LETTER_SOURCE
     assert placeholder.parliamentary_status is ParliamentaryStatus.UNKNOWN
     assert placeholder.submitters == (Submitter("Omtzigt"),)
-    assert first.changes[0].summary.startswith("21501-02-2228 (Omtzigt): nieuwe motie")
+    assert first.changes[1].summary.startswith("21501-02-2228 (Omtzigt): uitvoering gemeld")
+    assert first.changes[1].occurred == lt.date  # the letter's own date, not the poll's
 
     # The Tweede Kamer API now delivers the motion: its data wins; nothing the letter knew is lost.
     api = Motion(

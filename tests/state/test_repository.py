@@ -114,13 +114,12 @@ def test_apply_poll_is_idempotent(repo: Repository) -> None:
     first = repo.apply_poll(obs, now=NOW)
     assert [c.kind for c in first] == [
         ChangeKind.NEW_MOTION,
-        ChangeKind.NEW_MOTION,
         ChangeKind.NEW_LETTER,
         ChangeKind.EXECUTION_REPORTED,
     ]
     assert all(c.id is not None for c in first)
     counts = repo.outbox_counts()
-    assert counts["pending"] == 4
+    assert counts["pending"] == 3
     assert repo.apply_poll(obs, now=LATER) == []
     assert repo.outbox_counts() == counts
     assert [c.id for c in repo.changes()] == [c.id for c in first]
@@ -298,7 +297,7 @@ def test_letter_created_motion_enriched_in_store(repo: Repository) -> None:
     assert stored.date == date(2021, 3, 4)  # from the letter, kept
     assert stored.parliamentary_status is ParliamentaryStatus.ADOPTED
     kinds = [c.kind for c in repo.changes(motion_id="21501-02-2228")]
-    assert kinds == [ChangeKind.NEW_MOTION, ChangeKind.EXECUTION_REPORTED, ChangeKind.VOTE_RECORDED]
+    assert kinds == [ChangeKind.EXECUTION_REPORTED, ChangeKind.VOTE_RECORDED]
 
 
 def test_search_motions(repo: Repository) -> None:

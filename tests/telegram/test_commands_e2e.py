@@ -263,8 +263,9 @@ async def test_latest_changes(bot: BotApplication, fake: FakeBotAPI, repo: Repos
     assert "Laatste wijzigingen" in text
     assert f'<a href="{PUBLIC_URL}/motie/21501-02-2234">21501-02-2234</a>: in uitvoering' in text
     lines = [line for line in text.splitlines() if "·" in line]
-    assert len(lines) == 9  # every change so far (at most ten), newest first
+    assert len(lines) == 7  # every change so far (at most ten), newest first
     assert "Uitvoering gemeld" in lines[0]
+    assert lines[0].startswith("4 november 2021 · ")  # the letter's date, not the poll's
     assert "Nieuwe motie" in lines[-1]
 
 

@@ -50,7 +50,7 @@ async def test_a_push_after_a_poll_reaches_exactly_the_followers(
     await _subscribe_four(fake, repo)
     before = len(fake.sent)
     changes = repo.apply_poll(data.second_poll())
-    assert len(changes) == 6  # 2 motions known only from the letter, the letter, 3 reports
+    assert len(changes) == 4  # the letter and its 3 reports (which announce 2 motions new here)
 
     report = await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]
 
@@ -63,8 +63,9 @@ async def test_a_push_after_a_poll_reaches_exactly_the_followers(
     assert "<b>in uitvoering</b>" in only
     assert data.sentence("Hoewel de kans klein is") in only
     assert "4 november 2021" in only
-    # B follows everything: two new motions, the letter, and ONE grouped message for 3 reports
-    assert len(to[B]) == 4
+    # B follows everything: the letter, and ONE grouped message for 3 reports (no "Nieuwe motie")
+    assert len(to[B]) == 2
+    assert not any("Nieuwe motie" in m for m in to[B])
     grouped = [m for m in to[B] if "3 moties" in m]
     assert len(grouped) == 1
     for motion_id, status in (
@@ -78,7 +79,7 @@ async def test_a_push_after_a_poll_reaches_exactly_the_followers(
     # C follows an unrelated motion; D blocked the bot
     assert to[C] == []
     assert to[D] == []
-    assert report.sent == 1 + 6
+    assert report.sent == 1 + 4
     assert report.deactivated == 1
     assert report.deactivated_chats == [str(D)]
     subscriber_d = repo.get_subscriber(Channel.TELEGRAM, str(D))
@@ -158,11 +159,11 @@ async def test_a_429_is_waited_out_and_nothing_is_lost(
     elapsed = asyncio.get_running_loop().time() - started
     assert fake.count_429 == 1
     assert elapsed >= 1.0  # the limiter paused every request for retry_after
-    assert report.sent == 1 + 6 + 6
+    assert report.sent == 1 + 4 + 4
     assert report.failed == report.retried == 0
-    assert len(fake.sent) - before == 1 + 4 + 4  # A, B and D; grouped reports
+    assert len(fake.sent) - before == 1 + 2 + 2  # A, B and D; grouped reports
     assert fake.duplicates() == 0
-    assert repo.outbox_counts()["sent"] == 13
+    assert repo.outbox_counts()["sent"] == 9
 
 
 async def test_the_notifier_itself_waits_when_the_limiter_gives_up(
@@ -247,9 +248,9 @@ async def test_daily_subscribers_get_one_digest(
     instant = await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]
     assert instant.claimed == 0  # a daily subscriber is not served instantly
     daily = await deliver_telegram_once(app, notifier, frequency=Frequency.DAILY)  # type: ignore[arg-type]
-    assert daily.claimed == 6
+    assert daily.claimed == 4
     [digest] = [m["html"] for m in fake.sent[before:]]
-    assert digest.startswith("<b>Dagoverzicht</b> · 6 wijzigingen")
+    assert digest.startswith("<b>Dagoverzicht</b> · 4 wijzigingen")
     assert "21501-02-2234" in digest
     assert "Hoewel de kans klein is" in digest
 
@@ -277,26 +278,26 @@ async def test_the_worker_delivers_until_stopped_and_releases_its_claims(
         subscriber = repo.get_or_create_subscriber(Channel.TELEGRAM, str(user))
         repo.subscribe(subscriber.id, "all")  # type: ignore[arg-type]
     before = len(fake.sent)
-    repo.apply_poll(data.second_poll())  # 12 chats x 4 messages at 30 msg/s
+    repo.apply_poll(data.second_poll())  # 12 chats x 2 messages at 30 msg/s
     stop = asyncio.Event()
     worker = asyncio.create_task(run_worker(app, stop))  # type: ignore[arg-type]
     await fake.wait_sent(10, after=before)
     stop.set()
     await asyncio.wait_for(worker, timeout=5)
     partial = len(fake.sent) - before
-    assert 10 <= partial < 48
+    assert 10 <= partial < 24
     counts = repo.outbox_counts()
     assert counts["claimed"] == 0  # released on stop
-    assert counts["sent"] + counts["pending"] == 72
+    assert counts["sent"] + counts["pending"] == 48
     # a second worker run finishes the job; at most the in-flight message is repeated
     stop = asyncio.Event()
     worker = asyncio.create_task(run_worker(app, stop))  # type: ignore[arg-type]
     await fake.wait_for(
-        lambda: len({(m["chat"]["id"], m["html"]) for m in fake.sent[before:]}) == 48
+        lambda: len({(m["chat"]["id"], m["html"]) for m in fake.sent[before:]}) == 24
     )
     stop.set()
     await asyncio.wait_for(worker, timeout=5)
-    assert repo.outbox_counts()["sent"] == 72  # 12 chats x 6 changes (3 in one grouped message)
+    assert repo.outbox_counts()["sent"] == 48  # 12 chats x 4 changes (3 in one grouped message)
     assert {m["chat"]["id"] for m in fake.sent[before:]} == set(users)
     assert fake.duplicates() <= 1
 

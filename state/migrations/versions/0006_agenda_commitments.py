@@ -1,7 +1,7 @@
 """The agenda (Zaken on planned vote lists and debates) and the cabinet's commitments (issue 17).
 
 Revision ID: 0006
-Revises: 0008 (relinked from 0002 as main brought 0003, 0005 and 0008)
+Revises: 0007 (relinked from 0002 as main brought 0003, 0005, 0008 and 0007)
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
