@@ -2,8 +2,8 @@
 
 A throwaway PostgreSQL cluster (loopback), ``kamerwacht db upgrade``, ``--chats`` Telegram chats
 following everything, then the deployment as separate processes, as docker-compose runs it:
-``kamerwacht run --role poller`` (polling the loopback replay server of recorded real data, so
-one poll stores the real changes of the recorded data), ``--role bot``, ``--role web`` and three ``--role worker``.
+``kamerwacht run --role poller`` (polling the loopback replay server of recorded real data: one
+poll stores its real changes), ``--role bot``, ``--role web`` and three ``--role worker``.
 The fake Bot API (its own process) answers 429 to any sendMessage beyond 30 in one second.
 
 Three runs, each on a fresh database:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -27,6 +28,8 @@ from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource
 from scrapers.rijksoverheid import RijksoverheidSource
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
+from scrapers.tweedekamer_agenda import AgendaSource
+from scrapers.tweedekamer_commitments import CommitmentSource
 from scrapers.tweedekamer_sync import MirrorReader, TweedeKamerSyncSource
 from state.models import Change, DocumentKind, Letter, Motion, Observation
 from state.repository import Repository
@@ -38,7 +41,10 @@ __all__ = [
     "build_app",
     "merge_results",
     "observed_since",
+    "poll_agenda",
+    "poll_commitments",
     "poll_once",
+    "record_overdue",
     "with_signing_key",
 ]
 
@@ -78,6 +84,9 @@ class App:
     client: HttpClient
     sources: list[Source] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
+    agenda: AgendaSource | None = None  # issue 17: planned votes and debates
+    commitments: CommitmentSource | None = None  # issue 17: the cabinet's commitments
+    overdue_checked: date | None = None  # the day the overdue check last ran (once a day)
 
     async def aclose(self) -> None:
         """Close the HTTP client and the database engine."""
@@ -145,6 +154,8 @@ def build_app(settings: Settings, *, repo: Repository | None = None) -> App:
         repo=store,
         client=build_client(settings),
         sources=build_sources(settings, store),
+        agenda=AgendaSource(settings.tweedekamer_url),
+        commitments=CommitmentSource(settings.tweedekamer_url, get_topic(settings.topic)),
     )
 
 
@@ -259,6 +270,132 @@ def observed_since(observation: Observation, since: date) -> Observation:
     )
 
 
+async def record_overdue(
+    app: App, *, notify: bool = True, now: datetime, changed: bool = True
+) -> list[Change]:
+    """Record the adopted motions that became overdue (issue 17); never fatal to a poll.
+
+    Due dates are days, so the check runs with the first poll of each day and with every poll
+    that ``changed`` the store (a newly adopted motion); its cost grows with the adopted motions
+    (bench/bench_ahead.py). A report withdraws a motion from the list at once, since the list is
+    computed when asked for.
+    """
+    if app.overdue_checked == now.date() and not changed:
+        return []
+    try:
+        changes = await asyncio.to_thread(
+            app.repo.apply_overdue,
+            today=now.date(),
+            months=app.settings.overdue_months,
+            notify=notify,
+            now=now,
+        )
+    except Exception:  # the next poll retries; the poll's own records are stored already
+        logger.exception("recording overdue motions failed")
+        return []
+    app.overdue_checked = now.date()
+    return changes
+
+
+async def _side_fetch(app: App, source: AgendaSource | CommitmentSource) -> Any:
+    """Fetch a side source (agenda, commitments) within the poll deadline, its requests counted
+    apart; run as a task next to the main sources."""
+    cursors = await asyncio.to_thread(app.repo.get_cursors, source.name)
+    with app.client.counting():
+        return await asyncio.wait_for(source.poll(app.client, cursors), app.settings.poll_deadline)
+
+
+async def _side_failed(app: App, name: str, error: str, now: datetime) -> None:
+    logger.warning("source %s failed: %s", name, error, extra={"source": name})
+    app.metrics.inc("kamerwacht_polls_total", source=name, outcome="error")
+    with contextlib.suppress(Exception):
+        await asyncio.to_thread(app.repo.record_source_failure, name, error, now=now)
+
+
+async def poll_agenda(
+    app: App, *, notify: bool = True, now: datetime, fetched: Awaitable[Any] | None = None
+) -> list[Change]:
+    """Poll the agenda (issue 17) and store it; a failure is recorded, never fatal to a poll.
+
+    ``fetched``: the agenda already being fetched (a task started next to the main sources).
+    """
+    source = app.agenda
+    if source is None:
+        return []
+    try:
+        result = await (fetched if fetched is not None else _side_fetch(app, source))
+        changes = await asyncio.to_thread(
+            app.repo.apply_agenda,
+            result.items,
+            activities=result.activities,
+            cursor=result.cursor,
+            notify=notify,
+            now=now,
+        )
+    except TimeoutError:
+        deadline = app.settings.poll_deadline
+        await _side_failed(app, source.name, f"no answer within {deadline:g} s", now)
+        return []
+    except SourceError as exc:
+        await _side_failed(app, source.name, str(exc), now)
+        return []
+    except Exception as exc:  # a bug here must not lose the poll's stored records
+        logger.exception("agenda poll failed", extra={"source": source.name})
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(
+                app.repo.record_source_failure, source.name, f"internal error: {exc!r}", now=now
+            )
+        return []
+    app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="ok")
+    await asyncio.to_thread(
+        app.repo.record_source_success, source.name, items_seen=len(result.items), now=now
+    )
+    return changes
+
+
+async def poll_commitments(
+    app: App, *, notify: bool = True, now: datetime, fetched: Awaitable[Any] | None = None
+) -> list[Change]:
+    """Poll the topic's commitments (issue 17) and store them; never fatal to a poll.
+
+    ``fetched``: the commitments already being fetched (a task started next to the sources).
+    """
+    source = app.commitments
+    if source is None:
+        return []
+    try:
+        result = await (fetched if fetched is not None else _side_fetch(app, source))
+        changes = await asyncio.to_thread(
+            app.repo.apply_commitments,
+            result.commitments,
+            cursor=result.cursor,
+            notify=notify,
+            now=now,
+        )
+    except TimeoutError:
+        deadline = app.settings.poll_deadline
+        await _side_failed(app, source.name, f"no answer within {deadline:g} s", now)
+        return []
+    except SourceError as exc:
+        await _side_failed(app, source.name, str(exc), now)
+        return []
+    except Exception as exc:  # a bug here must not lose the poll's stored records
+        logger.exception("commitment poll failed", extra={"source": source.name})
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(
+                app.repo.record_source_failure, source.name, f"internal error: {exc!r}", now=now
+            )
+        return []
+    app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="ok")
+    await asyncio.to_thread(
+        app.repo.record_source_success,
+        source.name,
+        items_seen=len(result.commitments),
+        now=now,
+    )
+    return changes
+
+
 async def poll_once(
     app: App,
     *,
@@ -282,6 +419,33 @@ async def poll_once(
         for source in chosen:
             app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="error")
         return PollReport((), (), stored=False, error=f"store unreachable: {exc!r}")
+    side: dict[str, asyncio.Task[Any]] = {}
+    if sources is None:  # issue 17: the agenda and commitments go with a full poll, concurrently
+        for name, side_source in (("agenda", app.agenda), ("commitments", app.commitments)):
+            if side_source is not None:
+                side[name] = asyncio.create_task(_side_fetch(app, side_source), name=name)
+    try:
+        return await _poll_and_store(
+            app, chosen, watchlist, cursors_of, on_source, side, notify, since
+        )
+    finally:
+        for task in side.values():  # never left running (a store failure returns early)
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+
+
+async def _poll_and_store(
+    app: App,
+    chosen: list[Source],
+    watchlist: frozenset[str],
+    cursors_of: dict[str, dict[str, str]],
+    on_source: Callable[[SourceOutcome], None] | None,
+    side: dict[str, asyncio.Task[Any]],
+    notify: bool,
+    since: date | None,
+) -> PollReport:
     polled = await _poll_sources(app, chosen, watchlist, cursors_of, on_source)
     outcomes = [outcome for outcome, _ in polled]
     results = [result for _, result in polled if result is not None]
@@ -314,6 +478,11 @@ async def poll_once(
                     app.repo.record_source_failure, outcome.name, f"store failed: {exc!r}", now=now
                 )
         return PollReport(tuple(outcomes), (), stored=False, error=repr(exc))
+    changes = [*changes, *await record_overdue(app, notify=notify, now=now, changed=bool(changes))]
+    if "agenda" in side:
+        changes += await poll_agenda(app, notify=notify, now=now, fetched=side["agenda"])
+    if "commitments" in side:
+        changes += await poll_commitments(app, notify=notify, now=now, fetched=side["commitments"])
     for change in changes:
         app.metrics.inc("kamerwacht_changes_total", kind=change.kind.value)
         logger.info(

@@ -332,7 +332,9 @@ def source_check_rows(settings: Settings) -> list[Any]:
 
 
 def _cmd_sources_check(settings: Settings, as_json: bool) -> int:
-    rows = source_check_rows(settings)
+    from bot.cli_watch import extra_check_rows  # issue 17: the Toezegging schema
+
+    rows = [*source_check_rows(settings), *extra_check_rows(settings)]
     if as_json:
         _print_json(
             [
@@ -803,6 +805,10 @@ def build_parser() -> Parser:
         help="which Tweede Kamer OData URL to print: v5 (/OData/v5, default) or v2 "
         "(/OData/v4/2.0); both are served",
     )
+
+    from bot.cli_watch import add_commands  # issue 17: overdue, agenda, commitments
+
+    add_commands(add)
     return parser
 
 
@@ -823,4 +829,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as ``python -m bot.cli``: use the imported module, so that the commands registered from
+    # other modules raise the same CliError class that main() catches
+    from bot.cli import main as _main
+
+    sys.exit(_main())

@@ -22,6 +22,7 @@ from pathlib import Path
 from bot.app import App, PollReport, build_app, poll_once
 from bot.cli import board_table
 from bot.delivery import load_records
+from bot.demo_ahead import show_ahead
 from bot.email.links import Links
 from bot.email.service import DigestLookups, render_digest
 from bot.settings import Settings
@@ -170,6 +171,7 @@ async def run_demo(settings: Settings, *, out_dir: Path | None = None) -> int:
                 await _deliver_email(app, out_dir or Path.cwd() / "demo-output")
                 print("\n== Motion board")
                 print(board_table(repo.board()))
+                await show_ahead(demo_settings, repo)  # issue 17: vote, commitment, overdue
             finally:
                 await app.aclose()
     elapsed = time.perf_counter() - started

@@ -132,6 +132,14 @@ class Settings(BaseSettings):
     digest_weekday: str = Field("mon", description="Day of the weekly digest (mon … sun)")
     timezone: str = Field("Europe/Amsterdam", description="Time zone for digests and dates")
 
+    # overdue motions (issue 17)
+    overdue_months: int = Field(
+        6,
+        ge=1,
+        le=120,
+        description="Months after adoption an execution report is due when the motion sets no date",
+    )
+
     # operations
     log_format: Literal["text", "keyvalue", "json"] = Field(
         "keyvalue", description="Log line format: keyvalue, json or text"

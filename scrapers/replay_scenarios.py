@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from scrapers.replay_agenda import SCENARIO_STEPS as AGENDA_SCENARIOS
+from scrapers.replay_agenda import add_agenda, add_commitments
 from scrapers.replay_odata import Graph, Schema
 
 __all__ = [
@@ -129,6 +131,20 @@ _ALL = [
         "step 1: default",
         2,
         "slow",
+    ),
+]
+_ALL += [  # issue 17: the agenda (scrapers/replay_agenda.py)
+    Scenario(
+        "agenda",
+        "step 0: the Stemmingen of 2 Oct 2025 planned, 16 motions with Besluit 'Voorstel'; "
+        "step 1: the session held, the real Besluiten and Stemming rows after the vote",
+        steps=2,
+    ),
+    Scenario(
+        "agenda-postponed",
+        "step 0: the Stemmingen of 2 Oct 2025 planned; step 1: the session 'Verplaatst' to "
+        "9 Oct (CONSTRUCTED)",
+        steps=2,
     ),
 ]
 SCENARIO_BY_NAME: dict[str, Scenario] = {s.name: s for s in _ALL}
@@ -442,6 +458,9 @@ def snapshot(name: str, step: int) -> Snapshot:
         rows = [row for _, row in graph.related("Besluit", besluit, "Stemming")]
         for deleted in [*rows, besluit]:
             _tombstone(deleted)
+    if name in AGENDA_SCENARIOS:
+        add_agenda(graph, name, step)
+    add_commitments(graph, name, step)
     fault = spec.fault if step == 0 else None
     return Snapshot(graph=graph, resources=resources, sru=sru, fault=fault, name=name, step=step)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from scrapers.base import ParseError, SourceError, SourceResult
@@ -263,6 +263,7 @@ class TweedeKamerSyncSource:
         dossiers: dict[str, MirrorRecord] = {}
         updates: list[MirrorRecord] = []
         affected: set[str] = set()
+        replacements: list[tuple[str, str]] = []  # (replaced Zaak, replacing Zaak)
         for entity in arrived.get("Kamerstukdossier", []):
             if entity.id in tracked.dossiers:
                 record = _record("Kamerstukdossier", entity, None, None)
@@ -280,6 +281,10 @@ class TweedeKamerSyncSource:
             if dossier is not None and dossier.id not in tracked.dossiers:
                 updates.append(dossier)
             updates.append(_record("Zaak", zaak, zaak.id, None))
+            for old in zaak.refs.get("VervangenVanuit") or ():
+                if old in zaken:  # a gewijzigde motie: the motion it replaces learns of it
+                    affected.add(old)
+                    replacements.append((old, zaak.id))
         deleted = {
             kind: [e.id for e in arrived.get(kind, []) if e.deleted]
             for kind in ("ZaakActor", "Besluit", "Stemming")
@@ -319,7 +324,8 @@ class TweedeKamerSyncSource:
                 updates.append(_record("Stemming", vote, zid, parent))
         if not affected:
             return [], updates
-        return await self._rebuild(affected, updates, dossiers, notes), updates
+        motions = await self._rebuild(affected, updates, dossiers, notes, replacements)
+        return motions, updates
 
     async def _rebuild(
         self,
@@ -327,7 +333,10 @@ class TweedeKamerSyncSource:
         updates: list[MirrorRecord],
         dossiers: dict[str, MirrorRecord],
         notes: list[str],
+        replacements: Sequence[tuple[str, str]] = (),
     ) -> list[Motion]:
+        """The affected motions, whole, from the mirror plus ``updates`` (which gains the
+        replacement links it sets)."""
         stored = await asyncio.to_thread(self.mirror.mirror_load, affected)
         state: dict[tuple[str, str], MirrorRecord] = {(r.entity, r.id): r for r in stored}
         for update in updates:
@@ -350,6 +359,21 @@ class TweedeKamerSyncSource:
         missing = sorted(ids - set(dossiers))
         for known in await asyncio.to_thread(self.mirror.mirror_ids, "Kamerstukdossier", missing):
             dossiers[known.id] = known
+        for replaced, replacing in replacements:
+            before, after = state.get(("Zaak", replaced)), state.get(("Zaak", replacing))
+            if before is None or after is None:
+                continue
+            linked = (
+                dataclasses.replace(
+                    before, data={**before.data, "VervangenDoor": [_nested(after, dossiers)]}
+                ),
+                dataclasses.replace(
+                    after, data={**after.data, "VervangenVanuit": [_nested(before, dossiers)]}
+                ),
+            )
+            for record in linked:
+                state[("Zaak", record.id)] = record
+                updates.append(record)
         records = list(state.values())
         motions: list[Motion] = []
         for zid in sorted(affected):
@@ -437,6 +461,17 @@ class TweedeKamerSyncSource:
 
 def _kamerstuk(dossier: MirrorRecord, volgnummer: object) -> str | None:
     return canonical_id(dossier.data.get("Nummer"), dossier.data.get("Toevoeging"), volgnummer)
+
+
+def _nested(zaak: MirrorRecord, dossiers: Mapping[str, MirrorRecord]) -> dict[str, Any]:
+    """A Zaak as a VervangenDoor/VervangenVanuit navigation holds it (id, number, dossier)."""
+    ids = zaak.data.get("Kamerstukdossier_Ids") or []
+    return {
+        "Id": zaak.id,
+        "Nummer": zaak.data.get("Nummer"),
+        "Volgnummer": zaak.data.get("Volgnummer"),
+        "Kamerstukdossier": [dict(dossiers[i].data) for i in ids if i in dossiers],
+    }
 
 
 def _int(value: str | None) -> int | None:

@@ -99,6 +99,14 @@ class ChangeKind(StrEnum):
     EXECUTION_REPORTED = "execution_reported"
     MOTION_REPLACED = "motion_replaced"
     DECISION_CORRECTED = "decision_corrected"  # upstream withdrew or corrected a decision
+    MOTION_OVERDUE = "motion_overdue"  # adopted, no execution report past its due date
+    VOTE_SCHEDULED = "vote_scheduled"  # on the list of a planned plenary voting session
+    DEBATE_SCHEDULED = "debate_scheduled"  # on the agenda of a planned debate
+    AGENDA_MOVED = "agenda_moved"  # the session moved (Verplaatst, or another date)
+    AGENDA_CANCELLED = "agenda_cancelled"  # the session cancelled (Geannuleerd)
+    AGENDA_REMOVED = "agenda_removed"  # taken off a still-planned session's list
+    COMMITMENT_NEW = "commitment_new"  # a new commitment (toezegging) on the topic
+    COMMITMENT_STATUS = "commitment_status"  # a commitment's status changed
 
 
 class VoteChoice(StrEnum):
@@ -134,6 +142,7 @@ class SubscriptionKind(StrEnum):
     MOTION = "motion"  # one motion id
     DOSSIER = "dossier"  # a dossier, e.g. 21501-02
     KEYWORD = "keyword"  # words in titles / letters
+    COMMITMENT = "commitment"  # one commitment (toezegging) number, e.g. TZ202110-001
 
 
 class Frequency(StrEnum):
@@ -331,6 +340,7 @@ class Change:
     created: datetime | None = None  # when kamerwacht noticed it
     id: int | None = None  # set once stored
     occurred: date | None = None  # when it happened: the letter's, vote's or motion's own date
+    subject: str | None = None  # what else it is about: a commitment number (TZ202110-001)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,8 @@ def targets(change: Change, route: Route, keywords: Iterable[str]) -> set[tuple[
     keys: set[tuple[str, str]] = set()
     if change.motion_id:
         keys.add((SubscriptionKind.MOTION.value, change.motion_id))
+    if change.subject:
+        keys.add((SubscriptionKind.COMMITMENT.value, change.subject))
     keys.update((SubscriptionKind.MOTION.value, m) for m in route.motions)
     keys.update((SubscriptionKind.DOSSIER.value, d) for d in route.dossiers)
     text = "\n".join((change.summary, *route.texts)).casefold()

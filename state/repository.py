@@ -65,6 +65,13 @@ ADDITIONS (beyond the contract)
     repo.dialect -> str                              "sqlite" | "postgresql"
     repo.schema_revisions() -> tuple[str | None, str]   (database revision, code head)
     repo.deliveries(*, subscriber_id=None, change_id=None, status=None) -> list[Delivery]
+    repo.overdue(*, today, months=6) -> list[Overdue]   adopted motions past due, no report
+    repo.apply_overdue(*, today, months=6, notify=True, now=None) -> list[Change]
+                                                     one motion_overdue change per due date
+    repo.apply_agenda(items, *, activities, cursor=None, notify=True, now=None) -> list[Change]
+    repo.agenda(*, since=None, motion_id=None, include_untracked=False) -> list[AgendaItem]
+    repo.apply_commitments(items, *, cursor=None, notify=True, now=None) -> list[Change]
+    repo.commitments() -> list[Commitment]; repo.get_commitment(number) -> Commitment | None
     repo.requeue_stale_claims(older_than, *, now=None)  older_than: timedelta or a datetime cutoff
     repo.due_count(*, now=None) -> int               pending rows of instant subscribers, due now
     repo.touch_claims(ids, worker) -> int            a live worker renews its claims
@@ -113,6 +120,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    false,
     func,
     insert,
     literal_column,
@@ -133,6 +141,8 @@ if TYPE_CHECKING:
 
 from state import mirror
 from state import schema as t
+from state.agenda import AgendaItem, AgendaStatus, DateKind, diff_agenda
+from state.commitments import Commitment, CommitmentStatus, diff_commitments
 from state.diff import (
     EXECUTION_LABELS,
     DiffResult,
@@ -171,6 +181,7 @@ from state.models import (
     VoteChoice,
 )
 from state.outbox import MAX_ATTEMPTS, normalise_value, targets
+from state.overdue import DEFAULT_MONTHS, Overdue, overdue_changes, overdue_motions
 from state.search import fts5_query, natural_key, search_body, terms, tsquery
 from state.typos import typo_neighbours
 
@@ -351,6 +362,7 @@ def _change_row(c: Change) -> dict[str, Any]:
         "evidence": c.evidence,
         "created": c.created,
         "occurred": c.occurred,
+        "subject": c.subject,
     }
 
 
@@ -366,6 +378,7 @@ def _change_from(row: Rec) -> Change:
         created=row.created,
         id=row.id,
         occurred=row.occurred,
+        subject=row.subject,
     )
 
 
@@ -410,6 +423,103 @@ def _report_from(row: Rec) -> ExecutionReport:
 def _report_order(row: Rec) -> tuple[bool, date, datetime, str]:
     """Oldest first by letter date (undated last), then by when kamerwacht stored it."""
     return (row.letter_date is None, row.letter_date or date.min, row.created, row.letter_id)
+
+
+AGENDA_SOURCE = "tweedekamer-agenda"  # the agenda source's name in the cursors table
+
+
+def _agenda_row(item: AgendaItem, now: datetime) -> dict[str, Any]:
+    return {
+        "activity_id": item.activity_id,
+        "zaak_id": item.zaak_id,
+        "activity_nummer": item.activity_nummer,
+        "kind": item.kind,
+        "subject": item.subject,
+        "status": item.status.value,
+        "status_raw": item.status_raw,
+        "day": item.day,
+        "start": item.start,
+        "end": item.end,
+        "date_kind": item.date_kind.value,
+        "agendapunt_id": item.agendapunt_id,
+        "agendapunt_subject": item.agendapunt_subject,
+        "zaak_nummer": item.zaak_nummer,
+        "zaak_kind": item.zaak_kind,
+        "title": item.title,
+        "appraisal": item.appraisal,
+        "dossier": item.dossier,
+        "proposal": item.proposal,
+        "motion_id": item.motion_id,
+        "location": item.location,
+        "updated": now,
+    }
+
+
+def _agenda_from(row: Rec) -> AgendaItem:
+    return AgendaItem(
+        activity_id=row.activity_id,
+        zaak_id=row.zaak_id,
+        activity_nummer=row.activity_nummer,
+        kind=row.kind,
+        subject=row.subject,
+        status=AgendaStatus(row.status),
+        status_raw=row.status_raw,
+        day=row.day,
+        start=row.start,
+        end=row.end,
+        date_kind=DateKind(row.date_kind),
+        agendapunt_id=row.agendapunt_id,
+        agendapunt_subject=row.agendapunt_subject,
+        zaak_nummer=row.zaak_nummer,
+        zaak_kind=row.zaak_kind,
+        title=row.title,
+        appraisal=row.appraisal,
+        dossier=row.dossier,
+        proposal=bool(row.proposal),
+        motion_id=row.motion_id,
+        location=row.location,
+    )
+
+
+COMMITMENT_SOURCE = "tweedekamer-toezeggingen"  # the commitment source's name in cursors
+
+
+def _commitment_row(item: Commitment, now: datetime) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "number": item.number,
+        "text": item.text,
+        "status": item.status.value,
+        "status_raw": item.status_raw,
+        "ministry": item.ministry,
+        "minister": item.minister,
+        "function": item.function,
+        "made": item.made,
+        "due": item.due,
+        "letter": item.letter,
+        "activity": item.activity,
+        "evidence": item.evidence,
+        "created": now,
+        "updated": now,
+    }
+
+
+def _commitment_from(row: Rec) -> Commitment:
+    return Commitment(
+        id=row.id,
+        number=row.number,
+        text=row.text,
+        status=CommitmentStatus(row.status),
+        status_raw=row.status_raw,
+        ministry=row.ministry,
+        minister=row.minister,
+        function=row.function,
+        made=row.made,
+        due=row.due,
+        letter=row.letter,
+        activity=row.activity,
+        evidence=row.evidence,
+    )
 
 
 def _deliverable(sub: Subscriber) -> bool:
@@ -1176,9 +1286,17 @@ class Repository:
             " @@ to_tsquery('dutch'::regconfig, :tsq)"
         ).bindparams(tsq=tsquery(pairs))
 
-    def _board_where(self, status: str | None, execution: str | None, words: str) -> list[Any]:
+    def _board_where(
+        self,
+        status: str | None,
+        execution: str | None,
+        words: str,
+        ids: Collection[str] | None = None,
+    ) -> list[Any]:
         m = t.motions
         where: list[Any] = []
+        if ids is not None:  # issue 17: the overdue filter (ids from state.overdue)
+            where.append(m.c.id.in_(sorted(ids)) if ids else false())
         if status:
             where.append(m.c.parliamentary_status == status)
         if execution == "none":
@@ -1225,6 +1343,7 @@ class Repository:
         order: str = "desc",
         limit: int = 100,
         offset: int = 0,
+        ids: Collection[str] | None = None,
     ) -> tuple[list[BoardEntry], bool]:
         """One page of the board, filtered, searched and sorted in the database.
 
@@ -1236,7 +1355,7 @@ class Repository:
         limit = max(1, min(limit, MAX_PAGE))
         q = (
             select(m.c.id)
-            .where(*self._board_where(status, execution, words))
+            .where(*self._board_where(status, execution, words, ids))
             .order_by(*self._board_order(sort if sort in BOARD_SORTS else "date", order))
             .limit(limit + 1)
             .offset(max(offset, 0))
@@ -1249,10 +1368,15 @@ class Repository:
         return [entries[i] for i in ids if i in entries], more
 
     def board_count(
-        self, *, status: str | None = None, execution: str | None = None, words: str = ""
+        self,
+        *,
+        status: str | None = None,
+        execution: str | None = None,
+        words: str = "",
+        ids: Collection[str] | None = None,
     ) -> int:
-        """How many motions pass the board's filters and search."""
-        where = self._board_where(status, execution, words)
+        """How many motions pass the board's filters and search (and are among ``ids``)."""
+        where = self._board_where(status, execution, words, ids)
         q = select(func.count()).select_from(t.motions).where(*where)
         with self._read() as conn:
             return int(conn.scalar(q) or 0)
@@ -2078,3 +2202,252 @@ class Repository:
             q = q.where(d.c.status == DeliveryStatus(status).value)
         with self._read() as conn:
             return [_delivery_from(row) for row in conn.execute(q)]
+
+    # ----------------------------------------------------------------------- overdue (issue 17)
+
+    def adopted_entries(self) -> list[BoardEntry]:
+        """Board entries of the adopted motions (what :func:`state.overdue` reads)."""
+        mo = t.motions
+        q = select(mo.c.id).where(mo.c.parliamentary_status == ParliamentaryStatus.ADOPTED.value)
+        with self._read() as conn:
+            ids = sorted(conn.scalars(q))
+            motions = self._load_motions(conn, ids)
+            updated: dict[str, datetime] = {}
+            for batch in _chunks(ids):
+                uq = select(mo.c.id, mo.c.updated).where(mo.c.id.in_(batch))
+                updated.update((r.id, r.updated) for r in conn.execute(uq))
+            latest = self._latest_reports(self._report_rows(conn, ids))
+        return [
+            BoardEntry(motion=m, execution=latest.get(mid), updated=updated[mid])
+            for mid, m in sorted(motions.items())
+        ]
+
+    def overdue(self, *, today: date, months: int = DEFAULT_MONTHS) -> list[Overdue]:
+        """Adopted motions without an execution report past their due date on ``today``."""
+        return overdue_motions(self.adopted_entries(), today=today, months=months)
+
+    def apply_overdue(
+        self,
+        *,
+        today: date,
+        months: int = DEFAULT_MONTHS,
+        notify: bool = True,
+        now: datetime | None = None,
+    ) -> list[Change]:
+        """Record one ``motion_overdue`` change per motion and due date (never twice).
+
+        Like ``apply_poll``, changes, targets and outbox rows are written in one transaction;
+        ``notify=False`` records without queueing deliveries.
+        """
+        now = _utcnow(now)
+        overdue = self.overdue(today=today, months=months)
+        if not overdue:
+            return []
+        c = t.changes
+        ids = [o.motion.id for o in overdue]
+        with self._write() as conn:
+            if not self._sqlite:
+                conn.execute(select(func.pg_advisory_xact_lock(POLL_LOCK)))
+            already: dict[str, set[str]] = defaultdict(set)
+            for batch in _chunks(ids):
+                q = select(c.c.motion_id, c.c.new).where(
+                    c.c.kind == ChangeKind.MOTION_OVERDUE.value, c.c.motion_id.in_(batch)
+                )
+                for row in conn.execute(q):
+                    already[row.motion_id].add(row.new)
+            found = overdue_changes(overdue, {k: frozenset(v) for k, v in already.items()}, now=now)
+            if not found:
+                return []
+            result = DiffResult(
+                changes=tuple(ch for ch, _ in found), routes=tuple(r for _, r in found)
+            )
+            changes, deliveries = self._write_changes(conn, result, notify=notify)
+        logger.info("overdue: %d new of %d; %d deliveries", len(changes), len(overdue), deliveries)
+        return changes
+
+    # ----------------------------------------------------------------------- agenda (issue 17)
+
+    def apply_agenda(
+        self,
+        items: Sequence[AgendaItem],
+        *,
+        activities: Iterable[str],
+        cursor: str | None = None,
+        notify: bool = True,
+        now: datetime | None = None,
+    ) -> list[Change]:
+        """Store the observed agenda of ``activities``; changes for the tracked motions on it.
+
+        An item's motion is the stored motion with its Zaak (by Id or number), else its Zaak
+        number when someone follows that. Items of a followed dossier count too. ``cursor`` is
+        stored as the agenda source's ``activiteit`` cursor in the same transaction.
+        """
+        now = _utcnow(now)
+        activity_ids = sorted(set(activities))
+        a, mo, sub = t.agenda_items, t.motions, t.subscriptions
+        with self._write() as conn:
+            if not self._sqlite:
+                conn.execute(select(func.pg_advisory_xact_lock(POLL_LOCK)))
+            stored: dict[tuple[str, str], AgendaItem] = {}
+            for batch in _chunks(activity_ids):
+                for row in conn.execute(select(a).where(a.c.activity_id.in_(batch))):
+                    item = _agenda_from(row)
+                    stored[item.key] = item
+            by_zaak: dict[str, str] = {}
+            zaak_ids = sorted({i.zaak_id for i in items})
+            nummers = sorted({i.zaak_nummer for i in items if i.zaak_nummer})
+            for batch in _chunks(zaak_ids):
+                q = select(mo.c.id, mo.c.zaak_id).where(mo.c.zaak_id.in_(batch))
+                by_zaak.update((r.zaak_id.lower(), r.id) for r in conn.execute(q))
+            for batch in _chunks(nummers):
+                q = select(mo.c.id, mo.c.zaak_nummer).where(mo.c.zaak_nummer.in_(batch))
+                by_zaak.update((r.zaak_nummer, r.id) for r in conn.execute(q))
+            followed = {
+                (r.kind, r.value)
+                for r in conn.execute(
+                    select(sub.c.kind, sub.c.value).where(
+                        sub.c.kind.in_(
+                            [SubscriptionKind.MOTION.value, SubscriptionKind.DOSSIER.value]
+                        )
+                    )
+                )
+            }
+            resolved: list[AgendaItem] = []
+            for item in items:
+                motion_id = by_zaak.get(item.zaak_id.lower()) or by_zaak.get(item.zaak_nummer or "")
+                followed_zaak = (SubscriptionKind.MOTION.value, item.zaak_nummer or "")
+                if motion_id is None and item.zaak_nummer and followed_zaak in followed:
+                    motion_id = item.zaak_nummer
+                resolved.append(replace(item, motion_id=motion_id))
+
+            def relevant(item: AgendaItem) -> bool:
+                if item.motion_id is not None:
+                    return True
+                return (SubscriptionKind.DOSSIER.value, item.dossier or "") in followed
+
+            result = diff_agenda(
+                stored, resolved, activities=activity_ids, now=now, relevant=relevant
+            )
+            self._upsert(
+                conn,
+                a,
+                [_agenda_row(i, now) for i in result.upserts],
+                ("activity_id", "zaak_id"),
+                keep=(),
+            )
+            for item in result.removed:
+                conn.execute(
+                    delete(a).where(
+                        a.c.activity_id == item.activity_id, a.c.zaak_id == item.zaak_id
+                    )
+                )
+            changes: list[Change] = []
+            if result.changes:
+                diff_result = DiffResult(changes=result.changes, routes=result.routes)
+                changes, _ = self._write_changes(conn, diff_result, notify=notify)
+            if cursor:
+                self._upsert(
+                    conn,
+                    t.cursors,
+                    [
+                        {
+                            "source": AGENDA_SOURCE,
+                            "entity": "activiteit",
+                            "value": cursor,
+                            "updated": now,
+                        }
+                    ],
+                    ("source", "entity"),
+                    keep=(),
+                )
+        logger.info(
+            "agenda stored: %d items written; %d changes", len(result.upserts), len(changes)
+        )
+        return changes
+
+    def agenda(
+        self,
+        *,
+        since: date | None = None,
+        motion_id: str | None = None,
+        include_untracked: bool = False,
+    ) -> list[AgendaItem]:
+        """Planned (or moved) agenda items (on or after ``since`` if given), soonest first.
+
+        A session leaves the list when the agenda source sees it held or cancelled.
+
+        Only the tracked motions' items unless ``include_untracked``; ``motion_id`` limits it
+        to one motion.
+        """
+        a = t.agenda_items
+        q = select(a).where(a.c.status.in_([AgendaStatus.PLANNED.value, AgendaStatus.MOVED.value]))
+        if since is not None:
+            q = q.where(or_(a.c.day.is_(None), a.c.day >= since))
+        if motion_id is not None:
+            q = q.where(a.c.motion_id == motion_id)
+        elif not include_untracked:
+            q = q.where(a.c.motion_id.is_not(None))
+        with self._read() as conn:
+            found = [_agenda_from(row) for row in conn.execute(q)]
+        return sorted(
+            found,
+            key=lambda i: (
+                i.day is None,
+                i.day or date.max,
+                i.start or datetime.max.replace(tzinfo=UTC),
+                i.ref,
+            ),
+        )
+
+    # ----------------------------------------------------------------------- commitments (17)
+
+    def apply_commitments(
+        self,
+        items: Sequence[Commitment],
+        *,
+        cursor: str | None = None,
+        notify: bool = True,
+        now: datetime | None = None,
+    ) -> list[Change]:
+        """Store observed commitments; a change for each new one and each status change.
+
+        ``cursor`` is stored as the commitment source's ``toezegging`` cursor in the same
+        transaction.
+        """
+        now = _utcnow(now)
+        c = t.commitments
+        with self._write() as conn:
+            if not self._sqlite:
+                conn.execute(select(func.pg_advisory_xact_lock(POLL_LOCK)))
+            stored: dict[str, Commitment] = {}
+            for batch in _chunks(sorted({i.id for i in items})):
+                for row in conn.execute(select(c).where(c.c.id.in_(batch))):
+                    stored[row.id] = _commitment_from(row)
+            result = diff_commitments(stored, items, now=now)
+            self._upsert(conn, c, [_commitment_row(i, now) for i in result.upserts], ("id",))
+            changes: list[Change] = []
+            if result.changes:
+                diff_result = DiffResult(changes=result.changes, routes=result.routes)
+                changes, _ = self._write_changes(conn, diff_result, notify=notify)
+            if cursor:
+                mark = {"source": COMMITMENT_SOURCE, "entity": "toezegging", "value": cursor}
+                self._upsert(
+                    conn, t.cursors, [{**mark, "updated": now}], ("source", "entity"), keep=()
+                )
+        logger.info("commitments stored: %d written; %d changes", len(result.upserts), len(changes))
+        return changes
+
+    def commitments(self) -> list[Commitment]:
+        """The topic's commitments, newest first (by the date they were made)."""
+        with self._read() as conn:
+            found = [_commitment_from(row) for row in conn.execute(select(t.commitments))]
+        return sorted(found, key=lambda i: (i.made or date.min, i.number), reverse=True)
+
+    def get_commitment(self, number: str) -> Commitment | None:
+        """One commitment by its number (case-insensitive) or Id."""
+        c = t.commitments
+        key = number.strip()
+        q = select(c).where(or_(func.upper(c.c.number) == key.upper(), c.c.id == key.lower()))
+        with self._read() as conn:
+            row = conn.execute(q).first()
+        return _commitment_from(row) if row is not None else None

@@ -40,8 +40,10 @@ __all__ = [
     "SENT",
     "SETTLED",
     "UTCDateTime",
+    "agenda_items",
     "change_targets",
     "changes",
+    "commitments",
     "cursors",
     "decisions",
     "deliveries",
@@ -226,6 +228,7 @@ changes = Table(
     Column("evidence", Text),
     Column("created", UTCDateTime, nullable=False, index=True),
     Column("occurred", Date),  # the event's own date (letter, vote, submission), when known
+    Column("subject", String(64), index=True),  # issue 17: a commitment number
 )
 
 # The subscription keys (kind, value) a change matched when it was written: its motion, its
@@ -355,6 +358,56 @@ telegram_budget = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("next_at", Float, nullable=False),
+)
+
+# issue 17: the agenda (Zaken on planned vote lists and debates)
+agenda_items = Table(
+    "agenda_items",
+    metadata,
+    Column("activity_id", String(64)),
+    Column("zaak_id", String(64)),
+    Column("activity_nummer", String(32), nullable=False),
+    Column("kind", String(200), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("status", String(CODE), nullable=False),
+    Column("status_raw", String(200)),
+    Column("day", Date),
+    Column("start", UTCDateTime),
+    Column("end", UTCDateTime),
+    Column("date_kind", String(CODE), nullable=False),
+    Column("agendapunt_id", String(64)),
+    Column("agendapunt_subject", Text),
+    Column("zaak_nummer", String(32), index=True),
+    Column("zaak_kind", String(100)),
+    Column("title", Text),
+    Column("appraisal", String(200)),
+    Column("dossier", String(MOTION_ID)),
+    Column("proposal", Boolean, nullable=False),
+    Column("motion_id", String(MOTION_ID), index=True),
+    Column("location", String(200)),
+    Column("updated", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("activity_id", "zaak_id"),
+)
+
+# issue 17: the cabinet's commitments (toezeggingen) on the topic
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("number", String(32), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("status", String(CODE), nullable=False),
+    Column("status_raw", String(100)),
+    Column("ministry", String(200)),
+    Column("minister", String(200)),
+    Column("function", String(200)),
+    Column("made", Date),
+    Column("due", Date),
+    Column("letter", String(LETTER_ID)),
+    Column("activity", String(32)),
+    Column("evidence", Text),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
 )
 
 # The relevant part of the Tweede Kamer's entities (tracked motions' Zaak, dossiers, submitters,

@@ -15,7 +15,16 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-__all__ = ["LABELS", "environment", "format_date", "http_url", "label", "render", "surnames"]
+__all__ = [
+    "LABELS",
+    "environment",
+    "format_date",
+    "format_when",
+    "http_url",
+    "label",
+    "render",
+    "surnames",
+]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent
 
@@ -46,6 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "not_applicable": "niet langer van toepassing",
         "declined": "wordt niet uitgevoerd",
         "none": "geen uitvoeringsbericht",
+        "overdue": "achterstallig",
         # change kinds
         "new_letter": "Nieuwe Kamerbrief",
         "new_motion": "Nieuwe motie",
@@ -54,6 +64,24 @@ LABELS: dict[str, dict[str, str]] = {
         "execution_reported": "Uitvoering gemeld",
         "motion_replaced": "Motie vervangen",
         "decision_corrected": "Besluit gecorrigeerd",
+        "motion_overdue": "Achterstallig",
+        "vote_scheduled": "Op de stemmingslijst",
+        "debate_scheduled": "Op de agenda van een debat",
+        "agenda_moved": "Verplaatst",
+        "agenda_cancelled": "Geannuleerd",
+        "agenda_removed": "Van de agenda gehaald",
+        "commitment_new": "Nieuwe toezegging",
+        "commitment_status": "Toezegging gewijzigd",
+        # commitment status (state.commitments.CommitmentStatus)
+        "open": "openstaand",
+        "partly_fulfilled": "deels voldaan",
+        "fulfilled": "voldaan",
+        "other": "anders",
+        "letter": "brief",
+        # why an execution report is due (state.overdue.DeadlineReason)
+        "period": "geen uitvoeringsbericht binnen de termijn na aanneming",
+        "text": "termijn uit de motie zelf",
+        "recurring": "terugkerende termijn uit de motie",
         # votes
         "for": "voor",
         "against": "tegen",
@@ -76,6 +104,7 @@ LABELS: dict[str, dict[str, str]] = {
         "not_applicable": "no longer applicable",
         "declined": "declined",
         "none": "no execution report",
+        "overdue": "overdue",
         "new_letter": "New government letter",
         "new_motion": "New motion",
         "status_changed": "Status changed",
@@ -83,6 +112,22 @@ LABELS: dict[str, dict[str, str]] = {
         "execution_reported": "Execution reported",
         "motion_replaced": "Motion replaced",
         "decision_corrected": "Decision corrected",
+        "motion_overdue": "Overdue",
+        "vote_scheduled": "On the vote list",
+        "debate_scheduled": "On a debate's agenda",
+        "agenda_moved": "Moved",
+        "agenda_cancelled": "Cancelled",
+        "agenda_removed": "Taken off the agenda",
+        "commitment_new": "New commitment",
+        "commitment_status": "Commitment changed",
+        "open": "open",
+        "partly_fulfilled": "partly fulfilled",
+        "fulfilled": "fulfilled",
+        "other": "other",
+        "letter": "letter",
+        "period": "no execution report within the period after adoption",
+        "text": "deadline set by the motion itself",
+        "recurring": "recurring deadline set by the motion",
         "for": "for",
         "against": "against",
         "not_participated": "did not vote",
@@ -96,12 +141,49 @@ def label(code: object, lang: str = "nl") -> str:
     return LABELS.get(lang, LABELS["nl"]).get(key, key)
 
 
-def format_date(value: date | datetime | None, lang: str = "nl") -> str:
-    """``4 november 2021`` (nl) / ``4 November 2021`` (en); empty for None."""
+def format_date(value: date | datetime | str | None, lang: str = "nl") -> str:
+    """``4 november 2021`` (nl) / ``4 November 2021`` (en); empty for None.
+
+    An ISO date string (a change's ``new`` value) is formatted too; other text is shown as is.
+    """
     if value is None:
         return ""
+    if isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value[:10]), lang)
+        except ValueError:
+            return value
     months = MONTHS.get(lang, MONTHS["nl"])
     return f"{value.day} {months[value.month - 1]} {value.year}"
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+LOCAL = "Europe/Amsterdam"  # the Tweede Kamer's time zone: agenda times are shown in it
+
+
+def format_when(value: object, lang: str = "nl") -> str:
+    """An agenda moment as people say it.
+
+    ``2025-10-02T20:30:00+00:00`` → ``2 oktober 2025, 22:30``; ``2025-10-16`` → ``16 oktober
+    2025``; ``2025-W48`` → ``week 48 van 2025`` (``week 48 of 2025``); empty for None.
+    """
+    if value is None or value == "":
+        return ""
+    text = str(getattr(value, "isoformat", lambda: value)())
+    week = _WEEK.match(text)
+    if week:
+        return f"week {int(week[2])} {'van' if lang == 'nl' else 'of'} {week[1]}"
+    if len(text) <= 10:
+        return format_date(text, lang)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.astimezone(ZoneInfo(LOCAL))
+    return f"{format_date(moment.date(), lang)}, {moment:%H:%M}"
 
 
 def http_url(url: object) -> str | None:
@@ -152,6 +234,7 @@ def environment() -> Environment:
     env.filters["date_nl"] = format_date
     env.filters["surnames"] = surnames
     env.filters["http_url"] = http_url
+    env.filters["when_nl"] = format_when
     env.globals["label"] = label
     env.globals["format_date"] = format_date
     return env

@@ -158,3 +158,21 @@ def test_demo_digest_is_what_production_sends(
     assert "localhost" not in headers["From"]
     assert headers["Message-ID"].startswith("<digest.")
     assert headers["Content-Type"].startswith('multipart/alternative; boundary="=_kw_')
+
+
+def test_demo_shows_an_upcoming_vote_a_commitment_and_an_overdue_motion(
+    demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path],
+) -> None:
+    out = demo_run[0].stdout
+    vote = out.split("== Upcoming vote", 1)[1]
+    assert "Op de stemmingslijst · motie 2025Z08365" in vote
+    assert "2 oktober 2025, 22:30" in vote
+    assert "Appreciatie kabinet: Ontraden" in vote
+    commitments = out.split("== Commitments", 1)[1].split("== Overdue", 1)[0]
+    assert "TZ202110-001 · voldaan" in commitments
+    assert "Conform mijn toezegging" in commitments
+    telegram = out.split("== Telegram", 1)[1].split("== Email", 1)[0]
+    assert "Toezegging gewijzigd" in telegram
+    overdue = out.split("== Overdue", 1)[1].split("== Upcoming vote", 1)[0]
+    assert "21501-02-2901" in overdue
+    assert "days late" in overdue

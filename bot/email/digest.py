@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from bot.email.mime import multipart_alternative
 from state.models import Change, ChangeKind, Letter, Motion
+from state.overdue import Overdue
 from templates.render import render
 
 __all__ = [
@@ -37,6 +38,7 @@ _ORDER = {
     ChangeKind.DECISION_CORRECTED: 1,
     ChangeKind.EXECUTION_REPORTED: 2,
     ChangeKind.MOTION_REPLACED: 3,
+    ChangeKind.MOTION_OVERDUE: 3,
     ChangeKind.NEW_LETTER: 4,
     ChangeKind.NEW_MOTION: 5,
 }
@@ -156,13 +158,15 @@ def render_digest_mail(
     letters: Mapping[str, Letter] | None = None,
     unsubscribe_url: str | None = None,
     message_id: str | None = None,
+    overdue: Sequence[Overdue] = (),
 ) -> DigestMail:
     """Render one digest: text part first, HTML alternative second (``.message()`` builds it).
 
     With ``unsubscribe_url`` the mail carries ``List-Unsubscribe`` (that HTTPS URL only: no
     ``mailto:``, which nothing would read) and ``List-Unsubscribe-Post:
     List-Unsubscribe=One-Click`` (RFC 8058).
-    Without ``message_id`` it is derived from ``to`` and the change ids.
+    Without ``message_id`` it is derived from ``to`` and the change ids. ``overdue`` (the
+    weekly digest's) adds a section of the adopted motions the cabinet has not reported on.
     """
     groups = group_changes(changes, motions)
     base = public_url.rstrip("/")
@@ -175,6 +179,8 @@ def render_digest_mail(
         "unsubscribe_url": unsubscribe_url,
         "lang": lang,
         "period": period,
+        "overdue": list(overdue),
+        "today": now.date(),
     }
     message_id = message_id or digest_message_id(
         to, (c.id for g in groups for c in g.changes), domain

@@ -36,6 +36,7 @@ from bot.email.sender import Mailer, PermanentMailError, TemporaryMailError
 from bot.settings import Settings
 from state.models import Change, Channel, ClaimedDelivery, Frequency, Letter, Motion, Subscriber
 from state.outbox import retry_at
+from state.overdue import Overdue
 from templates.render import format_date
 
 if TYPE_CHECKING:  # bot.app imports every source; only its type is needed here
@@ -102,9 +103,15 @@ class DigestLookups:
         self.motions: dict[str, Motion] = {}
         self.letters: dict[str, Letter] = {}
         self._missing: set[str] = set()
+        self._settings = app.settings
+        self.overdue: list[Overdue] = []  # issue 17: the weekly digest's overdue section
 
     def load(self, claimed: Sequence[ClaimedDelivery]) -> None:
         """Fetch every motion and letter that ``claimed`` refers to (blocking: run in a thread)."""
+        if any(c.subscriber.frequency is Frequency.WEEKLY for c in claimed):
+            self.overdue = self._repo.overdue(
+                today=datetime.now(UTC).date(), months=self._settings.overdue_months
+            )
         for item in claimed:
             motion_id, letter_id = item.change.motion_id, item.change.letter_id
             if motion_id and motion_id not in self.motions and motion_id not in self._missing:
@@ -155,6 +162,7 @@ def render_digest(
         lang=lang,
         now=now,
         message_id=_message_id(subscriber, changes, links.public_url),
+        overdue=lookups.overdue if (frequency or subscriber.frequency) is Frequency.WEEKLY else (),
     )
 
 

@@ -17,7 +17,7 @@ from bot.email.links import Links
 from bot.email.sender import Mailer
 from bot.metrics import Metrics
 from bot.settings import Settings
-from bot.web import api, pages, subscribe
+from bot.web import agenda, api, pages, subscribe
 from bot.web.site import Site, json_response, page
 from state.repository import Repository
 
@@ -28,6 +28,11 @@ ROUTES = [
     Route("/motie/{motion_id}", pages.motion, methods=["GET"], name="motion"),
     Route("/motie/{motion_id}/feed.atom", pages.feed_motion, methods=["GET"], name="motion_feed"),
     Route("/brieven", pages.letters, methods=["GET"], name="letters"),
+    Route("/agenda", agenda.agenda_page, methods=["GET"], name="agenda"),
+    Route("/agenda.ics", agenda.agenda_ics, methods=["GET"], name="agenda_ics"),
+    Route("/motie/{motion_id}/agenda.ics", agenda.motion_agenda_ics, methods=["GET"]),
+    Route("/toezeggingen", agenda.commitments_page, methods=["GET"], name="commitments"),
+    Route("/toezeggingen/feed.atom", agenda.commitments_feed, methods=["GET"]),
     Route("/feed.atom", pages.feed_all, methods=["GET"], name="feed"),
     Route("/api/motions", api.api_motions, methods=["GET"], name="api_motions"),
     Route("/api/motions/{motion_id}", api.api_motion, methods=["GET"], name="api_motion"),

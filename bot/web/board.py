@@ -14,7 +14,7 @@ Cursors are opaque to clients.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlencode
@@ -41,7 +41,8 @@ __all__ = [
 ]
 
 SORTS = ("id", "title", "status", "execution", "date", "updated")
-EXECUTION_FILTERS = (*(s.value for s in ExecutionStatus), "none")
+EXECUTION_FILTERS = (*(s.value for s in ExecutionStatus), "none", "overdue")
+OVERDUE = "overdue"  # the "achterstallig" filter: ids computed by state.overdue, passed in
 _STATUSES = frozenset(s.value for s in ParliamentaryStatus)
 MAX_QUERY = 200
 DEFAULT_LIMIT = 100
@@ -192,14 +193,25 @@ def _execution_code(entry: BoardEntry) -> str:
 _EXECUTION_RANK = {"executed": 0, "in_progress": 1, "declined": 2, "not_applicable": 3, "none": 4}
 
 
-def filter_board(entries: Iterable[BoardEntry], query: BoardQuery) -> list[BoardEntry]:
-    """The entries that pass the filters and contain every search word, in the view's order."""
+def _execution_matches(entry: BoardEntry, execution: str, overdue: Collection[str]) -> bool:
+    if execution == OVERDUE:
+        return entry.motion.id in overdue
+    return _execution_code(entry) == execution
+
+
+def filter_board(
+    entries: Iterable[BoardEntry], query: BoardQuery, *, overdue: Collection[str] = frozenset()
+) -> list[BoardEntry]:
+    """The entries that pass the filters and contain every search word, in the view's order.
+
+    ``overdue`` holds the ids of the overdue motions (the ``execution=overdue`` filter).
+    """
     words = [w for w in re.split(r"\s+", query.q.casefold()) if w]
     rows = [
         e
         for e in entries
         if (query.status is None or e.motion.parliamentary_status.value == query.status)
-        and (query.execution is None or _execution_code(e) == query.execution)
+        and (query.execution is None or _execution_matches(e, query.execution, overdue))
         and (not words or _matches(e, words))
     ]
     reverse = query.order == "desc"

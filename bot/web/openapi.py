@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from state.models import ChangeKind
+
 __all__ = ["SPEC"]
 
 _ID = {
@@ -573,3 +575,45 @@ for _path in ("/api/motions", "/api/changes"):  # the API's cursors are whole nu
         else p
         for p in SPEC["paths"][_path]["get"]["parameters"]
     ]
+# issue 17: the agenda and its iCalendar feeds
+_ICS = {
+    "200": {"description": "iCalendar (RFC 5545)", "content": {"text/calendar": {}}},
+}
+SPEC["paths"].update(
+    {
+        "/agenda": {
+            "get": _html(
+                "The tracked motions on planned voting sessions and debates, soonest first"
+            )
+        },
+        "/agenda.ics": {
+            "get": {
+                "summary": "The agenda as an iCalendar feed: one event per motion and session",
+                "tags": ["feeds"],
+                "responses": _ICS,
+            }
+        },
+        "/toezeggingen": {
+            "get": _html("The cabinet's commitments on the topic, with status and letter")
+        },
+        "/toezeggingen/feed.atom": {
+            "get": {
+                "summary": "Atom feed of the commitment changes",
+                "tags": ["feeds"],
+                "responses": _ATOM,
+            }
+        },
+        "/motie/{motion_id}/agenda.ics": {
+            "get": {
+                "summary": "One motion's planned sessions as iCalendar (empty when none)",
+                "tags": ["feeds"],
+                "parameters": [_ID],
+                "responses": {**_ICS, "404": {"description": "Not a motion id"}},
+            }
+        },
+    }
+)
+# every change kind, the issue-17 ones (motion_overdue, vote_scheduled, …) included
+SPEC["components"]["schemas"]["Change"]["properties"]["kind"]["enum"] = [
+    kind.value for kind in ChangeKind
+]

@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from bot.web.board import (
     EXECUTION_FILTERS,
+    OVERDUE,
     SORTS,
     entry_date,
     link_header,
@@ -132,12 +133,19 @@ async def board(request: Request) -> Response:
     s = site(request)
     query = parse_query(request.query_params)
     paging = parse_paging(request.query_params)
+    months = s.settings.overdue_months
     params = dict(request.query_params)
 
     def build() -> Response:
+        # issue 17: the overdue motions, for the "achterstallig" filter and column
+        today = datetime.now(UTC).date()
+        overdue = {o.motion.id: o for o in s.repo.overdue(today=today, months=months)}
+        ids = overdue.keys() if query.execution == OVERDUE else None
+        execution = None if query.execution == OVERDUE else query.execution
         rows, more = s.repo.board_page(
+            ids=ids,
             status=query.status,
-            execution=query.execution,
+            execution=execution,
             words=query.q,
             sort=query.sort,
             order=query.order,
@@ -145,9 +153,11 @@ async def board(request: Request) -> Response:
             offset=paging.offset,
         )
         total, status_n, execution_n, updated = s.repo.board_summary()
+        if overdue:
+            execution_n = {**execution_n, "overdue": len(overdue)}
         filtered = bool(query.status or query.execution or query.q)
         matched = (
-            s.repo.board_count(status=query.status, execution=query.execution, words=query.q)
+            s.repo.board_count(status=query.status, execution=execution, words=query.q, ids=ids)
             if filtered
             else total
         )
@@ -170,6 +180,7 @@ async def board(request: Request) -> Response:
             updated=updated,
             next_url=next_url,
             prev_url=page_url("", "/", params, prev_cursor) if prev_cursor else None,
+            overdue=overdue,
         )
         if next_url:
             response.headers.update(link_header(s.links.public_url + next_url))

@@ -22,6 +22,9 @@ COMMANDS = [
     "sources",
     "db",
     "replay",
+    "overdue",
+    "agenda",
+    "commitments",
 ]
 
 
@@ -70,6 +73,8 @@ def test_every_command_has_help_describing_it(
         ["backfill", "--since", "yesterday"],
         ["digest", "--frequency", "hourly"],
         ["changes", "--since", "last week"],
+        ["overdue", "--today", "tomorrow"],
+        ["overdue", "--months", "0"],
         [],
     ],
 )

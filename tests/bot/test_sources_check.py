@@ -100,7 +100,9 @@ def test_every_source_passes_against_the_replay(healthy: dict[str, str]) -> None
         "tweedekamer-syncfeed",
         "officielebekendmakingen",
         "rijksoverheid",
+        "tweedekamer-toezeggingen",  # issue 17: the Toezegging schema (a warning, not required)
     }
+    assert " OK " in rows["tweedekamer-toezeggingen"]
     assert "OK" in rows["tweedekamer"]
     assert "dialect v5" in rows["tweedekamer"]
     assert "Zaak 2" in rows["tweedekamer-syncfeed"]  # a head skiptoken per category
@@ -120,7 +122,7 @@ def test_html_answers_fail_the_check_one_row_per_source(html_200: dict[str, str]
         "tweedekamer-syncfeed",
         "officielebekendmakingen",
     }
-    assert len(lines) == 4
+    assert len(lines) == 5  # one per source, and the Toezegging schema row
     assert "Traceback" not in done.stdout + done.stderr
 
 
@@ -138,7 +140,7 @@ def test_nothing_listening_fails_the_check(tmp_path: Path) -> None:
     )
     done = check(env)
     assert done.returncode == 1
-    assert len(done.stdout.splitlines()) == 4
+    assert len(done.stdout.splitlines()) == 5
     assert all(" FAIL " in line or " WARN " in line for line in done.stdout.splitlines())
     assert "Traceback" not in done.stderr
 

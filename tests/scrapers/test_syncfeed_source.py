@@ -6,7 +6,7 @@ CONSTRUCTED SyncFeed and DERIVED v5 OData, with a real SQLite store (the mirror 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -18,9 +18,13 @@ from bot.app import App, PollReport, SourceOutcome, build_app, poll_once
 from bot.settings import Settings
 from scrapers.http import HttpClient
 from scrapers.replay import ReplayServer
-from scrapers.syncfeed import TK, parse_bijgewerkt, parse_page
+from scrapers.replay_scenarios import snapshot
+from scrapers.syncfeed import TK, Entity, parse_bijgewerkt, parse_page
+from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
+from scrapers.tweedekamer_mirror import flatten
 from scrapers.tweedekamer_sync import CATEGORIES, TweedeKamerSyncSource, find_head
+from state.mirror import MirrorRecord, Tracked
 from state.models import ChangeKind, ParliamentaryStatus
 from state.repository import Repository
 from tests.scrapers.replay_helpers import client
@@ -209,3 +213,48 @@ async def test_the_head_of_a_long_history_is_found_in_few_requests(last: int, ga
         head = await find_head(http, "http://feed.test/SyncFeed/2.0", "Zaak")
     assert head == last - last % gap
     assert len(asked) <= 60, len(asked)  # walking the history would take last / gap / 250 pages
+
+
+class FakeMirror:
+    """A mirror holding given records (what earlier polls stored)."""
+
+    def __init__(self, records: list[MirrorRecord]) -> None:
+        self.records = records
+
+    def mirror_tracked(self) -> Tracked:
+        ids = {kind: {r.id for r in self.records if r.entity == kind} for kind in KINDS}
+        return Tracked(
+            frozenset(ids["Zaak"]), frozenset(ids["Besluit"]), frozenset(ids["Kamerstukdossier"])
+        )
+
+    def mirror_load(self, zaak_ids: Iterable[str]) -> list[MirrorRecord]:
+        wanted = set(zaak_ids)
+        return [r for r in self.records if r.zaak_id in wanted]
+
+    def mirror_ids(self, entity: str, ids: Iterable[str]) -> list[MirrorRecord]:
+        wanted = set(ids)
+        return [r for r in self.records if r.entity == entity and r.id in wanted]
+
+
+KINDS = ("Zaak", "Besluit", "Kamerstukdossier")
+
+
+async def test_a_gewijzigde_motie_from_the_feed_links_both_motions() -> None:
+    graph = snapshot("default", 0).graph
+    zaken = {z["Nummer"]: z for z in graph.sets["Zaak"].values()}
+    old, new = zaken["2020Z21194"], zaken["2020Z21428"]  # 21501-02-2228 → 2234
+    [dossier] = [d for _, d in graph.related("Zaak", old, "Kamerstukdossier")]
+    nested = {**old, "Kamerstukdossier": [dossier], "ZaakActor": [], "Besluit": []}
+    mirror = FakeMirror(flatten(nested))
+    source = TweedeKamerSyncSource("http://feed.test/SyncFeed/2.0", get_topic(), mirror)
+    fields = {k: new[k] for k in ("Nummer", "Soort", "Onderwerp", "Volgnummer", "GestartOp")}
+    refs = {"Kamerstukdossier": (dossier["Id"].lower(),), "VervangenVanuit": (old["Id"].lower(),)}
+    arriving = Entity("Zaak", new["Id"].lower(), None, False, fields, refs)
+    async with client() as http:
+        motions, records = await source._apply(http, {"Zaak": [arriving]}, set(), [])
+    by_id = {m.id: m for m in motions}
+    assert by_id["21501-02-2228"].replaced_by == "21501-02-2234"
+    assert by_id["21501-02-2234"].replaces == "21501-02-2228"
+    stored = [r for r in records if r.entity == "Zaak" and r.id == old["Id"].lower()]
+    assert stored  # the mirror keeps the link for later rebuilds
+    assert stored[-1].data["VervangenDoor"][0]["Nummer"] == "2020Z21428"

@@ -4,7 +4,7 @@ The key is generated here, once, with ``secrets.token_urlsafe``: every process o
 reads it from the database, and two deployments (even with the same data) never share one.
 
 Revision ID: 0004
-Revises: 0007
+Revises: 0006
 Create Date: 2026-12-06
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,183 @@
+"""Issue 17, point 1 end to end: a followed motion on the real vote list of 2 October 2025.
+
+The replay server serves the real agenda records (scenario ``agenda``: step 0 before the vote,
+step 1 after it; ``agenda-postponed``: step 1 the session moved). A chat following one of the
+motions gets "on the vote list" once, with the date and time and the cabinet's appraisal, then
+the result; ``/agenda``, ``/agenda.ics`` (parsed with icalendar) and ``kamerwacht agenda
+--json`` show it; a postponement is pushed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from icalendar import Calendar
+
+from bot.app import App, build_client, poll_once
+from bot.delivery import deliver_telegram_once
+from bot.settings import Settings
+from bot.telegram.notifier import TelegramNotifier
+from bot.telegram.service import BotApplication
+from bot.web.app import create_app
+from scrapers.replay import ReplayServer
+from scrapers.topics import get_topic
+from scrapers.tweedekamer import TweedeKamerSource
+from scrapers.tweedekamer_agenda import AgendaSource
+from state.models import ChangeKind
+from state.repository import Repository
+from tests.telegram.conftest import PUBLIC_URL
+from tests.telegram.fake_bot_api import FakeBotAPI
+from tests.telegram.helpers import say
+
+CHAT = 1701
+MOTION = "2025Z08365"  # Rikkers-Oosterkamp, pgb op maat in de Wlz; appraisal "Ontraden"
+
+
+@pytest.fixture
+async def replay(request: pytest.FixtureRequest) -> AsyncIterator[ReplayServer]:
+    async with ReplayServer(request.param) as server:
+        yield server
+
+
+def _app(settings: Settings, repo: Repository, replay: ReplayServer) -> App:
+    url = f"{replay.base_url}/OData/v4/2.0"
+    return App(
+        # the motion is on the operator's watch list, so kamerwacht knows it before the session
+        settings=settings.model_copy(update={"watchlist": [MOTION]}),
+        repo=repo,
+        client=build_client(settings),
+        sources=[TweedeKamerSource(url, get_topic(settings.topic))],
+        agenda=AgendaSource(url),
+    )
+
+
+async def _pushes(app: App, notifier: TelegramNotifier, fake: FakeBotAPI) -> list[str]:
+    before = len(fake.sent)
+    await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]
+    return [m["html"] for m in fake.sent[before:] if m["chat"]["id"] == CHAT]
+
+
+@pytest.mark.parametrize("replay", ["agenda"], indirect=True)
+async def test_on_the_vote_list_once_then_the_result(
+    bot: BotApplication,
+    fake: FakeBotAPI,
+    repo: Repository,
+    settings: Settings,
+    notifier: TelegramNotifier,
+    replay: ReplayServer,
+    tmp_path: Path,
+) -> None:
+    app = _app(settings, repo, replay)
+    try:
+        await poll_once(app, notify=False, sources=app.sources)  # the motions, not the agenda
+        assert repo.get_motion(MOTION) is not None
+        await say(fake, CHAT, f"/volg {MOTION}")
+        report = await poll_once(app)
+        kinds = [c.kind for c in report.changes if c.motion_id == MOTION]
+        assert kinds == [ChangeKind.VOTE_SCHEDULED]
+        pushed = await _pushes(app, notifier, fake)
+        [scheduled] = [m for m in pushed if "Op de stemmingslijst" in m]
+        assert "<b>2 oktober 2025, 22:30</b>" in scheduled
+        assert "<code>2025A06526</code>" in scheduled
+        assert "Appreciatie kabinet: <b>Ontraden</b>" in scheduled
+        assert f'href="{PUBLIC_URL}/motie/{MOTION}/agenda.ics"' in scheduled
+        assert "Rikkers-Oosterkamp" in scheduled
+
+        # a second poll before the vote pushes nothing again
+        again = await poll_once(app)
+        assert [c for c in again.changes if c.motion_id == MOTION] == []
+
+        # /agenda in the bot
+        [answer] = await say(fake, CHAT, "/agenda")
+        assert MOTION in answer["html"]
+        assert "2 oktober 2025, 22:30" in answer["html"]
+        assert "Ontraden" in answer["html"]
+
+        # /agenda.ics and /motie/<id>/agenda.ics, read back with an iCalendar parser
+        web = create_app(settings, repo)
+        transport = httpx.ASGITransport(app=web)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            page = await client.get("/agenda")
+            assert page.status_code == 200
+            assert MOTION in page.text
+            for path in ("/agenda.ics", f"/motie/{MOTION}/agenda.ics"):
+                r = await client.get(path)
+                assert r.status_code == 200
+                assert r.headers["content-type"].startswith("text/calendar")
+                calendar = Calendar.from_ical(r.content)
+                events = [e for e in calendar.walk("VEVENT") if MOTION in str(e["summary"])]
+                assert len(events) == 1
+                start = events[0].decoded("dtstart")
+                assert start.isoformat() == "2025-10-02T20:30:00+00:00"
+                assert "Ontraden" in str(events[0]["description"])
+                assert str(events[0]["url"]) == f"{PUBLIC_URL}/motie/{MOTION}"
+
+        # kamerwacht agenda --json
+        env = {**os.environ, "KAMERWACHT_DATABASE_URL": settings.database_url}
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bot.cli", "agenda", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        rows = json.loads(result.stdout)
+        [row] = [r for r in rows if r["motion_id"] == MOTION]
+        assert row["when"] == "2025-10-02T20:30:00+00:00"
+        assert row["appraisal"] == "Ontraden"
+        assert row["vote"] is True
+        assert row["activity"] == "2025A06526"
+
+        # after the vote: the result, and no second "on the vote list"
+        replay.advance()
+        after = await poll_once(app)
+        mine = [c for c in after.changes if c.motion_id == MOTION]
+        assert [c.kind for c in mine] == [ChangeKind.VOTE_RECORDED]
+        pushed = await _pushes(app, notifier, fake)
+        assert len(pushed) == 1
+        assert "verworpen" in pushed[0]
+        assert "Op de stemmingslijst" not in pushed[0]
+        assert repo.agenda() == []
+    finally:
+        await app.client.aclose()
+
+
+@pytest.mark.parametrize("replay", ["agenda-postponed"], indirect=True)
+async def test_a_postponed_session_is_pushed(
+    bot: BotApplication,
+    fake: FakeBotAPI,
+    repo: Repository,
+    settings: Settings,
+    notifier: TelegramNotifier,
+    replay: ReplayServer,
+) -> None:
+    app = _app(settings, repo, replay)
+    try:
+        await poll_once(app, notify=False, sources=app.sources)
+        await say(fake, CHAT, f"/volg {MOTION}")
+        await poll_once(app)
+        await _pushes(app, notifier, fake)
+        replay.advance()
+        report = await poll_once(app)
+        [moved] = [c for c in report.changes if c.motion_id == MOTION]
+        assert moved.kind is ChangeKind.AGENDA_MOVED
+        assert (moved.old, moved.new) == ("2025-10-02T20:30:00+00:00", "2025-10-09T20:30:00+00:00")
+        [pushed] = await _pushes(app, notifier, fake)
+        assert "<b>Verplaatst</b>" in pushed
+        assert "2 oktober 2025, 22:30 → <b>9 oktober 2025, 22:30</b>" in pushed
+        [item] = repo.agenda(motion_id=MOTION)
+        assert item.status.value == "moved"
+    finally:
+        await app.client.aclose()
