@@ -601,7 +601,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             level = logging.INFO if row.ok else logging.WARNING
             state = "OK" if row.ok else "FAIL" if row.required else "WARN"
             logger.log(level, "source check %s %s: %s", row.source, state, row.detail)
-    asyncio.run(run_service(settings, roles=roles))
+    from bot.delivery import TokenRefused
+
+    try:
+        asyncio.run(run_service(settings, roles=roles))
+    except TokenRefused as exc:  # revoked while running: one line, non-zero
+        raise CliError(
+            "KAMERWACHT_TELEGRAM_TOKEN was refused by Telegram while running", 1
+        ) from exc
     return 0
 
 

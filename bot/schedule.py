@@ -170,19 +170,36 @@ async def run_service(settings: Settings, roles: set[str]) -> None:
             )
         )
     logger.info("kamerwacht running: roles=%s", ",".join(sorted(roles)), extra={"role": "all"})
+    from telegram.error import InvalidToken
+
+    from bot.delivery import TokenRefused
+
+    refused: BaseException | None = None
+    done: set[asyncio.Task[Any]] = set()
     try:
         waiter = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        watched: list[asyncio.Task[Any]] = [waiter, *tasks]
+        done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             if task is not waiter and task.exception() is not None:
                 logger.error("component %s stopped: %r", task.get_name(), task.exception())
+                if isinstance(task.exception(), TokenRefused | InvalidToken):
+                    refused = task.exception()
         stop.set()
     finally:
         logger.info("shutting down")
         scheduler.shutdown(wait=False)
         for task in tasks:
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            if task.done() and task in done:  # its outcome was logged above
+                continue
+            try:
                 await asyncio.wait_for(task, timeout=30)
+            except (TimeoutError, asyncio.CancelledError):
+                pass
+            except Exception as exc:  # a component failing on its way out: logged, not raised
+                logger.error("component %s stopped: %r", task.get_name(), exc)
         if mailer is not None:
             await mailer.aclose()
         await app.aclose()
+    if refused is not None:  # revoked while running: final, the service stops non-zero
+        raise TokenRefused("Telegram refused KAMERWACHT_TELEGRAM_TOKEN") from refused

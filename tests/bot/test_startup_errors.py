@@ -6,6 +6,7 @@ line, no traceback.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -160,3 +161,38 @@ def test_a_published_or_short_secret_key_is_refused(migrated: str) -> None:
             "run", "--role", "worker", KAMERWACHT_DATABASE_URL=migrated, KAMERWACHT_SECRET_KEY=key
         )
         one_line_error(result, "KAMERWACHT_SECRET_KEY")
+
+
+@pytest.mark.parametrize("role", ["worker", "bot"])
+async def test_a_token_revoked_while_running_stops_the_service_non_zero(
+    role: str, migrated: str, fake_api: str
+) -> None:
+    """The start-up check passed; later Telegram refuses the token: run_service ends with
+    TokenRefused (which `kamerwacht run` turns into one line and exit 1), not a clean exit."""
+    from bot.delivery import TokenRefused
+    from bot.schedule import run_service
+    from bot.settings import Settings
+
+    revoked = "987654321:" + "B" * 35  # well formed, refused by the fake (401)
+    settings = Settings(database_url=migrated, telegram_token=revoked, telegram_api_url=fake_api)
+    with pytest.raises(TokenRefused):
+        await asyncio.wait_for(run_service(settings, {role}), 60)
+
+
+def test_run_turns_a_token_refused_while_running_into_one_line(
+    migrated: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bot.schedule
+    from bot import cli
+    from bot.delivery import TokenRefused
+
+    async def refused(*args: object, **kwargs: object) -> None:
+        raise TokenRefused("Telegram refused KAMERWACHT_TELEGRAM_TOKEN")
+
+    monkeypatch.setattr(bot.schedule, "run_service", refused)
+    monkeypatch.setenv("KAMERWACHT_DATABASE_URL", migrated)
+    code = cli.main(["run", "--role", "worker"])  # no token: no start-up check is asked
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert len(err) == 1
+    assert "refused by Telegram while running" in err[0]
