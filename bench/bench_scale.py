@@ -135,6 +135,7 @@ def _env(url: str, **extra: str) -> dict[str, str]:
     env.update(
         KAMERWACHT_DATABASE_URL=url,
         KAMERWACHT_TWEEDEKAMER_URL=closed,
+        KAMERWACHT_TWEEDEKAMER_SYNCFEED_URL=closed,
         KAMERWACHT_OFFICIELEBEKENDMAKINGEN_URL=closed,
         KAMERWACHT_OFFICIELEBEKENDMAKINGEN_RSS_URL=closed + "/rss",
         KAMERWACHT_RIJKSOVERHEID_FEED_URL=closed + "/rss",

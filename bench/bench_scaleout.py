@@ -231,7 +231,8 @@ def run(name: str, args: argparse.Namespace, pg: PgServer, work: Path) -> dict[s
         "KAMERWACHT_TELEGRAM_API_URL": f"http://127.0.0.1:{fake_port}/bot",
         "KAMERWACHT_PUBLIC_URL": PUBLIC_URL,
         "KAMERWACHT_WEB_PORT": str(_free_port()),
-        "KAMERWACHT_TWEEDEKAMER_URL": f"{base}/OData/v4/2.0",
+        "KAMERWACHT_TWEEDEKAMER_URL": f"{base}/OData/v5",
+        "KAMERWACHT_TWEEDEKAMER_SYNCFEED_URL": f"{base}/SyncFeed/2.0",
         "KAMERWACHT_OFFICIELEBEKENDMAKINGEN_URL": f"{base}/repository",
         "KAMERWACHT_OFFICIELEBEKENDMAKINGEN_RSS_URL": f"{base}/zoek/rss",
         "KAMERWACHT_RIJKSOVERHEID_FEED_URL": f"{base}/rijksoverheid/v1/sources/rijksoverheid"

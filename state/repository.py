@@ -636,6 +636,7 @@ class Repository:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         self._summary: tuple[tuple[Any, ...], BoardSummary] | None = None
+        self._overdue: tuple[tuple[Any, ...], list[Overdue]] | None = None
 
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Repository:
@@ -2223,8 +2224,25 @@ class Repository:
         ]
 
     def overdue(self, *, today: date, months: int = DEFAULT_MONTHS) -> list[Overdue]:
-        """Adopted motions without an execution report past their due date on ``today``."""
-        return overdue_motions(self.adopted_entries(), today=today, months=months)
+        """Adopted motions without an execution report past their due date on ``today``.
+
+        Cached until the store changes (the same key as ``board_summary``) or the day does: the
+        board asks on every page view, and computing it reads every adopted motion.
+        """
+        m, c = t.motions, t.changes
+        with self._read() as conn:
+            key = (
+                today,
+                months,
+                conn.scalar(select(func.max(c.c.id))),
+                conn.scalar(select(func.max(m.c.updated))),
+            )
+        cached = self._overdue
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found = overdue_motions(self.adopted_entries(), today=today, months=months)
+        self._overdue = (key, found)
+        return found
 
     def apply_overdue(
         self,
