@@ -364,6 +364,10 @@ async def fan_out_while_browsing(url: str, chats: int, browsing: bool = True) ->
             KAMERWACHT_WEB_PORT=str(port),
             KAMERWACHT_PUBLIC_URL=f"http://127.0.0.1:{port}",
             KAMERWACHT_POLL_INTERVAL="3600",
+            # the store's 20,000 adopted motions have no execution report: with the default
+            # period the first poll of the day would push thousands of overdue notices to the
+            # "all" followers, a workload of its own (bench_ahead.py), not this fan-out
+            KAMERWACHT_OVERDUE_MONTHS="120",
         )
         proc = await asyncio.create_subprocess_exec(
             str(Path(sys.executable).with_name("kamerwacht")), "run", cwd=ROOT, env=env
