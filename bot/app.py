@@ -312,26 +312,21 @@ async def _side_failed(app: App, name: str, error: str, now: datetime) -> None:
         await asyncio.to_thread(app.repo.record_source_failure, name, error, now=now)
 
 
-async def poll_agenda(
-    app: App, *, notify: bool = True, now: datetime, fetched: Awaitable[Any] | None = None
+async def _poll_side(
+    app: App,
+    source: AgendaSource | CommitmentSource,
+    store: Callable[[Any], list[Change]],
+    items: Callable[[Any], int],
+    *,
+    what: str,
+    now: datetime,
+    fetched: Awaitable[Any] | None,
 ) -> list[Change]:
-    """Poll the agenda (issue 17) and store it; a failure is recorded, never fatal to a poll.
-
-    ``fetched``: the agenda already being fetched (a task started next to the main sources).
-    """
-    source = app.agenda
-    if source is None:
-        return []
+    """Fetch (or await) a side source, ``store`` what it found; a failure is recorded, never
+    fatal to a poll."""
     try:
         result = await (fetched if fetched is not None else _side_fetch(app, source))
-        changes = await asyncio.to_thread(
-            app.repo.apply_agenda,
-            result.items,
-            activities=result.activities,
-            cursor=result.cursor,
-            notify=notify,
-            now=now,
-        )
+        changes = await asyncio.to_thread(store, result)
     except TimeoutError:
         deadline = app.settings.poll_deadline
         await _side_failed(app, source.name, f"no answer within {deadline:g} s", now)
@@ -340,7 +335,7 @@ async def poll_agenda(
         await _side_failed(app, source.name, str(exc), now)
         return []
     except Exception as exc:  # a bug here must not lose the poll's stored records
-        logger.exception("agenda poll failed", extra={"source": source.name})
+        logger.exception("%s poll failed", what, extra={"source": source.name})
         with contextlib.suppress(Exception):
             await asyncio.to_thread(
                 app.repo.record_source_failure, source.name, f"internal error: {exc!r}", now=now
@@ -348,9 +343,33 @@ async def poll_agenda(
         return []
     app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="ok")
     await asyncio.to_thread(
-        app.repo.record_source_success, source.name, items_seen=len(result.items), now=now
+        app.repo.record_source_success, source.name, items_seen=items(result), now=now
     )
     return changes
+
+
+async def poll_agenda(
+    app: App, *, notify: bool = True, now: datetime, fetched: Awaitable[Any] | None = None
+) -> list[Change]:
+    """Poll the agenda (issue 17) and store it; a failure is recorded, never fatal to a poll.
+
+    ``fetched``: the agenda already being fetched (a task started next to the main sources).
+    """
+    if app.agenda is None:
+        return []
+
+    def store(result: Any) -> list[Change]:
+        return app.repo.apply_agenda(
+            result.items,
+            activities=result.activities,
+            cursor=result.cursor,
+            notify=notify,
+            now=now,
+        )
+
+    return await _poll_side(
+        app, app.agenda, store, lambda r: len(r.items), what="agenda", now=now, fetched=fetched
+    )
 
 
 async def poll_commitments(
@@ -360,40 +379,23 @@ async def poll_commitments(
 
     ``fetched``: the commitments already being fetched (a task started next to the sources).
     """
-    source = app.commitments
-    if source is None:
+    if app.commitments is None:
         return []
-    try:
-        result = await (fetched if fetched is not None else _side_fetch(app, source))
-        changes = await asyncio.to_thread(
-            app.repo.apply_commitments,
-            result.commitments,
-            cursor=result.cursor,
-            notify=notify,
-            now=now,
+
+    def store(result: Any) -> list[Change]:
+        return app.repo.apply_commitments(
+            result.commitments, cursor=result.cursor, notify=notify, now=now
         )
-    except TimeoutError:
-        deadline = app.settings.poll_deadline
-        await _side_failed(app, source.name, f"no answer within {deadline:g} s", now)
-        return []
-    except SourceError as exc:
-        await _side_failed(app, source.name, str(exc), now)
-        return []
-    except Exception as exc:  # a bug here must not lose the poll's stored records
-        logger.exception("commitment poll failed", extra={"source": source.name})
-        with contextlib.suppress(Exception):
-            await asyncio.to_thread(
-                app.repo.record_source_failure, source.name, f"internal error: {exc!r}", now=now
-            )
-        return []
-    app.metrics.inc("kamerwacht_polls_total", source=source.name, outcome="ok")
-    await asyncio.to_thread(
-        app.repo.record_source_success,
-        source.name,
-        items_seen=len(result.commitments),
+
+    return await _poll_side(
+        app,
+        app.commitments,
+        store,
+        lambda r: len(r.commitments),
+        what="commitment",
         now=now,
+        fetched=fetched,
     )
-    return changes
 
 
 async def poll_once(
