@@ -520,30 +520,47 @@ class TweedeKamerSource:
         if not same_host(resource, self.base_url):  # an Id that is not an Id
             notes.append(f"letter {ident}: text not on the source's host, not fetched")
             return plain
-        try:
-            result = await client.get(resource)
-        except SourceError as exc:
-            if exc.status in _GONE:
-                notes.append(f"letter {ident}: no text at {resource} (HTTP {exc.status})")
-                return plain
-            raise
-        try:
-            text = to_text(
-                result.content, result.content_type, xml_pub.get("FileName") if xml_pub else None
-            )
-        except ValueError as exc:
-            notes.append(f"letter {ident}: text unreadable ({exc})")
+        filename = xml_pub.get("FileName") if xml_pub else None
+        return await read_letter(client, plain, resource, notes, filename=filename)
+
+
+async def read_letter(
+    client: HttpClient,
+    plain: Letter,
+    resource: str,
+    notes: list[str],
+    *,
+    filename: str | None = None,
+) -> Letter:
+    """``plain`` (a letter known from its metadata) with what its text at ``resource`` says.
+
+    A text that is gone (404/410) or unreadable is noted and ``plain`` comes back; any other
+    fetch failure fails the source.
+    """
+    try:
+        result = await client.get(resource)
+    except SourceError as exc:
+        if exc.status in _GONE:
+            notes.append(f"letter {plain.id}: no text at {resource} (HTTP {exc.status})")
             return plain
-        is_xml = result.content_type.endswith("xml") or result.content.lstrip()[:1] == b"<"
-        extracted = extract_document(text, source=resource, xml=result.content if is_xml else None)
-        letter = to_letter(extracted, letter_id=ident, url=url, source=self.name, title=title)
-        return dataclasses.replace(
-            letter,
-            date=letter.date or plain.date,
-            kamerstuk=kamerstuk or letter.kamerstuk,
-            document_nummer=nummer or letter.document_nummer,
-            kind=DocumentKind.LETTER,
-        )
+        raise
+    try:
+        text = to_text(result.content, result.content_type, filename)
+    except ValueError as exc:
+        notes.append(f"letter {plain.id}: text unreadable ({exc})")
+        return plain
+    is_xml = result.content_type.endswith("xml") or result.content.lstrip()[:1] == b"<"
+    extracted = extract_document(text, source=resource, xml=result.content if is_xml else None)
+    letter = to_letter(
+        extracted, letter_id=plain.id, url=plain.url, source=plain.source, title=plain.title
+    )
+    return dataclasses.replace(
+        letter,
+        date=letter.date or plain.date,
+        kamerstuk=plain.kamerstuk or letter.kamerstuk,
+        document_nummer=plain.document_nummer or letter.document_nummer,
+        kind=DocumentKind.LETTER,
+    )
 
 
 def _kamerstuk_of(doc: Mapping[str, Any]) -> str | None:

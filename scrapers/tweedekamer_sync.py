@@ -29,10 +29,9 @@ from typing import Any, Protocol
 
 from scrapers.base import ParseError, SourceError, SourceResult
 from scrapers.http import HttpClient
-from scrapers.letters import extract_document, to_letter
 from scrapers.syncfeed import Entity, FeedPage, parse_entity_document, parse_page
-from scrapers.text import to_text
 from scrapers.topics import TopicProfile
+from scrapers.tweedekamer import read_letter
 from scrapers.tweedekamer_mirror import assemble, scalars
 from scrapers.tweedekamer_records import build_motion, canonical_id, local_date
 from state.mirror import MirrorRecord, Tracked
@@ -409,15 +408,7 @@ class TweedeKamerSyncSource:
     async def _letter(
         self, client: HttpClient, doc: Entity, dossier: MirrorRecord | None, notes: list[str]
     ) -> Letter:
-        kamerstuk = (
-            canonical_id(
-                dossier.data.get("Nummer"),
-                dossier.data.get("Toevoeging"),
-                doc.fields.get("Volgnummer"),
-            )
-            if dossier
-            else None
-        )
+        kamerstuk = _kamerstuk(dossier, doc.fields.get("Volgnummer")) if dossier else None
         nummer = doc.fields.get("DocumentNummer")
         ident = kamerstuk or nummer or doc.id
         title = " ".join(str(doc.fields.get("Onderwerp") or "").split()) or f"Kamerbrief {ident}"
@@ -436,27 +427,7 @@ class TweedeKamerSyncSource:
             url=url,
             source=self.name,
         )
-        resource = f"{self.base_url}/Resources/{doc.id}"
-        try:
-            result = await client.get(resource)
-            text = to_text(result.content, result.content_type, None)
-        except SourceError as exc:
-            if exc.status not in (404, 410):
-                raise
-            notes.append(f"letter {ident}: no text at {resource} (HTTP {exc.status})")
-            return plain
-        except ValueError as exc:
-            notes.append(f"letter {ident}: text unreadable ({exc})")
-            return plain
-        extracted = extract_document(text, source=resource)
-        letter = to_letter(extracted, letter_id=ident, url=url, source=self.name, title=title)
-        return dataclasses.replace(
-            letter,
-            date=letter.date or plain.date,
-            kamerstuk=kamerstuk or letter.kamerstuk,
-            document_nummer=nummer or letter.document_nummer,
-            kind=DocumentKind.LETTER,
-        )
+        return await read_letter(client, plain, f"{self.base_url}/Resources/{doc.id}", notes)
 
 
 def _kamerstuk(dossier: MirrorRecord, volgnummer: object) -> str | None:
