@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from scrapers.errors import KamerwachtError, ParseError, SourceError
 from state.mirror import MirrorRecord
 from state.models import Letter, Motion
 
@@ -18,30 +19,6 @@ if TYPE_CHECKING:
     from scrapers.http import HttpClient
 
 __all__ = ["KamerwachtError", "ParseError", "Source", "SourceError", "SourceResult"]
-
-
-class KamerwachtError(Exception):
-    """Root of kamerwacht's own exceptions.
-
-    KamerwachtError
-     ├── SourceError        a fetch failed (network, status, size cap, timeout)
-     │    └── ParseError    the payload arrived but could not be read
-     └── (state.repository.StateError lives in state/, which imports nothing from here)
-    """
-
-
-class SourceError(KamerwachtError):
-    """A fetch from an upstream source failed; carries the URL and the cause."""
-
-    def __init__(self, url: str, cause: str, *, status: int | None = None) -> None:
-        self.url = url
-        self.cause = cause
-        self.status = status
-        super().__init__(f"{url}: {cause}")
-
-
-class ParseError(SourceError):
-    """An upstream answered, but what it sent is not what the source expects."""
 
 
 @dataclass(frozen=True, slots=True)

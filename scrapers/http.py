@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx
 
-from scrapers.base import SourceError
+from scrapers.errors import SourceError
 
 __all__ = ["VERSION", "FetchResult", "HttpClient", "Validators", "same_host", "user_agent"]
 
