@@ -43,6 +43,7 @@ COMMANDS: list[tuple[str, list[str]]] = [
 _RUNNER = (
     "import sys; sys.path.insert(0, sys.argv.pop(1)); from bot.cli import main; sys.exit(main())"
 )
+_PROBE = "import sys; sys.path.insert(0, sys.argv.pop(1)); import bot.cli; print(bot.cli.__file__)"
 
 
 def _env(db: Path) -> dict[str, str]:
@@ -70,11 +71,12 @@ def _run(tree: Path, args: list[str], db: Path, cwd: Path) -> tuple[float, float
 def _prepare(tree: Path, db: Path, cwd: Path) -> None:
     """Fill ``db`` with the demo's store, using ``tree``'s own code; check the import path."""
     probe = subprocess.run(
-        [sys.executable, "-c", _RUNNER.replace("from bot.cli import main; sys.exit(main())",
-                                               "import bot.cli; print(bot.cli.__file__)"),
-         str(tree)],
-        cwd=cwd, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [sys.executable, "-c", _PROBE, str(tree)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     if not probe.stdout.strip().startswith(str(tree)):
         raise SystemExit(f"{tree}: bot.cli was imported from {probe.stdout.strip()}")
     subprocess.run(
