@@ -23,13 +23,13 @@ from bot.cli_watch import add_commands
 
 __all__ = ["READ_COMMANDS", "build_parser", "main"]
 
-# Commands that only read and print, then exit (see main()).
+# Commands that read the store and print, then exit (see main()). Not ``extract``: parsing many
+# documents makes cyclic garbage (PDF object graphs) that must be collected as it goes.
 READ_COMMANDS = (
     "motions",
     "status",
     "changes",
     "sources",
-    "extract",
     "overdue",
     "agenda",
     "commitments",

@@ -120,10 +120,11 @@ def test_read_commands_are_marked_and_give_the_collector_back(
 
     parser = build_parser()
     for command in READ_COMMANDS:
-        extra = ["x"] if command in ("status", "extract") else []
+        extra = ["x"] if command == "status" else []
         assert parser.parse_args([command, *extra]).read is True
     assert not getattr(parser.parse_args(["run"]), "read", False)
     assert not getattr(parser.parse_args(["poll", "--once"]), "read", False)
+    assert not getattr(parser.parse_args(["extract", "x.pdf"]), "read", False)
 
     monkeypatch.setenv("KAMERWACHT_DATABASE_URL", f"sqlite:///{tmp_path}/none/kw.db")
     assert gc.isenabled()
