@@ -99,19 +99,25 @@ def safe_url(url: str) -> str:
 
 def database_error(settings: Settings, exc: BaseException) -> CliError:
     """The one line for a database that cannot be opened: the URL (no password) and the cause."""
+    from state.errors import DatabaseUnavailable
+
+    if isinstance(exc, DatabaseUnavailable) and exc.__cause__ is not None:
+        exc = exc.__cause__  # state wraps the driver's error: show the driver's words
     url = safe_url(settings.database_url)
     return CliError(f"KAMERWACHT_DATABASE_URL ({url}): {cause(exc)}", 1)
 
 
 def open_repo(settings: Settings, *, check: bool = True) -> Repository:
     """The store at ``KAMERWACHT_DATABASE_URL``; with ``check``, refuse an out-of-date schema."""
-    from state.errors import StateError
+    from state.errors import DatabaseUnavailable, StateError
     from state.repository import Repository
 
     try:
         repo = Repository.from_url(settings.database_url)
         if check:
             repo.check_schema()
+    except DatabaseUnavailable as exc:  # not a URL, no such driver or database, not writable, …
+        raise database_error(settings, exc) from exc
     except StateError as exc:
         raise CliError(str(exc), 1) from exc
     except Exception as exc:  # not a URL, no such driver, no such database, not writable, …

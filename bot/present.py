@@ -2,8 +2,8 @@
 JSON API and the demo: the ``--json`` objects (``motions``, ``status``, ``changes``, ``overdue``,
 ``agenda``, ``commitments``) and the board as a fixed-width text table.
 
-Pure functions of the state's values; words for people come from ``templates.render`` (imported
-only by the text table, so that a ``--json`` command does not load Jinja2).
+Pure functions of the state's values; words for people come from ``templates/`` (imported by the
+functions that need them).
 """
 
 from __future__ import annotations
@@ -63,6 +63,9 @@ def status_json(
     timeline: Sequence[TimelineEntry],
 ) -> dict[str, Any]:
     """The ``status ID --json`` object: the board object plus votes, evidence, letter, timeline."""
+    from state.timeline import latest_report
+    from templates.timeline import detail
+
     motion = entry.motion
     data = motion_json(entry)
     decision = motion.final_decision
@@ -80,8 +83,7 @@ def status_json(
     data["decision_date"] = iso(decision.date) if decision else None
     data["cabinet_appraisal"] = motion.cabinet_appraisal
     data["afgedaan"] = motion.afgedaan
-    latest = next((r for r in reversed(reports) if r.status is not None), None)
-    latest = latest or (reports[-1] if reports else None)
+    latest = latest_report(reports)
     data["evidence"] = latest.evidence if latest else None
     data["letter"] = (
         {
@@ -93,7 +95,11 @@ def status_json(
         if latest
         else None
     )
-    data["timeline"] = [{"date": iso(t.date), "kind": t.kind, "detail": t.detail} for t in timeline]
+    data["timeline"] = [  # an inferred decision (no recorded one) is the bot's alone
+        {"date": iso(t.date), "kind": t.kind.value, "detail": detail(t)}
+        for t in timeline
+        if not t.inferred
+    ]
     return data
 
 
