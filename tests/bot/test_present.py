@@ -18,6 +18,7 @@ from state.models import (
     PartyVote,
     Submitter,
     TimelineEntry,
+    TimelineKind,
     VoteChoice,
 )
 
@@ -53,7 +54,10 @@ def test_status_json_takes_the_latest_report_with_a_status() -> None:
         date(2021, 11, 4), "Uitvoering van alle moties", "https://example.org/l",
     )  # fmt: skip
     later_without = ExecutionReport("35570-V-35", "21501-02-2500", None, None, date(2022, 1, 1))
-    timeline = [TimelineEntry(date(2020, 11, 12), "submitted", "ingediend")]
+    timeline = [
+        TimelineEntry(date(2020, 11, 12), TimelineKind.SUBMITTED, submitters=("S. Karabulut",)),
+        TimelineEntry(None, TimelineKind.DECISION, status="adopted", inferred=True),
+    ]
     data = status_json(_entry(with_status), [with_status, later_without], timeline)
     assert data["execution_status"] == "executed"
     assert data["evidence"] == "uitvoering gegeven"
@@ -65,7 +69,10 @@ def test_status_json_takes_the_latest_report_with_a_status() -> None:
     }
     assert data["tally"] == {"for": 32, "against": 20}
     assert data["votes"][1] == {"party": "PVV", "vote": "against", "seats": 20, "mistake": False}
-    assert data["timeline"] == [{"date": "2020-11-12", "kind": "submitted", "detail": "ingediend"}]
+    # worded by templates/; the inferred decision is the bot's alone
+    assert data["timeline"] == [
+        {"date": "2020-11-12", "kind": "submitted", "detail": "ingediend door S. Karabulut"}
+    ]
     # the board object is the first part of the status object, key for key
     assert list(data)[: len(motion_json(_entry(with_status)))] == list(
         motion_json(_entry(with_status))
