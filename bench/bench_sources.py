@@ -29,8 +29,8 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from replay.server import ReplayServer
 from scrapers.http import HttpClient, user_agent
-from scrapers.replay import ReplayServer
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
 

@@ -6,7 +6,7 @@ given as a document number (``2021D41766``), the letter's text is read once, whe
 changes, to quote the sentence that fulfils it.
 
 No real Toezegging record exists in any public repository we searched; the names below come from
-the entity type in the recorded ``$metadata`` (scrapers/replay_data/metadata.xml). The entity and
+the entity type in the recorded ``$metadata`` (replay/data/metadata.xml). The entity and
 property names are in :data:`NAMES`, so another dialect can map them in one place, and
 :func:`check_schema` reports whether a live ``$metadata`` still has them
 (``kamerwacht sources --check``).

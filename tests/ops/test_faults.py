@@ -44,7 +44,7 @@ from bot.telegram.notifier import (
     build_bot,
 )
 from bot.telegram.outgoing import Outgoing
-from scrapers.replay import ODATA_V5, ReplayServer
+from replay.server import ODATA_V5, ReplayServer
 from state.models import ChangeKind, Channel, DeliveryStatus, Frequency
 from state.repository import Repository
 from tests.conftest import PgServer

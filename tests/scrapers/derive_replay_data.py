@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (the SRU record template keeps the recorded records' long XML lines)
-"""Builds ``scrapers/replay_data/`` from the recorded real payloads in ``../shared/fixtures``.
+"""Builds ``replay/data/`` from the recorded real payloads in ``../shared/fixtures``.
 
 Run ``python -m tests.scrapers.derive_replay_data`` after a fixture changes; ``test_replay_data``
 checks the committed folder is what this script produces. Real payloads are copied byte for byte

@@ -1,10 +1,10 @@
-"""scrapers/replay_data is exactly what the derivation script builds from the shared fixtures."""
+"""replay/data is exactly what the derivation script builds from the shared fixtures."""
 
 from __future__ import annotations
 
 import json
 
-from scrapers.replay_scenarios import DATA, REPLAY_NOW, snapshot
+from replay.scenarios import DATA, REPLAY_NOW, snapshot
 from tests.scrapers.derive_replay_data import build
 
 

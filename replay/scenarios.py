@@ -17,9 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scrapers.replay_agenda import SCENARIO_STEPS as AGENDA_SCENARIOS
-from scrapers.replay_agenda import add_agenda, add_commitments
-from scrapers.replay_odata import Graph, Schema
+from replay.agenda import SCENARIO_STEPS as AGENDA_SCENARIOS
+from replay.agenda import add_agenda, add_commitments
+from replay.odata import Graph, Schema
 
 __all__ = [
     "DATA",
@@ -35,7 +35,7 @@ __all__ = [
     "snapshot",
 ]
 
-DATA = Path(__file__).with_name("replay_data")
+DATA = Path(__file__).with_name("data")
 REPLAY_NOW = "2025-10-06T08:00:00Z"  # after every recorded timestamp; see replay_data/README.md
 REWRITE_UTC = "2025-10-07T08:00:00Z"
 REWRITE_LOCAL = "2025-10-07T10:00:00+02:00"
@@ -133,7 +133,7 @@ _ALL = [
         "slow",
     ),
 ]
-_ALL += [  # issue 17: the agenda (scrapers/replay_agenda.py)
+_ALL += [  # issue 17: the agenda (replay/agenda.py)
     Scenario(
         "agenda",
         "step 0: the Stemmingen of 2 Oct 2025 planned, 16 motions with Besluit 'Voorstel'; "

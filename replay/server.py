@@ -35,14 +35,14 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from scrapers.replay_odata import (
+from replay.odata import (
     ODataError,
     Output,
     Query,
     run_collection,
     serialize_entity,
 )
-from scrapers.replay_scenarios import (
+from replay.scenarios import (
     DATA,
     SCENARIOS,
     Resource,
@@ -51,10 +51,10 @@ from scrapers.replay_scenarios import (
     data_file,
     snapshot,
 )
-from scrapers.replay_scenarios import scenario as get_scenario
-from scrapers.replay_sru import search_response
-from scrapers.replay_syncfeed import SyncFeedError, category_name, feed
-from scrapers.replay_v5 import MAX_TOP, v5_graph, v5_metadata
+from replay.scenarios import scenario as get_scenario
+from replay.sru import search_response
+from replay.syncfeed import SyncFeedError, category_name, feed
+from replay.v5 import MAX_TOP, v5_graph, v5_metadata
 
 __all__ = ["SCENARIOS", "ReplayServer", "serve_forever"]
 

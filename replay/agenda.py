@@ -34,7 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scrapers.replay_odata import Graph
+from replay.odata import Graph
 
 __all__ = [
     "ACTIVITY_ID",
@@ -45,7 +45,7 @@ __all__ = [
     "add_commitments",
 ]
 
-AGENDA_DATA = Path(__file__).with_name("replay_data") / "agenda"
+AGENDA_DATA = Path(__file__).with_name("data") / "agenda"
 ACTIVITY_ID = "ad15b461-48eb-4607-9f1e-e85498fba16a"  # Stemmingen 2025A06526, 2 October 2025
 PRE_VOTE_CHANGES: dict[str, Any] = {
     "Status": "Gepland",
@@ -140,7 +140,7 @@ def add_agenda(graph: Graph, scenario: str, step: int) -> None:
 # --------------------------------------------------------------------------- commitments
 
 COMMITMENTS_FILE = (
-    Path(__file__).with_name("replay_data") / "commitments" / ("Toezegging_records_DERIVED.json")
+    Path(__file__).with_name("data") / "commitments" / ("Toezegging_records_DERIVED.json")
 )
 
 

@@ -14,8 +14,8 @@ import json
 import re
 from functools import cache
 
-from scrapers.replay_odata import Graph, Schema
-from scrapers.replay_scenarios import data_file, snapshot
+from replay.odata import Graph, Schema
+from replay.scenarios import data_file, snapshot
 
 __all__ = ["MAX_TOP", "SCHEMA_DROPS", "v5_graph", "v5_metadata"]
 

@@ -45,8 +45,8 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
-from scrapers.replay_odata import Graph
-from scrapers.replay_scenarios import REPLAY_NOW, scenario, snapshot
+from replay.odata import Graph
+from replay.scenarios import REPLAY_NOW, scenario, snapshot
 
 __all__ = [
     "CATEGORIES",
