@@ -1,6 +1,6 @@
 """Replay of the Tweede Kamer agenda: a voting session before and after its vote (issue 17).
 
-The records are the real ones in ``replay_data/agenda/`` (byte copies of
+The records are the real ones in ``replay/data/agenda/`` (byte copies of
 ``fixtures/upstream/tweedekamer-odata/agenda/``; read its SOURCES.md): the Stemmingen session
 2025A06526 of 2 October 2025, its 27 agenda items, the 16 motions on them as recorded before the
 vote, their 88 ``Voorstel`` Besluiten, the same 16 Besluiten after the vote (with the agenda item

@@ -1,7 +1,7 @@
-"""What the replay server serves: the recorded payloads in ``replay_data/``, per scenario and step.
+"""What the replay server serves: the recorded payloads in ``replay/data/``, per scenario and step.
 
-The Tweede Kamer data becomes an entity graph (``replay_odata.Graph``) built from the recorded
-records plus the DERIVED records described in ``replay_data/README.md``. A scenario is a sequence
+The Tweede Kamer data becomes an entity graph (``replay.odata.Graph``) built from the recorded
+records plus the DERIVED records described in ``replay/data/README.md``. A scenario is a sequence
 of snapshots (``advance()`` moves to the next one) and, for the fault scenarios, a fault that
 applies to every request of the first snapshot. The officiële-bekendmakingen SRU records and the
 rijksoverheid documents are served from their recorded XML.
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 DATA = Path(__file__).with_name("data")
-REPLAY_NOW = "2025-10-06T08:00:00Z"  # after every recorded timestamp; see replay_data/README.md
+REPLAY_NOW = "2025-10-06T08:00:00Z"  # after every recorded timestamp; see replay/data/README.md
 REWRITE_UTC = "2025-10-07T08:00:00Z"
 REWRITE_LOCAL = "2025-10-07T10:00:00+02:00"
 UNSEEN_BESLUITSOORT = "Stemmen - heropend"  # not among the 86,172 observed Besluiten
@@ -161,7 +161,7 @@ def scenario(name: str) -> Scenario:
 
 
 def data_file(name: str) -> bytes:
-    """The bytes of one file in ``replay_data/``."""
+    """The bytes of one file in ``replay/data/``."""
     return (DATA / name).read_bytes()
 
 

@@ -3,11 +3,11 @@
 One server stands in for every upstream, each under its own path prefix:
 
 * ``/OData/v4/2.0/…`` — the Tweede Kamer Gegevensmagazijn (an OData evaluator over the recorded
-  records, see ``replay_odata`` and ``replay_scenarios``), incl. ``$metadata`` and ``Resource``;
-* ``/OData/v5/…`` — the same records in the DERIVED v5 dialect (``replay_v5``): renamed
+  records, see ``replay.odata`` and ``replay.scenarios``), incl. ``$metadata`` and ``Resource``;
+* ``/OData/v5/…`` — the same records in the DERIVED v5 dialect (``replay.v5``): renamed
   properties, its own ``$metadata``, ``$top`` above 100 answered with HTTP 400;
 * ``/SyncFeed/2.0/Feed`` and ``/SyncFeed/2.0/Entiteiten/<id>`` — the Tweede Kamer SyncFeed,
-  CONSTRUCTED from the same records (see ``replay_syncfeed``);
+  CONSTRUCTED from the same records (see ``replay.syncfeed``);
 * ``/repository/sru`` and ``/repository/frbr/…`` — repository.overheid.nl (SRU 2.0 over the
   recorded records, CQL subset) and the publications' XML;
 * ``/zoek/rss`` — the officiële-bekendmakingen RSS search feed (the recorded feed, any ``q``);
@@ -16,6 +16,9 @@ One server stands in for every upstream, each under its own path prefix:
   in the reported query form; it neither searches nor applies the period;
 * ``/rijksoverheid/v1/sources/rijksoverheid/documents[/<id>]`` — the recorded rijksoverheid.nl
   open-data documents (the legacy API, the only rijksoverheid payloads ever recorded).
+
+This module holds the HTTP side (connections, faults, lifecycle); ``replay.routes`` answers each
+path and ``replay.responses`` builds the answers.
 
 It is a plain asyncio HTTP/1.1 server (keep-alive, chunked streaming), so it runs in the caller's
 event loop (tests, the demo) or standalone (``kamerwacht replay``). ``advance()`` moves a
@@ -26,112 +29,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
-import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from types import TracebackType
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
-from replay.odata import (
-    ODataError,
-    Output,
-    Query,
-    run_collection,
-    serialize_entity,
+from replay.responses import HTML_ERROR, REASONS, Response, huge_stream, json_response
+from replay.routes import (
+    ODATA,
+    ODATA_V5,
+    RIJKSOVERHEID,
+    RIJKSOVERHEID_RSS,
+    RSS_PATH,
+    SYNCFEED,
+    TK_DIALECTS,
+    Serving,
+    route,
 )
-from replay.scenarios import (
-    DATA,
-    SCENARIOS,
-    Resource,
-    Snapshot,
-    SruRecord,
-    data_file,
-    snapshot,
-)
+from replay.scenarios import SCENARIOS, Snapshot, snapshot
 from replay.scenarios import scenario as get_scenario
-from replay.sru import search_response
-from replay.syncfeed import SyncFeedError, category_name, feed
-from replay.v5 import MAX_TOP, v5_graph, v5_metadata
 
-__all__ = ["SCENARIOS", "ReplayServer", "serve_forever"]
+__all__ = [
+    "ODATA",
+    "ODATA_V5",
+    "RIJKSOVERHEID",
+    "SCENARIOS",
+    "ReplayServer",
+    "Response",
+    "serve_forever",
+]
 
 logger = logging.getLogger(__name__)
 
-ODATA = "/OData/v4/2.0"
-ODATA_V5 = "/OData/v5"
-TK_DIALECTS = {"v2": ODATA, "v5": ODATA_V5}
-SYNCFEED = "/SyncFeed/2.0"
-SRU_PATH = "/repository/sru"
-FRBR = "/repository/frbr/"
-RSS_PATH = "/zoek/rss"
-RIJKSOVERHEID = "/rijksoverheid/v1/sources/rijksoverheid/documents"
-RIJKSOVERHEID_RSS = "/rijksoverheid/api/rss"
-RO_RSS_FILE = "rijksoverheid_api-rss_DERIVED.xml"
-# a sort_date bound must be a full instant (date-only strings were answered with HTTP 500)
-_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
-HUGE_BODY = 50 * 1024 * 1024
 SLOW_SECONDS = 25.0
-STATIC_LAST_MODIFIED = "Mon, 06 Oct 2025 08:00:00 GMT"
-RSS_FILE = "zoek.officielebekendmakingen.nl_rss_150-kamerstuk-items_2022-04-25..05-02.xml"
-RO_LIST_FILE = "documents_list_URLS-REWRITTEN-TO-__MOCK_SERVICE__.xml"
-REASONS = {
-    200: "OK",
-    304: "Not Modified",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-}
-HTML_ERROR = (
-    b"<!DOCTYPE html><html><head><title>Onderhoud</title></head><body><h1>Service tijdelijk "
-    b"niet beschikbaar</h1><p>Probeer het later opnieuw.</p></body></html>"
-)
-
-
-@dataclass
-class Response:
-    """What the server answers to one request."""
-
-    status: int = 200
-    body: bytes = b""
-    content_type: str = "application/json; odata.metadata=minimal; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-    stream: AsyncIterator[bytes] | None = None
-    hang: bool = False
-
-
-def _json(obj: object, status: int = 200) -> Response:
-    body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(status=status, body=body)
-
-
-def _odata_error(message: str, status: int = 400) -> Response:
-    return _json({"error": {"code": "", "message": message}}, status)
-
-
-def _static(body: bytes, content_type: str, request_headers: dict[str, str]) -> Response:
-    """A file with validators; a matching conditional GET gets 304."""
-    etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
-    headers = {"ETag": etag, "Last-Modified": STATIC_LAST_MODIFIED}
-    if request_headers.get("if-none-match") == etag or (
-        "if-none-match" not in request_headers
-        and request_headers.get("if-modified-since") == STATIC_LAST_MODIFIED
-    ):
-        return Response(status=304, content_type="", headers=headers)
-    return Response(body=body, content_type=content_type, headers=headers)
-
-
-async def _huge_stream() -> AsyncIterator[bytes]:
-    chunk = b'{"value":[' + b" " * (1024 * 1024 - 10)
-    filler = b" " * (1024 * 1024)
-    sent = 0
-    while sent < HUGE_BODY:
-        yield chunk if sent == 0 else filler
-        sent += 1024 * 1024
 
 
 class ReplayServer:
@@ -311,9 +240,9 @@ class ReplayServer:
         path = unquote(split.path)
         if path == "/_replay/advance":
             self.advance()
-            return _json({"scenario": self.scenario, "step": self.step})
+            return json_response({"scenario": self.scenario, "step": self.step})
         if path == "/_replay/status":
-            return _json(
+            return json_response(
                 {
                     "scenario": self.scenario,
                     "step": self.step,
@@ -328,6 +257,9 @@ class ReplayServer:
             return await self._fault(snap.fault, path, split.query, headers)
         self._served_in_step += 1
         return self._route(snap, path, split.query, headers)
+
+    def _route(self, snap: Snapshot, path: str, query: str, headers: dict[str, str]) -> Response:
+        return route(Serving(self.base_url, self.scenario, self.step), snap, path, query, headers)
 
     async def _fault(self, fault: str, path: str, query: str, headers: dict[str, str]) -> Response:
         if fault == "http500":
@@ -347,7 +279,7 @@ class ReplayServer:
         if fault == "html-200":
             return Response(body=HTML_ERROR, content_type="text/html; charset=utf-8")
         if fault == "huge-body":
-            return Response(content_type="application/json", stream=_huge_stream())
+            return Response(content_type="application/json", stream=huge_stream())
         if fault == "truncated-json":
             full = self._route(snapshot(self.scenario, 1), path, query, headers)
             return Response(
@@ -357,225 +289,6 @@ class ReplayServer:
                 headers=full.headers,
             )
         raise AssertionError(fault)
-
-    def _route(self, snap: Snapshot, path: str, query: str, headers: dict[str, str]) -> Response:
-        try:
-            if path == ODATA or path.startswith(ODATA + "/"):
-                return self._odata(snap, path[len(ODATA) :].lstrip("/"), query, headers)
-            if path == ODATA_V5 or path.startswith(ODATA_V5 + "/"):
-                rest = path[len(ODATA_V5) :].lstrip("/")
-                return self._odata(snap, rest, query, headers, dialect="v5")
-            if path.startswith(SYNCFEED + "/"):
-                return self._syncfeed(snap, path[len(SYNCFEED) :], query)
-            if path == SRU_PATH:
-                return self._sru(snap, query)
-            if path.startswith(FRBR):
-                return self._frbr(snap, path, headers)
-            if path == RSS_PATH:
-                return _static(data_file(RSS_FILE), "application/rss+xml; charset=utf-8", headers)
-            if path == RIJKSOVERHEID_RSS:
-                return self._rijksoverheid_rss(query, headers)
-            if path == RIJKSOVERHEID or path.startswith(RIJKSOVERHEID + "/"):
-                return self._rijksoverheid(path[len(RIJKSOVERHEID) :].strip("/"), headers)
-        except ODataError as exc:
-            return _odata_error(exc.message, exc.status)
-        except SyncFeedError as exc:
-            return Response(exc.status, exc.message.encode(), "text/plain; charset=utf-8")
-        return Response(status=404, body=b"Not Found", content_type="text/plain")
-
-    # -- Tweede Kamer SyncFeed ------------------------------------------------------------------
-
-    def _syncfeed(self, snap: Snapshot, rest: str, query: str) -> Response:
-        current = feed(snap.name or self.scenario, snap.step)
-        if rest == "/Feed":
-            options = dict(parse_qsl(query, keep_blank_values=True))
-            token = options.get("skiptoken") or None
-            if token is not None and not token.isdigit():
-                raise SyncFeedError(400, f"Invalid skiptoken '{token}'.")
-            category = category_name(options.get("category"))
-            base = self.base_url + SYNCFEED
-            body = current.page(category, int(token) if token else None, base)
-            return Response(body=body, content_type="application/atom+xml; charset=utf-8")
-        if rest.startswith("/Entiteiten/"):
-            found = current.entity(rest.removeprefix("/Entiteiten/"))
-            if found is not None:
-                return Response(body=found, content_type="application/xml; charset=utf-8")
-        if rest.startswith("/Resources/"):
-            key = rest.removeprefix("/Resources/").lower()
-            if current.has_resource(key):
-                file = snap.resources[("Document", key)]
-                return Response(body=data_file(file.file), content_type=file.content_type)
-        raise SyncFeedError(404, "Not Found")
-
-    # -- Tweede Kamer OData ---------------------------------------------------------------------
-
-    def _odata(
-        self,
-        snap: Snapshot,
-        rest: str,
-        query: str,
-        headers: dict[str, str],
-        *,
-        dialect: str = "v2",
-    ) -> Response:
-        root = self.base_url + TK_DIALECTS[dialect]
-        step = min(self.step, get_scenario(self.scenario).steps - 1)
-        graph = v5_graph(self.scenario, step) if dialect == "v5" else snap.graph
-        if rest in ("", "$metadata"):
-            if rest == "":
-                sets = sorted(graph.schema.types)
-                return _json(
-                    {
-                        "@odata.context": f"{root}/$metadata",
-                        "value": [{"name": s, "kind": "EntitySet", "url": s} for s in sets],
-                    }
-                )
-            metadata = (
-                v5_metadata(self.scenario, step) if dialect == "v5" else data_file("metadata.xml")
-            )
-            return Response(body=metadata, content_type="application/xml")
-        options = dict(parse_qsl(query, keep_blank_values=True))
-        fmt = options.get("$format", "") + " " + headers.get("accept", "")
-        out = Output(root=root, full="odata.metadata=full" in fmt)
-        q = Query.from_options(options)
-        if dialect == "v5" and q.top is not None and q.top > MAX_TOP:
-            raise ODataError(f"The limit of '{MAX_TOP}' for Top query has been exceeded.")
-        match = re.fullmatch(r"([A-Za-z]+)(?:\(([^)]*)\))?(?:/([A-Za-z]+))?", rest)
-        if not match:
-            raise ODataError(f"Resource not found for the segment '{rest}'.", 404)
-        entity_set, key, nav = match.groups()
-        etype = graph.schema.entity(entity_set)
-
-        def next_link(token: str) -> str:
-            kept = "&".join(
-                p
-                for p in query.split("&")
-                if p and unquote(p.split("=", 1)[0]).lower() != "$skiptoken"
-            )
-            return (
-                f"{root}/{rest}?{kept}&$skiptoken={token}"
-                if kept
-                else (f"{root}/{rest}?$skiptoken={token}")
-            )
-
-        if key is None:
-            if nav:
-                raise ODataError(f"Resource not found for the segment '{rest}'.", 404)
-            records = graph.sets.get(entity_set, {}).values()
-            return _json(
-                run_collection(
-                    graph,
-                    entity_set,
-                    records,
-                    q,
-                    out,
-                    context=f"{root}/$metadata#{entity_set}",
-                    next_link=next_link,
-                )
-            )
-        if key.lower().startswith("guid'"):
-            raise ODataError(f"The key value '{key}' is not a valid Guid literal.")
-        record = graph.get(entity_set, key.strip("'"))
-        if record is None:
-            return _odata_error(f"Resource not found for the segment '{entity_set}'.", 404)
-        if nav and nav.lower() == "resource":
-            return self._resource(snap, entity_set, str(record["Id"]))
-        if nav is None:
-            body = serialize_entity(graph, entity_set, record, q, out)
-            return _json({"@odata.context": f"{root}/$metadata#{entity_set}/$entity", **body})
-        info = etype.navigations.get(nav)
-        if info is None:
-            raise ODataError(f"Resource not found for the segment '{nav}'.", 404)
-        related = [r for _, r in graph.related(entity_set, record, nav)]
-        if info.collection:
-            return _json(
-                run_collection(
-                    graph,
-                    info.target,
-                    related,
-                    q,
-                    out,
-                    context=f"{root}/$metadata#{info.target}",
-                    next_link=next_link,
-                )
-            )
-        if not related:
-            return Response(status=204, body=b"", content_type="")
-        body = serialize_entity(graph, info.target, related[0], q, out)
-        return _json({"@odata.context": f"{root}/$metadata#{info.target}/$entity", **body})
-
-    def _resource(self, snap: Snapshot, entity_set: str, key: str) -> Response:
-        found: Resource | None = snap.resources.get((entity_set, key.lower()))
-        if found is None:
-            return _odata_error("No resource was recorded for this entity.", 404)
-        return Response(body=data_file(found.file), content_type=found.content_type)
-
-    # -- officiële bekendmakingen ---------------------------------------------------------------
-
-    def _sru(self, snap: Snapshot, query: str) -> Response:
-        options = dict(parse_qsl(query, keep_blank_values=True))
-        try:
-            body = search_response(snap.sru, options, self.base_url + "/repository")
-        except ValueError as exc:
-            return Response(status=400, body=str(exc).encode(), content_type="text/plain")
-        return Response(body=body, content_type="application/xml; charset=utf-8")
-
-    def _frbr(self, snap: Snapshot, path: str, headers: dict[str, str]) -> Response:
-        wanted = path.removeprefix("/repository")
-        record: SruRecord | None = next(
-            (r for r in snap.sru if r.resource_path == wanted and r.resource), None
-        )
-        if record is None or record.resource is None:
-            return Response(status=404, body=b"Not Found", content_type="text/plain")
-        return _static(data_file(record.resource.file), record.resource.content_type, headers)
-
-    # -- rijksoverheid --------------------------------------------------------------------------
-
-    def _rijksoverheid_rss(self, query: str, headers: dict[str, str]) -> Response:
-        """The DERIVED feed for a search in the reported form (``{"filters": [...],
-        "resultSearchTerm": ..., "pageTitle": ...}``). Anything else gets 400 (the replay's own
-        check: the real answer to it is not reported); a ``sort_date`` bound that is not a full
-        ISO instant gets the 500 reported for it."""
-        raw = dict(parse_qsl(query, keep_blank_values=True)).get("query", "")
-        try:
-            spec = json.loads(raw)
-        except ValueError:
-            spec = None
-        if (
-            not isinstance(spec, dict)
-            or not isinstance(spec.get("filters"), list)
-            or not isinstance(spec.get("resultSearchTerm"), str)
-        ):
-            return Response(status=400, body=b"Bad Request", content_type="text/plain")
-        for spec_filter in spec["filters"]:
-            if not isinstance(spec_filter, dict) or spec_filter.get("field") != "sort_date":
-                continue
-            for value in spec_filter.get("values") or []:
-                bounds = [value.get(k) for k in ("from", "to") if k in value]
-                if not all(isinstance(b, str) and _INSTANT.fullmatch(b) for b in bounds):
-                    return Response(status=500, body=b"Error", content_type="text/plain")
-        text = data_file(RO_RSS_FILE).decode("utf-8")
-        text = text.replace("https://www.rijksoverheid.nl", self.base_url + "/rijksoverheid")
-        return _static(text.encode("utf-8"), "application/rss+xml; charset=utf-8", headers)
-
-    def _rijksoverheid(self, rest: str, headers: dict[str, str]) -> Response:
-        base = self.base_url + "/rijksoverheid"
-        if not rest:
-            text = data_file(RO_LIST_FILE).decode("utf-8")
-            text = text.replace("http://__MOCK_SERVICE__/opendata.rijksoverheid.nl", base)
-            return _static(text.encode("utf-8"), "application/xml; charset=utf-8", headers)
-        key = rest.split("/", 1)[0].lower()
-        for name in sorted(p for p in _data_names() if p.startswith("document_")):
-            prefix = name.split("_")[1]
-            if key.startswith(prefix):
-                text = data_file(name).decode("utf-8")
-                text = text.replace("https://opendata.rijksoverheid.nl", base)
-                return _static(text.encode("utf-8"), "application/xml; charset=utf-8", headers)
-        return Response(status=404, body=b"Not Found", content_type="text/plain")
-
-
-def _data_names() -> list[str]:
-    return [p.name for p in DATA.iterdir()]
 
 
 async def serve_forever(scenario: str, host: str, port: int, tk_dialect: str = "v5") -> None:
