@@ -1,5 +1,5 @@
 """The DERIVED rijksoverheid.nl ``/api/rss`` answer the replay server serves (part of
-``derive_replay_data``).
+``replay.derive``).
 
 No answer of the 2026 endpoint was ever recorded. Its reported shape (``rijksoverheid-website-2026/
 API_SHAPE.md`` in the shared fixtures, and the public 2026 client code named in
@@ -18,7 +18,7 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from tests.conftest import UPSTREAM
+from replay.derive import UPSTREAM
 
 NAME = "rijksoverheid_api-rss_DERIVED.xml"
 LIST = (
