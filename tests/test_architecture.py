@@ -45,7 +45,6 @@ KNOWN_LONG: set[str] = {
     "bot.telegram.handlers",
     "bot.telegram.notifier",
     "bot.web.openapi",
-    "scrapers.tweedekamer",
     "state.diff",
     "state.repository",
 }
