@@ -33,11 +33,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from scrapers.base import ParseError, SourceError, SourceResult
+from scrapers.base import ParseError, SourceResult
 from scrapers.http import HttpClient
 from scrapers.odata import any_of, contains_any, fetch_all, literal, parse_datetime
-from scrapers.odata_schema import Dialect, SchemaMismatch, parse_metadata, resolve
+from scrapers.odata_schema import Dialect, SchemaMismatch
 from scrapers.topics import TopicProfile
+from scrapers.tweedekamer_dialect import DialectReader
 from scrapers.tweedekamer_mirror import flatten
 from scrapers.tweedekamer_queries import (
     WATCH_INLINE,
@@ -109,8 +110,7 @@ class TweedeKamerSource:
         self.topic = topic
         self.overlap = overlap
         self.letters = letters  # False: motions only (benchmarks, a motions-only deployment)
-        self._dialect: Dialect | None = None
-        self._warned: set[str] = set()
+        self._schema = DialectReader(self.base_url, "motions", self.name)
 
     def _url(self, entity: str) -> str:
         return f"{self.base_url}/{entity}"
@@ -118,26 +118,8 @@ class TweedeKamerSource:
     # -- schema ---------------------------------------------------------------------------------
 
     async def dialect(self, client: HttpClient, *, refresh: bool = False) -> Dialect:
-        """The server's dialect, from its ``$metadata`` (read once per process, or on refresh).
-
-        ``SchemaMismatch`` names every required property the schema lacks; a missing optional
-        one is logged once per process and its field stays empty.
-        """
-        if self._dialect is not None and not refresh:
-            return self._dialect
-        self._dialect = None
-        result = await client.get(self._url("$metadata"))
-        dialect = resolve(parse_metadata(result.content, result.url), self.base_url)
-        for name in dialect.missing_optional:
-            if name not in self._warned:
-                self._warned.add(name)
-                logger.warning(
-                    "tweedekamer: OData schema (dialect %s) lacks optional %s; left empty",
-                    dialect.label,
-                    name,
-                )
-        self._dialect = dialect
-        return dialect
+        """The server's dialect, from its ``$metadata`` (read once per process, or on refresh)."""
+        return await self._schema.get(client, refresh=refresh)
 
     # -- poll -----------------------------------------------------------------------------------
 
@@ -153,16 +135,9 @@ class TweedeKamerSource:
         """
         try:
             started = client.requests_made
-            dialect = await self.dialect(client)
-            try:
-                result = await self._poll(client, dialect, cursors, watchlist)
-            except SourceError as exc:
-                if exc.status != 400 or isinstance(exc, ParseError):
-                    raise
-                fresh = await self.dialect(client, refresh=True)
-                if fresh.physical == dialect.physical:
-                    raise
-                result = await self._poll(client, fresh, cursors, watchlist)
+            result = await self._schema.run(
+                client, lambda d: self._poll(client, d, cursors, watchlist)
+            )
             return dataclasses.replace(result, requests=client.requests_made - started)
         except SchemaMismatch:
             raise
