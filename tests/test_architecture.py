@@ -46,7 +46,6 @@ KNOWN_LONG: set[str] = {
     "bot.telegram.notifier",
     "bot.web.openapi",
     "state.diff",
-    "state.repository",
 }
 
 
