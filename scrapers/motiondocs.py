@@ -78,9 +78,11 @@ DECISION_WORDS: dict[str, ParliamentaryStatus] = {
     "staken": ParliamentaryStatus.TIED,
 }
 # tweedekamer.nl: "Verworpen met handopsteken" then "VVD | 34 | Tegen |";
-# other sites: "Status" / "Verworpen" / "Voor" / "PvdD, SP" / "Tegen" / "VVD, PVV".
+# other sites: "Status" / "Verworpen" / "Voor" / "PvdD, SP" / "Tegen" / "VVD, PVV";
+# Stemmingsuitslagen pages: "Besluit: Verworpen.".
 _OUTCOME_RE = re.compile(
-    r"^[ \t]*(?:Status[ \t]*\n\s*)?(?P<w>Aangenomen|Verworpen|Aangehouden|Ingetrokken|Vervallen)\b",
+    r"^[ \t]*(?:Status[ \t]*\n\s*|Besluit[ \t]*:[ \t]*)?"
+    r"(?P<w>Aangenomen|Verworpen|Aangehouden|Ingetrokken|Vervallen)\b",
     re.MULTILINE,
 )
 _TABLE_ROW_RE = re.compile(

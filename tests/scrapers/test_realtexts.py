@@ -391,6 +391,25 @@ EXPECTED: dict[str, Doc] = {
         },
         references=("31924-VII-1",),
     ),
+    # tweedekamer.nl Stemmingsuitslagen page, one block per motion: "Motie van het lid Helder over
+    # …" / "Indiener: Lilian Helder, Kamerlid PVV" / "Besluit: Verworpen." / "Motie" / "33308-13" /
+    # "10 februari 2015"; "Gewijzigde motie van het lid Verhoeven (t.v.v. 33 308, nr. 14)" …
+    # "33308-17" replaces 33308-14. The page names no party in text (the voor/tegen columns are
+    # images), so no party is read. "Plenaire vergadering 12 februari 2015" is the vote's date.
+    "tk-stemmingsuitslagen-2015P02267.txt": Doc(
+        DocumentKind.VOTE_LIST,
+        None,
+        {
+            "33308-13": M(("Lilian Helder",), None, REJECTED, (), (), date=D(2015, 2, 10)),
+            "33308-14": M(decision=REPLACED),
+            "33308-17": M(
+                ("Kees Verhoeven",), None, ADOPTED, (), (), replaces="33308-14", date=D(2015, 2, 10)
+            ),
+            "33308-15": M(("Jasper van Dijk",), None, ADOPTED, (), (), date=D(2015, 2, 10)),
+            "33308-16": M(("Jasper van Dijk",), None, ADOPTED, (), (), date=D(2015, 2, 10)),
+        },
+        date=D(2015, 2, 12),
+    ),
     # --- second held-out batch: expectations written before the extractor ever read them ---
     # "te weten: -de motie-Omtzigt c.s. … (34000-V, nr. 58); -de motie-Voordewind c.s. …
     # (34000-V, nr. 59); -de motie-Beertema c.s. … (34000-V, nr. 60); -de motie-Beertema/Wilders
