@@ -482,6 +482,46 @@ EXPECTED: dict[str, Doc] = {
     "kst-21501-02-2602.txt": Doc(
         DocumentKind.LETTER, "21501-02-2602", {}, date=D(2023, 1, 31), held_out=True
     ),
+    # --- third held-out batch (2026-12-06): expectations written before the extractor read them ---
+    # "Aangezien de motie-Ferrier (32123-V, nr. 14) is ingetrokken"; "Op verzoek van de heer
+    # Voordewind stel ik voor, zijn motie (32123-V, nr. 15) van de agenda af te voeren."; "In
+    # stemming komt de motie-Vendrik (32123-V, nr. 16)." … "de fracties van de SP, de PvdA,
+    # GroenLinks, D66, de PvdD, de ChristenUnie en de SGP voor deze motie … die van de overige
+    # fracties ertegen, zodat zij is aangenomen."; "de motie-Van der Staaij (32123-V, nr. 17)" …
+    # "de SP, GroenLinks, de PvdD, D66 en de SGP voor … zodat zij is verworpen."
+    "h-tk-20092010-28-2544.txt": Doc(
+        H,
+        None,
+        {
+            "32123-V-14": M(("Ferrier",), None, WITHDRAWN),
+            "32123-V-15": M(("Voordewind",), None, WITHDRAWN),
+            "32123-V-16": M(
+                ("Vendrik",),
+                None,
+                ADOPTED,
+                ("SP", "PvdA", "GroenLinks", "D66", "PvdD", "ChristenUnie", "SGP"),
+                (),
+                "against",
+            ),
+            "32123-V-17": M(
+                ("Van der Staaij",),
+                None,
+                REJECTED,
+                ("SP", "GroenLinks", "PvdD", "D66", "SGP"),
+                (),
+                "against",
+            ),
+        },
+        held_out=True,
+    ),
+    # A copy of the Handelingen on a party site: the motion read out, "Deze motie is voorgesteld
+    # door de leden Voordewind en Van Helvert." and "Zij krijgt nr. 2215 (21501-02)."; no vote.
+    "christenunie-vao-rbz-20201006.txt": Doc(
+        H,
+        None,
+        {"21501-02-2215": M(("Voordewind", "Van Helvert"), None, None)},
+        held_out=True,
+    ),
 }
 
 
