@@ -522,6 +522,72 @@ EXPECTED: dict[str, Doc] = {
         {"21501-02-2215": M(("Voordewind", "Van Helvert"), None, None)},
         held_out=True,
     ),
+    # "De motie-Sjoerdsma c.s. (21501-02, nr. 1924) is in die zin gewijzigd dat zij thans is
+    # ondertekend door de leden Sjoerdsma, Van Helvert, Voordewind, Ploumen, Karabulut, Van Ojik en
+    # Van Rooijen" … "Zij krijgt nr. 1929, was nr. 1924 (21501-02)." The copy ends inside the
+    # chair's sentence ("… voor deze gewijzigde motie hebben"): no outcome is stated.
+    "h-tk-20182019-24-16.txt": Doc(
+        H,
+        None,
+        {
+            "21501-02-1924": M(("Sjoerdsma",), None, REPLACED),
+            "21501-02-1929": M(
+                (
+                    "Sjoerdsma",
+                    "Van Helvert",
+                    "Voordewind",
+                    "Ploumen",
+                    "Karabulut",
+                    "Van Ojik",
+                    "Van Rooijen",
+                ),
+                None,
+                None,
+                replaces="21501-02-1924",
+            ),
+        },
+        held_out=True,
+    ),
+    # "Op verzoek van mevrouw Van der Laan stel ik voor haar motie (21501-20, nr. 223) van de
+    # agenda af te voeren."; "In stemming komt de motie-Timmermans/Koenders (21501-20, nr. 222)." …
+    # "de fracties van GroenLinks, de PvdA, D66, de ChristenUnie, de SGP, het CDA en de LPF voor
+    # deze motie … die van de overige fracties ertegen, zodat zij is aangenomen."
+    "h-tk-20022003-4829-4829-1.txt": Doc(
+        H,
+        None,
+        {
+            "21501-20-222": M(
+                ("Timmermans", "Koenders"),
+                None,
+                ADOPTED,
+                ("GroenLinks", "PvdA", "D66", "ChristenUnie", "SGP", "CDA", "LPF"),
+                (),
+                "against",
+            ),
+            "21501-20-223": M(("Van der Laan",), None, WITHDRAWN),
+        },
+        held_out=True,
+    ),
+    # "In stemming komt de motie-Koenders (30800-V, nr. 19)." … "de fracties van de PvdA, het CDA,
+    # de ChristenUnie, de SGP, de LPF en de Groep Van Oudenallen voor deze motie … die van de
+    # overige fracties ertegen, zodat zij is aangenomen."; the copy ends at "In stemming komt de
+    # motie-Fe": no outcome for the motie-Ferrier c.s. (30800 V, nr. 24).
+    "h-tk-20062007-1451-1451-4.txt": Doc(
+        H,
+        None,
+        {
+            "30800-V-19": M(
+                ("Koenders",),
+                None,
+                ADOPTED,
+                ("PvdA", "CDA", "ChristenUnie", "SGP", "LPF", "Groep Van Oudenallen"),
+                (),
+                "against",
+            ),
+            "30800-V-24": M(("Ferrier",), None, None),
+        },
+        held_out=True,
+    ),
 }
 
 
