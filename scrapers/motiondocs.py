@@ -146,9 +146,10 @@ def page_votes(text: str, motion_id: str) -> vocab.MotionFacts | None:
     rest = text[outcome.start() :]
     pro: list[str] = []
     con: list[str] = []
-    for row in _TABLE_ROW_RE.finditer(rest):
-        (pro if row["v"] == "Voor" else con).append(" ".join(row["party"].split()))
-    if not pro and not con:
+    if "|" in rest:  # a table row is "VVD | 34 | Tegen |"
+        for row in _TABLE_ROW_RE.finditer(rest):
+            (pro if row["v"] == "Voor" else con).append(" ".join(row["party"].split()))
+    if not pro and not con and ("Voor" in rest or "Tegen" in rest):
         for side in _SIDE_LIST_RE.finditer(rest):
             (pro if side["side"] == "Voor" else con).extend(vocab.parties(side["list"]))
     evidence = " ".join(outcome.group().split())
