@@ -1,4 +1,5 @@
-"""Digest cron jobs: local time across the 2026 daylight-saving switches; job options."""
+"""Digest cron jobs (bot.digests): local time across the 2026 daylight-saving switches; job
+options; one trigger per frequency serving both channels; bad settings refused at start-up."""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.email.sender import Mailer
-from bot.email.service import add_digest_jobs, digest_triggers
+from bot.digests import add_digest_jobs, digest_triggers
 from state.models import Frequency
-from tests.web.fixtures import AppStub, make_settings
+from tests.web.fixtures import make_settings
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -50,11 +50,14 @@ def test_weekly_digest_fires_on_the_configured_day() -> None:
     assert (fire.date().isoformat(), fire.hour, fire.weekday()) == ("2026-03-29", 8, 6)
 
 
-def test_add_digest_jobs_adds_two_cron_jobs_with_stable_ids(repo) -> None:
+async def _nothing(frequency: Frequency) -> None:
+    del frequency
+
+
+def test_add_digest_jobs_adds_two_cron_jobs_with_stable_ids() -> None:
     scheduler = AsyncIOScheduler(timezone="Europe/Amsterdam")
     settings = make_settings()
-    mailer = Mailer("127.0.0.1", 25, sender=settings.smtp_from, start_tls=False)
-    add_digest_jobs(scheduler, AppStub(settings, repo), mailer)  # type: ignore[arg-type]
+    add_digest_jobs(scheduler, settings, {"email": _nothing, "telegram": _nothing})
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"digest-daily", "digest-weekly"}
     for job in jobs.values():
