@@ -203,7 +203,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             match = _TIME_RE.fullmatch(value.strip())
             if match is None:
-                raise ValueError(f"must be HH:MM (00:00 … 23:59), not {value!r}")
+                raise ValueError(f"must be HH:MM (00:00 to 23:59), not {value!r}")
             return time(int(match["h"]), int(match["m"]))
         return value
 

@@ -29,6 +29,7 @@ from bot.email.digest import (
 )
 from bot.email.links import Links
 from bot.email.sender import Mailer, PermanentMailError, TemporaryMailError
+from bot.errors import STORE_ERRORS
 from bot.settings import Settings
 from state.models import Change, Channel, ClaimedDelivery, Frequency, Letter, Motion, Subscriber
 from state.outbox import retry_at
@@ -380,7 +381,7 @@ class _SentMarker:
     async def settle(self) -> None:
         """Let a running write finish (on any exit), without raising."""
         if self._task is not None and not self._task.done():
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(*STORE_ERRORS):  # the run reports the write's failure
                 await self._task
 
 
