@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from bot.digests import DigestRequests
-from bot.email.sender import Mailer
 from bot.errors import STORE_ERRORS
 from bot.metrics import Metrics
 from bot.poll import (
@@ -32,7 +32,6 @@ from bot.poll import (
     record_overdue,
 )
 from bot.settings import Settings
-from bot.telegram.notifier import TelegramNotifier
 from scrapers.base import Source
 from scrapers.http import HttpClient, user_agent
 from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource
@@ -43,6 +42,10 @@ from scrapers.tweedekamer_agenda import AgendaSource
 from scrapers.tweedekamer_commitments import CommitmentSource
 from scrapers.tweedekamer_sync import MirrorReader, TweedeKamerSyncSource
 from state.repository import Repository
+
+if TYPE_CHECKING:  # built by build_service only: the CLI's one-off commands never load them
+    from bot.email.sender import Mailer
+    from bot.telegram.notifier import TelegramNotifier
 
 __all__ = [
     "App",
@@ -162,6 +165,9 @@ def build_app(settings: Settings, *, repo: Repository | None = None) -> App:
 def build_service(settings: Settings, roles: set[str], *, repo: Repository | None = None) -> App:
     """The App of ``kamerwacht run`` for ``roles``: :func:`build_app` plus the one SMTP pool and
     the one outgoing Telegram bot, when configured and a role needs them (call in the loop)."""
+    from bot.email.sender import Mailer
+    from bot.telegram.notifier import TelegramNotifier
+
     app = build_app(settings, repo=repo)
     settings = app.settings
     if settings.email_enabled and roles & MAIL_ROLES:
