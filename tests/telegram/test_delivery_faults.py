@@ -23,10 +23,11 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 import bot.delivery as delivery
-from bot.delivery import Backlog, deliver_telegram_once, ended_workers, run_worker, worker_name
+from bot.delivery import Backlog, deliver_telegram_once, ended_workers, worker_name
 from bot.settings import Settings
 from bot.telegram.notifier import FloodLimiter, Pacer, SharedPacer, TelegramNotifier, build_bot
 from bot.telegram.service import BotApplication
+from bot.worker import run_worker
 from state.models import Channel, DeliveryStatus, Observation, SubscriptionKind
 from state.repository import Repository
 from tests.conftest import PgServer
