@@ -7,19 +7,16 @@
         └── TokenRefused            Telegram refused the bot token (getMe 401/404): final
 
 ``STORE_ERRORS`` is what a caller of the repository catches when the store fails: ``StateError``
-(the repository wraps driver errors into ``DatabaseUnavailable``) and, until every entry point
-of ``state`` wraps them, SQLAlchemy's own errors.
+(every transaction of ``state.db.Database`` turns the driver's errors into ``DatabaseUnavailable``).
 """
 
 from __future__ import annotations
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from state.errors import KamerwachtError, StateError
 
 __all__ = ["STORE_ERRORS", "BotError", "TokenRefused"]
 
-STORE_ERRORS: tuple[type[Exception], ...] = (StateError, SQLAlchemyError)
+STORE_ERRORS: tuple[type[Exception], ...] = (StateError,)
 
 
 class BotError(KamerwachtError):
