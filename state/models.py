@@ -8,7 +8,7 @@ here; Dutch labels live in ``templates/``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -17,6 +17,7 @@ __all__ = [
     "ZAAK_NUMMER_RE",
     "BoardEntry",
     "Change",
+    "ChangeFacts",
     "ChangeKind",
     "Channel",
     "CitedMotion",
@@ -327,11 +328,56 @@ class Observation:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeFacts:
+    """The facts a change is told with, as codes, ids, numbers and upstream's own text.
+
+    Never words of kamerwacht's own: ``templates/`` turns a change and its facts into a sentence
+    in the reader's language. Every field is optional; which ones a kind fills is listed in
+    ``state.changes``.
+    """
+
+    title: str | None = None  # the motion's, letter's, agenda item's or commitment's own title
+    submitter: str | None = None  # the (first) submitter's name as upstream writes it
+    cosigned: bool = False  # the motion has further submitters
+    decision: str | None = None  # the status code of the decision a vote made (vote_recorded)
+    votes_for: int | None = None  # the tally of that decision, when seats are known
+    votes_against: int | None = None
+    placeholder: bool = False  # before: known only from a letter's citation (status_changed)
+    raw: str | None = None  # upstream's own word for what happened (a withdrawn decision's kind)
+    document: str | None = None  # the DocumentKind code of a new letter
+    ident: str | None = None  # a letter's Kamerstuk id; an agenda item's reference
+    cited: tuple[str, ...] = ()  # the motions a new letter cites, in its order
+
+    def as_dict(self) -> dict[str, object]:
+        """The facts that are set, JSON-ready (the ``changes.facts`` column)."""
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, False, ()):
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ChangeFacts:
+        """Read :meth:`as_dict` back; unknown keys (a newer writer's) are ignored."""
+        names = {f.name for f in fields(cls)}
+        known = {k: v for k, v in data.items() if k in names}
+        if "cited" in known:
+            known["cited"] = tuple(str(i) for i in known["cited"])  # type: ignore[attr-defined]
+        return cls(**known)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
-    """Something subscribers are told about. ``summary`` is one plain-text line."""
+    """Something subscribers are told about: its kind code and facts, never a sentence.
+
+    ``templates.render.change_summary`` and the channel templates put it into words.
+    ``facts`` is None for a change stored before facts were kept (migration 0009); such a row is
+    told from its codes alone. ``legacy_summary`` is the Dutch line such an old row stored; only
+    the JSON outputs pass it on (backward compatibility), nothing renders it.
+    """
 
     kind: ChangeKind
-    summary: str
     motion_id: str | None = None
     letter_id: str | None = None
     old: str | None = None  # previous value (status code, …) where the kind has one
@@ -341,6 +387,8 @@ class Change:
     id: int | None = None  # set once stored
     occurred: date | None = None  # when it happened: the letter's, vote's or motion's own date
     subject: str | None = None  # what else it is about: a commitment number (TZ202110-001)
+    facts: ChangeFacts | None = None
+    legacy_summary: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,19 +143,13 @@ from state import mirror
 from state import schema as t
 from state.agenda import AgendaItem, AgendaStatus, DateKind, diff_agenda
 from state.commitments import Commitment, CommitmentStatus, diff_commitments
-from state.diff import (
-    EXECUTION_LABELS,
-    DiffResult,
-    StoredState,
-    content_hash,
-    decision_label,
-    diff,
-    letter_keys,
-)
+from state.diff import DiffResult, StoredState, content_hash, diff, letter_keys
 from state.errors import NotFound, SchemaOutOfDate, StateError
+from state.timeline_labels import EXECUTION_LABELS, decision_label
 from state.models import (
     BoardEntry,
     Change,
+    ChangeFacts,
     ChangeKind,
     Channel,
     CitedMotion,
@@ -354,7 +348,8 @@ def _letter_from(row: Rec, cited: Sequence[CitedMotion]) -> Letter:
 def _change_row(c: Change) -> dict[str, Any]:
     return {
         "kind": c.kind.value,
-        "summary": c.summary,
+        "summary": "",  # a column of rows before 0009 (their Dutch line); facts replace it
+        "facts": json.dumps(c.facts.as_dict(), ensure_ascii=False) if c.facts else None,
         "motion_id": c.motion_id,
         "letter_id": c.letter_id,
         "old": c.old,
@@ -369,7 +364,6 @@ def _change_row(c: Change) -> dict[str, Any]:
 def _change_from(row: Rec) -> Change:
     return Change(
         kind=ChangeKind(row.kind),
-        summary=row.summary,
         motion_id=row.motion_id,
         letter_id=row.letter_id,
         old=row.old,
@@ -379,6 +373,8 @@ def _change_from(row: Rec) -> Change:
         id=row.id,
         occurred=row.occurred,
         subject=row.subject,
+        facts=ChangeFacts.from_dict(json.loads(row.facts)) if row.facts else None,
+        legacy_summary=None if row.facts else (row.summary or None),
     )
 
 
