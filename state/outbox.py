@@ -64,7 +64,7 @@ def targets(change: Change, route: Route, keywords: Iterable[str]) -> set[tuple[
 def _change_texts(change: Change) -> tuple[str, ...]:
     """The ids and upstream strings a change carries (what a keyword may match)."""
     facts = change.facts
-    texts = (change.motion_id, change.letter_id, change.subject)
+    texts: list[str | None] = [change.motion_id, change.letter_id, change.subject]
     if facts is not None:
-        texts += (facts.title, facts.submitter, facts.ident, *facts.cited)
+        texts += [facts.title, facts.submitter, facts.ident, *facts.cited]
     return tuple(t for t in texts if t)

@@ -145,7 +145,6 @@ from state.agenda import AgendaItem, AgendaStatus, DateKind, diff_agenda
 from state.commitments import Commitment, CommitmentStatus, diff_commitments
 from state.diff import DiffResult, StoredState, content_hash, diff, letter_keys
 from state.errors import NotFound, SchemaOutOfDate, StateError
-from state.timeline_labels import EXECUTION_LABELS, decision_label
 from state.models import (
     BoardEntry,
     Change,
@@ -177,6 +176,7 @@ from state.models import (
 from state.outbox import MAX_ATTEMPTS, normalise_value, targets
 from state.overdue import DEFAULT_MONTHS, Overdue, overdue_changes, overdue_motions
 from state.search import fts5_query, natural_key, search_body, terms, tsquery
+from state.timeline_labels import EXECUTION_LABELS, decision_label
 from state.typos import typo_neighbours
 
 __all__ = ["MAX_ATTEMPTS", "NotFound", "Repository", "SchemaOutOfDate", "StateError"]

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from scrapers.letters import extract_file
 from scrapers.officielebekendmakingen import motions_from_handelingen
-from state.diff import decision_label, merge_motion
+from state.diff import merge_motion
 from state.models import Decision, Observation, ParliamentaryStatus, VoteChoice
 from state.repository import Repository
+from state.timeline_labels import decision_label
 
 from .factories import NOW, motion
 

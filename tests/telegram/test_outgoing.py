@@ -40,7 +40,6 @@ def _report(cited: CitedMotion, change_id: int, letter: Letter) -> Change:
     assert cited.status is not None
     return Change(
         kind=ChangeKind.EXECUTION_REPORTED,
-        summary=f"{cited.id}: uitvoering gemeld",
         motion_id=cited.id,
         letter_id=letter.id,
         new=cited.status.value,
