@@ -24,7 +24,7 @@ from state.models import (
     ParliamentaryStatus,
     Submitter,
 )
-from templates.render import change_summary, surname
+from templates.render import change_summary
 
 from .factories import NOW, cited, decision, letter, motion, voted
 
@@ -311,24 +311,6 @@ def test_keyword_route_texts() -> None:
     report = result.routes[1]
     assert "Kamerbrief over Armenië" in report.texts
     assert result.changes[1].kind is ChangeKind.EXECUTION_REPORTED
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("P.H. Omtzigt", "Omtzigt"),
-        ("Omtzigt", "Omtzigt"),
-        ("M.R.J. van Helvert", "Van Helvert"),
-        ("Van Helvert", "Van Helvert"),
-        ("J.J. (Jasper) van Dijk", "Van Dijk"),
-        ("Linde van der, R.E.", "Van der Linde"),
-        ("Nispen van, M.", "Van Nispen"),
-        ("Kröger, S.C.", "Kröger"),
-        ("C.A.M. van der Plas", "Van der Plas"),
-    ],
-)
-def test_surname(name: str, expected: str) -> None:
-    assert surname(name) == expected
 
 
 def test_execution_statuses_have_labels() -> None:
