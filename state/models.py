@@ -219,6 +219,7 @@ class ExecutionReport:
     date: date | None = None  # the letter's date
     letter_title: str | None = None
     letter_url: str | None = None
+    cited_as: str | None = None  # the id as the letter wrote it: a probable typo for motion_id
 
 
 @dataclass(frozen=True, slots=True)

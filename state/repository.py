@@ -413,6 +413,7 @@ def _report_from(row: Rec) -> ExecutionReport:
         date=row.letter_date,
         letter_title=row.letter_title,
         letter_url=row.letter_url,
+        cited_as=row.cited_as,
     )
 
 
@@ -1227,6 +1228,7 @@ class Repository:
             lm.c.status,
             lm.c.evidence,
             lm.c.created,
+            lm.c.cited_as,
             lt.c.date.label("letter_date"),
             lt.c.title.label("letter_title"),
             lt.c.url.label("letter_url"),

@@ -101,6 +101,9 @@ LABELS: dict[str, dict[str, str]] = {
         "line.was": "was",
         "line.new_document": "Nieuw document",
         "line.cites": "noemt",
+        # a letter citing a motion under a mistyped id (state.typos)
+        "cited_as": "geciteerd als",
+        "probable_typo_for": "waarschijnlijk een tikfout voor",
     },
     "en": {
         "submitted": "submitted",
@@ -153,6 +156,8 @@ LABELS: dict[str, dict[str, str]] = {
         "line.was": "was",
         "line.new_document": "New document",
         "line.cites": "cites",
+        "cited_as": "cited as",
+        "probable_typo_for": "probable typo for",
     },
 }
 

@@ -76,6 +76,7 @@ class TimelineItem:
     kind: str  # submitted | decision | replaces | replaced_by | report | mention
     code: str | None = None  # a status code (decision, report)
     ref: str | None = None  # a tally, a motion id, or a letter title
+    cited_as: str | None = None  # the id a letter wrote, a probable typo for this motion's
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +218,7 @@ def _timeline(motion: Motion, reports: Sequence[ExecutionReport]) -> list[Timeli
     for report in reports:
         kind = "report" if report.status else "mention"
         code = report.status.value if report.status else None
-        items.append(TimelineItem(report.date, kind, code, report.letter_title))
+        items.append(TimelineItem(report.date, kind, code, report.letter_title, report.cited_as))
     # Date order; an undated entry stays right after the entry it follows in the motion's life
     # (an undated decision after its submission, not after a later letter), stable otherwise.
     keyed: list[tuple[date, int, TimelineItem]] = []
