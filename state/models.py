@@ -8,7 +8,7 @@ here; Dutch labels live in ``templates/``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -40,6 +40,7 @@ __all__ = [
     "Subscription",
     "SubscriptionKind",
     "TimelineEntry",
+    "TimelineKind",
     "VoteChoice",
     "dossier_of",
     "is_motion_key",
@@ -349,24 +350,6 @@ class ChangeFacts:
     ident: str | None = None  # a letter's Kamerstuk id; an agenda item's reference
     cited: tuple[str, ...] = ()  # the motions a new letter cites, in its order
 
-    def as_dict(self) -> dict[str, object]:
-        """The facts that are set, JSON-ready (the ``changes.facts`` column)."""
-        out: dict[str, object] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value not in (None, False, ()):
-                out[f.name] = list(value) if isinstance(value, tuple) else value
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object]) -> ChangeFacts:
-        """Read :meth:`as_dict` back; unknown keys (a newer writer's) are ignored."""
-        names = {f.name for f in fields(cls)}
-        known = {k: v for k, v in data.items() if k in names}
-        if "cited" in known:
-            known["cited"] = tuple(str(i) for i in known["cited"])  # type: ignore[attr-defined]
-        return cls(**known)  # type: ignore[arg-type]
-
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -392,15 +375,41 @@ class Change:
     legacy_summary: str | None = None
 
 
+class TimelineKind(StrEnum):
+    """What a timeline entry records (``state.timeline`` builds them)."""
+
+    SUBMITTED = "submitted"
+    REPLACES = "replaces"
+    DECISION = "decision"
+    REPLACED_BY = "replaced_by"
+    EXECUTION_REPORT = "execution_report"
+
+
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    """One line of a motion's timeline."""
+    """One event of a motion's life, as codes and facts: ``templates/`` words it.
+
+    ``status`` is a :class:`ParliamentaryStatus` code (decision) or an :class:`ExecutionStatus`
+    code (execution report; None: the letter only mentions the motion). ``tally`` is the seats
+    for and against when per-party votes are recorded; ``seats_known`` says whether those votes
+    carry seat numbers (a Handelingen decision names parties only). ``inferred``: a decision
+    entry read from the motion's status because no decision is recorded (its date unknown).
+    """
 
     date: date | None
-    kind: str  # submitted | decision | replaced_by | replaces | execution_report
-    detail: str
+    kind: TimelineKind
+    status: str | None = None
+    tally: tuple[int, int] | None = None
+    seats_known: bool = False
+    decision_text: str | None = None  # upstream, e.g. "Aangenomen."
+    inferred: bool = False
+    motion_id: str | None = None  # the other motion of replaces / replaced_by
+    submitters: tuple[str, ...] = ()  # names, on the submitted entry
     letter_id: str | None = None
-    url: str | None = None
+    letter_title: str | None = None
+    evidence: str | None = None
+    url: str | None = None  # the motion's (submitted) or the letter's (execution report)
+    cited_as: str | None = None  # the id the letter wrote, a probable typo for this motion's
 
 
 @dataclass(frozen=True, slots=True)

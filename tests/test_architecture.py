@@ -48,7 +48,6 @@ KNOWN_LONG: set[str] = {
     "scrapers.replay_odata",
     "scrapers.replay_syncfeed",
     "scrapers.tweedekamer",
-    "state.repository",
 }
 
 

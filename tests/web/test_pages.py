@@ -189,6 +189,7 @@ async def test_motion_page_says_a_letter_cited_it_under_a_probable_typo(
     repo.apply_poll(Observation(motions=(ploumen,)))
     typo = cited("33570-V-42", status=None, submitters=("Ploumen",))
     repo.apply_poll(Observation(letters=(letter("2021D23613", typo),)))
+
     def words(html: str) -> str:
         return unescape(re.sub(r"<[^>]+>", "", html))
 
