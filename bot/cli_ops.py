@@ -72,6 +72,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         asyncio.run(run_service(settings, roles={"poller"}))
         return 0
     from bot.app import build_app, poll_once
+    from templates.render import change_summary
 
     async def go() -> int:
         app = build_app(settings)
@@ -92,7 +93,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
             else f"NOT stored: {report.error}"
         )
         for c in report.changes:
-            print(f"  {c.kind.value:<19} {c.summary}")
+            print(f"  {c.kind.value:<19} {change_summary(c)}")
         return 0 if report.stored else 1
 
     return asyncio.run(go())

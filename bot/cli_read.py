@@ -126,8 +126,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
     if args.json:
         print_json([change_json(c) for c in changes])
     else:
+        from templates.render import change_summary
+
         for c in changes:
-            print(f"{iso(c.created)}  {c.kind.value:<19} {c.summary}")
+            print(f"{iso(c.created)}  {c.kind.value:<19} {change_summary(c)}")
         if not changes:
             print("no changes recorded")
     return 0

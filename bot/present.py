@@ -104,12 +104,15 @@ def status_json(
 
 
 def change_json(change: Change) -> dict[str, Any]:
-    """The ``changes --json`` object of one change."""
+    """The ``changes --json`` object of one change (a row stored before facts were kept passes
+    its stored line on)."""
+    from templates.render import change_summary
+
     return {
         "kind": change.kind.value,
         "motion": change.motion_id,
         "letter": change.letter_id,
-        "summary": change.summary,
+        "summary": change.legacy_summary or change_summary(change),
         "created": iso(change.created),
     }
 

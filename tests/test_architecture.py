@@ -28,11 +28,8 @@ KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset({"bot.telegram.agenda", "bot.telegram.handlers"}),
 }
 KNOWN_LONG: set[str] = {
-    "bot.app",
-    "bot.delivery",
     "bot.telegram.handlers",
     "bot.telegram.notifier",
-    "state.diff",
 }
 
 
