@@ -25,6 +25,7 @@ FAN_OUT = 60
 async def test_the_pacer_gives_the_next_slot_to_an_answer_before_queued_fan_out() -> None:
     pacer = Pacer(rate=100, margin=0.0)
     order: list[str] = []
+    under_way = asyncio.Event()
 
     async def send(name: str, lane: Lane) -> None:
         if lane is Lane.FAN_OUT:
@@ -34,10 +35,11 @@ async def test_the_pacer_gives_the_next_slot_to_an_answer_before_queued_fan_out(
         else:
             async with pacer:
                 order.append(name)
+        if len(order) >= 2:
+            under_way.set()
 
     pushes = [asyncio.create_task(send(f"push{i}", Lane.FAN_OUT)) for i in range(12)]
-    while len(order) < 2:  # the fan-out is under way, ten pushes wait for their slot
-        await asyncio.sleep(0.001)
+    await under_way.wait()  # the fan-out is under way, ten pushes wait for their slot
     await asyncio.gather(send("answer", Lane.ANSWER), *pushes)
     assert order.index("answer") <= 3  # the next free slot (or the one after), not the 13th
     assert sorted(order) == sorted(["answer", *(f"push{i}" for i in range(12))])
