@@ -175,10 +175,29 @@ def find_motions(engine: Engine, words: Sequence[str], limit: int) -> Found:
         return int(conn.scalar(select(func.count()).select_from(m).where(*where)) or 0)
 
     with engine.connect() as conn:
-        total = count(conn, *per_term)
-        if total:
-            ids = conn.scalars(select(m.c.id).where(*per_term).order_by(*order).limit(limit))
-            return Found(total, list(ids), True)
+        if sqlite:  # every word: in the FTS5 index alone (a join only for the page's ids)
+            table = schema.SEARCH_TABLE
+            expression = {"q": fts5_query(pairs), "n": limit}
+            total = int(
+                conn.scalar(
+                    text(f"SELECT count(*) FROM {table} WHERE {table} MATCH :q"), expression
+                )
+                or 0
+            )
+            if total:
+                ids = conn.scalars(
+                    text(
+                        f"SELECT m.id FROM {table} JOIN motions m ON m.rowid = {table}.rowid"
+                        f" WHERE {table} MATCH :q ORDER BY m.date DESC, m.id LIMIT :n"
+                    ),
+                    expression,
+                )
+                return Found(total, list(ids), True)
+        else:
+            total = count(conn, *per_term)
+            if total:
+                ids = conn.scalars(select(m.c.id).where(*per_term).order_by(*order).limit(limit))
+                return Found(total, list(ids), True)
         if len(per_term) == 1:
             return Found(0, [], True)
         everything = count(conn)
