@@ -158,18 +158,24 @@ class Pacer:
     """Sends *start* at most ``rate`` a second, ``(1 + margin) / rate`` seconds apart.
 
     A send holds its slot only at its start, so any number may be in flight at once and the
-    round-trip time does not lower the rate. A send that wakes up more than :data:`LATE`
-    seconds after its slot (a busy event loop) takes a new slot instead, so that it cannot
-    bunch up with the sends after it. :meth:`pause` (a 429's ``retry_after``) pushes the next
+    round-trip time does not lower the rate. Slots are handed out one at a time, as they come
+    up, to the first waiting send (answers before fan-out, see :class:`Lane`). A slot that comes
+    up more than :data:`LATE` seconds late (a busy event loop) must not bunch up with the next
+    one: see :attr:`keeps_late_slots`. :meth:`pause` (a 429's ``retry_after``) pushes the next
     slot back. This one keeps its schedule in memory (one process, e.g. on SQLite).
     """
+
+    # A slot that comes up late is used, and the next one moves to a full interval after it:
+    # starts stay an interval apart and a busy event loop loses only its lateness, not a slot.
+    # The schedule is this process's own, so moving it cannot bunch up with anyone else's.
+    keeps_late_slots = True
 
     def __init__(self, rate: float = MESSAGES_PER_SECOND, margin: float = PACE_MARGIN) -> None:
         """Allow ``rate`` send starts a second."""
         if rate <= 0 or margin < 0:
             raise ValueError("rate must be > 0 and margin ≥ 0")
         self.interval = (1.0 + margin) / rate
-        self.late_slots = 0  # slots given up because they came up too late
+        self.late_slots = 0  # slots that came up too late
         self._next = 0.0
         self._waiting: list[tuple[Lane, int, asyncio.Future[None]]] = []  # a heap
         self._order = 0
@@ -226,6 +232,9 @@ class Pacer:
                         if loop.time() - slot <= LATE:
                             break
                         self.late_slots += 1
+                        if self.keeps_late_slots:  # use it, and push the next one back
+                            self._next = max(self._next, loop.time() + self.interval)
+                            break
                     # still late after a few slots: the loop is saturated; go on, not starve
                 except BudgetUnavailable as exc:
                     while (waiting := self._next_waiting()) is not None:
@@ -253,6 +262,8 @@ class SharedPacer(Pacer):
     that the round trip's jitter does not move the send. ``pause_all(seconds)`` pushes every
     process's next slot back.
     """
+
+    keeps_late_slots = False  # other processes hold the slots after it: take a new one
 
     def __init__(
         self,
