@@ -195,10 +195,15 @@ class Pacer:
     async def __aenter__(self) -> None:
         """Wait for this send's slot, in the current task's :class:`Lane`."""
         loop = asyncio.get_running_loop()
+        dispatcher = self._dispatcher
+        if dispatcher is not None and dispatcher.get_loop() is not loop:  # an old loop's
+            self._waiting = [w for w in self._waiting if w[2].get_loop() is loop]
+            heapq.heapify(self._waiting)
+            dispatcher = None
         granted: asyncio.Future[None] = loop.create_future()
         self._order += 1
         heapq.heappush(self._waiting, (_LANE.get(), self._order, granted))
-        if self._dispatcher is None or self._dispatcher.done():
+        if dispatcher is None or dispatcher.done():
             self._dispatcher = loop.create_task(self._dispatch())
         try:
             await granted
