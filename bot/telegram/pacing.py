@@ -177,7 +177,7 @@ class Pacer:
         self.interval = (1.0 + margin) / rate
         self.late_slots = 0  # slots that came up too late
         self._next = 0.0
-        self._waiting: list[tuple[Lane, int, asyncio.Future[None]]] = []  # a heap
+        self._waiting: list[tuple[Lane, int, asyncio.Future[float]]] = []  # a heap
         self._order = 0
         self._dispatcher: asyncio.Task[None] | None = None
 
@@ -193,26 +193,37 @@ class Pacer:
         self._next = max(self._next, asyncio.get_running_loop().time() + seconds)
 
     async def __aenter__(self) -> None:
-        """Wait for this send's slot, in the current task's :class:`Lane`."""
-        loop = asyncio.get_running_loop()
-        dispatcher = self._dispatcher
-        if dispatcher is not None and dispatcher.get_loop() is not loop:  # an old loop's
-            self._waiting = [w for w in self._waiting if w[2].get_loop() is loop]
-            heapq.heapify(self._waiting)
-            dispatcher = None
-        granted: asyncio.Future[None] = loop.create_future()
-        self._order += 1
-        heapq.heappush(self._waiting, (_LANE.get(), self._order, granted))
-        if dispatcher is None or dispatcher.done():
-            self._dispatcher = loop.create_task(self._dispatch())
-        try:
-            await granted
-        except asyncio.CancelledError:
-            granted.cancel()  # the dispatcher skips it (a slot already given is simply unused)
-            raise
+        """Wait for this send's slot, in the current task's :class:`Lane`.
 
-    def _next_waiting(self) -> asyncio.Future[None] | None:
-        """The first waiter still waiting: answers first, then by arrival."""
+        A send that resumes more than :data:`LATE` seconds after its slot (a busy event loop)
+        waits for another one, first in its lane, so that it cannot bunch up with the next.
+        """
+        loop = asyncio.get_running_loop()
+        if self._dispatcher is not None and self._dispatcher.get_loop() is not loop:
+            self._waiting = [w for w in self._waiting if w[2].get_loop() is loop]
+            heapq.heapify(self._waiting)  # an old event loop's waiters are gone with it
+            self._dispatcher = None
+        lane = _LANE.get()
+        self._order += 1
+        order = self._order
+        for attempt in range(LATE_RETRIES + 1):
+            granted: asyncio.Future[float] = loop.create_future()
+            heapq.heappush(self._waiting, (lane, order, granted))
+            if self._dispatcher is None or self._dispatcher.done():
+                self._dispatcher = loop.create_task(self._dispatch())
+            try:
+                slot = await granted
+            except asyncio.CancelledError:
+                granted.cancel()  # the dispatcher skips it (a slot already given goes unused)
+                raise
+            if loop.time() - slot <= LATE:
+                return
+            if attempt < LATE_RETRIES:
+                self.late_slots += 1
+        # still late after a few slots: the loop is saturated; go on rather than starve
+
+    def _next_waiting(self) -> asyncio.Future[float] | None:
+        """The first send still waiting: answers first, then by arrival."""
         while self._waiting:
             _, _, granted = heapq.heappop(self._waiting)
             if not granted.done():
@@ -224,7 +235,8 @@ class Pacer:
 
         A slot is chosen for a send only when it comes up, so an answer that arrives while
         fan-out sends wait takes the next one. A slot that comes up more than :data:`LATE`
-        seconds late (a busy event loop) is given up for a new one, so that sends cannot bunch up.
+        seconds late is given up for a new one, or used with the schedule moved (see
+        :attr:`keeps_late_slots`), so that sends cannot bunch up.
         """
         loop = asyncio.get_running_loop()
         try:
@@ -238,16 +250,18 @@ class Pacer:
                             break
                         self.late_slots += 1
                         if self.keeps_late_slots:  # use it, and push the next one back
-                            self._next = max(self._next, loop.time() + self.interval)
+                            slot = loop.time()
+                            self._next = max(self._next, slot + self.interval)
                             break
-                    # still late after a few slots: the loop is saturated; go on, not starve
+                    else:  # still late after a few slots: the loop is saturated; go on
+                        slot = loop.time()
                 except BudgetUnavailable as exc:
                     while (waiting := self._next_waiting()) is not None:
                         waiting.set_exception(exc)  # nothing was sent: each caller is told
                     return
                 waiting = self._next_waiting()
                 if waiting is not None:
-                    waiting.set_result(None)
+                    waiting.set_result(slot)
         finally:
             if asyncio.current_task() is self._dispatcher:
                 self._dispatcher = None
