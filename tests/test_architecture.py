@@ -46,7 +46,6 @@ KNOWN_LONG: set[str] = {
     "scrapers.replay_syncfeed",
     "scrapers.tweedekamer",
     "state.diff",
-    "state.repository",
 }
 
 
