@@ -38,9 +38,7 @@ KNOWN_CYCLES: set[frozenset[str]] = {
     ),
 }
 KNOWN_LONG: set[str] = {
-    "bot.app",
     "bot.cli",
-    "bot.delivery",
     "bot.web.openapi",
     "state.diff",
 }
