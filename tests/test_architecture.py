@@ -40,7 +40,6 @@ KNOWN_CYCLES: set[frozenset[str]] = {
 KNOWN_LONG: set[str] = {
     "bot.cli",
     "bot.web.openapi",
-    "state.diff",
 }
 
 
