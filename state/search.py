@@ -12,14 +12,30 @@ word matches a word that starts with it or with its stem: ``oorlog`` finds ``oor
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import Engine, case, func, literal_column, or_, select, text
+
+from state import schema
 from state.models import MOTION_ID_RE
 
-__all__ = ["fold", "fts5_query", "natural_key", "search_body", "terms", "tsquery"]
+__all__ = [
+    "Found",
+    "find_motions",
+    "fold",
+    "fts5_query",
+    "motion_ids",
+    "natural_key",
+    "search_body",
+    "terms",
+    "tsquery",
+]
 
 _WORD = re.compile(r"\w+")
 MAX_TERMS = 12  # words of one query that are used; the rest are ignored
@@ -103,3 +119,105 @@ def natural_key(motion_id: str) -> str:
         return "0" * 10 + motion_id
     toevoeging = (match["toevoeging"] or "").rjust(5, "0")
     return f"{int(match['dossier']):010d}{toevoeging}{int(match['nr']):06d}"
+
+
+# --------------------------------------------------------------------------- ranked search
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A ranked search: how many motions match, the first ids, and whether they match every word.
+
+    ``complete`` is False when no motion has every word and ``ids`` are the motions with some of
+    them, those with the rarest words first.
+    """
+
+    total: int
+    ids: list[str]
+    complete: bool
+
+
+def _match(sqlite: bool, pair: tuple[str, str], name: str) -> Any:
+    """The motions whose indexed text has one term (as a word prefix or by its stem)."""
+    if sqlite:
+        return literal_column("motions.rowid").in_(
+            select(literal_column("rowid"))
+            .select_from(text(schema.SEARCH_TABLE))
+            .where(
+                text(f"{schema.SEARCH_TABLE} MATCH :{name}").bindparams(
+                    **{name: fts5_query([pair])}
+                )
+            )
+        )
+    return text(
+        "to_tsvector('dutch'::regconfig, coalesce(motions.search_text, ''))"
+        f" @@ to_tsquery('dutch'::regconfig, :{name})"
+    ).bindparams(**{name: tsquery([pair])})
+
+
+def find_motions(engine: Engine, words: Sequence[str], limit: int) -> Found:
+    """Motions with every one of ``words`` (newest first), else those with some, rarest first.
+
+    One search for the whole service: the database's full-text index (FTS5 on SQLite, the
+    ``dutch`` ``tsvector`` on PostgreSQL) over ``motions.search_text``, matched as
+    :func:`fts5_query` / :func:`tsquery` do (folded, Dutch stems, word prefixes). When no motion
+    has every word, a motion's score is the sum of its words' rarity, ``log((N + 1) / n)``.
+    """
+    pairs = terms(" ".join(words))
+    if not pairs:
+        return Found(0, [], True)
+    sqlite = engine.dialect.name == "sqlite"
+    m = schema.motions
+    order = (m.c.date.desc().nulls_last(), m.c.id)
+    per_term = [_match(sqlite, pair, f"t{i}") for i, pair in enumerate(pairs)]
+
+    def count(conn: Any, *where: Any) -> int:
+        return int(conn.scalar(select(func.count()).select_from(m).where(*where)) or 0)
+
+    with engine.connect() as conn:
+        if sqlite:  # every word: in the FTS5 index alone (a join only for the page's ids)
+            table = schema.SEARCH_TABLE
+            expression = {"q": fts5_query(pairs), "n": limit}
+            total = int(
+                conn.scalar(
+                    text(f"SELECT count(*) FROM {table} WHERE {table} MATCH :q"), expression
+                )
+                or 0
+            )
+            if total:
+                ids = conn.scalars(
+                    text(
+                        f"SELECT m.id FROM {table} JOIN motions m ON m.rowid = {table}.rowid"
+                        f" WHERE {table} MATCH :q ORDER BY m.date DESC, m.id LIMIT :n"
+                    ),
+                    expression,
+                )
+                return Found(total, list(ids), True)
+        else:
+            total = count(conn, *per_term)
+            if total:
+                ids = conn.scalars(select(m.c.id).where(*per_term).order_by(*order).limit(limit))
+                return Found(total, list(ids), True)
+        if len(per_term) == 1:
+            return Found(0, [], True)
+        everything = count(conn)
+        weighted = []
+        for clause in per_term:
+            n = count(conn, clause)
+            if n:
+                weighted.append((clause, math.log((everything + 1) / n)))
+        if not weighted:
+            return Found(0, [], False)
+        some = or_(*(clause for clause, _ in weighted))
+        score: Any = sum(
+            (case((clause, weight), else_=0.0) for clause, weight in weighted),
+            start=literal_column("0.0"),
+        )
+        ids = conn.scalars(select(m.c.id).where(some).order_by(score.desc(), *order).limit(limit))
+        return Found(count(conn, some), list(ids), False)
+
+
+def motion_ids(engine: Engine) -> list[str]:
+    """Every stored motion's id (for "did you mean" suggestions)."""
+    with engine.connect() as conn:
+        return list(conn.scalars(select(schema.motions.c.id)))

@@ -2,8 +2,7 @@
 
 Imports are read with ``ast`` from every module, at module level, inside functions and under
 ``TYPE_CHECKING`` alike: a cycle that only type-checking closes is still one the next reader must
-untangle. ``KNOWN`` lists what is still to mend; an entry that no longer holds fails the test, so
-the list only shrinks.
+untangle.
 """
 
 from __future__ import annotations
@@ -21,15 +20,6 @@ ALLOWED = {
     "scrapers": frozenset({"state"}),
     "templates": frozenset({"state"}),
     "replay": frozenset({"scrapers", "state"}),
-}
-
-# Still to mend (#11). Remove an entry when it is mended; the test fails on stale entries.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({"bot.telegram.agenda", "bot.telegram.handlers"}),
-}
-KNOWN_LONG: set[str] = {
-    "bot.telegram.handlers",
-    "bot.telegram.notifier",
 }
 
 
@@ -122,11 +112,9 @@ def _cycles(graph: dict[str, set[str]], nodes: list[str]) -> set[frozenset[str]]
     return result
 
 
-def test_no_import_cycles_beyond_the_known_ones() -> None:
+def test_no_import_cycles() -> None:
     modules = _modules()
-    cycles = _cycles(_graph(modules), sorted(modules))
-    assert cycles - KNOWN_CYCLES == set(), "new import cycle(s)"
-    assert KNOWN_CYCLES - cycles == set(), "mended: remove these from KNOWN_CYCLES"
+    assert _cycles(_graph(modules), sorted(modules)) == set()
 
 
 def test_layers_import_one_way() -> None:
@@ -142,15 +130,13 @@ def test_layers_import_one_way() -> None:
     assert wrong == []
 
 
-def test_no_module_over_500_lines_beyond_the_known_ones() -> None:
-    modules = _modules()
+def test_no_module_over_500_lines() -> None:
     long = {
-        name
-        for name, path in modules.items()
-        if len(path.read_text(encoding="utf-8").splitlines()) > MAX_LINES
+        name: lines
+        for name, path in _modules().items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
-    assert long - KNOWN_LONG == set(), "new module(s) over 500 lines"
-    assert KNOWN_LONG - long == set(), "mended: remove these from KNOWN_LONG"
+    assert long == {}
 
 
 def test_the_checker_sees_a_cycle() -> None:

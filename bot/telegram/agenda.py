@@ -9,18 +9,16 @@ commitment number. Registered by :func:`register` (before the unknown-command fa
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, filters
 
+from bot.telegram.base import HandlerBase
 from bot.telegram.parsing import RefKind, parse_motion_ref
 from bot.telegram.texts import ALIASES
 from state.models import SubscriptionKind
 from templates.render import render
-
-if TYPE_CHECKING:
-    from bot.telegram.handlers import Handlers
 
 __all__ = ["AGENDA_MAX", "agenda_text", "register"]
 
@@ -41,7 +39,7 @@ def agenda_text(items: list[Any], lang: str, public_url: str, motion_id: str | N
     )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: Handlers) -> None:
+def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: HandlerBase) -> None:
     """Add the ``/agenda`` command, answering through ``handlers``' helpers."""
 
     async def agenda(update: Update, context: Context) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,11 +31,7 @@ __all__ = [
     "parse_motion_ref",
     "parse_motion_refs",
     "parse_target",
-    "search_terms",
-    "term_matches",
-    "term_needles",
-    "word_line",
-    "words_of",
+    "search_words",
 ]
 
 LANGUAGES = ("nl", "en")
@@ -333,54 +328,24 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _stem(word: str) -> str:
-    """A crude Dutch/English stem: plural and possessive endings off (``sancties``)."""
+def _plain_word(word: str) -> str:
+    """A folded word without its possessive ending or apostrophes (``Omtzigt's`` → ``omtzigt``)."""
     word = word.replace("’", "'")
     if word.endswith("'s"):  # Omtzigt's, auto's
         word = word[:-2]
-    word = word.replace("'", "")  # d'Hondt → dhondt
-    for ending in ("en", "s"):
-        if len(word) > 5 and word.endswith(ending):
-            return word[: -len(ending)]
-    return word
+    return word.replace("'", "")  # d'Hondt → dhondt
 
 
-def words_of(text: str) -> list[str]:
-    """Every word of ``text`` folded and stemmed (emoji and punctuation dropped)."""
-    folded = text.casefold() if text.isascii() else _fold(text)
-    return [_stem(w) for w in _TOKEN_RE.findall(folded)]
+def search_words(text: str) -> list[str]:
+    """The words a search looks for: folded, without stop words (unless only those), once each.
 
-
-def search_terms(text: str) -> list[str]:
-    """The words a search looks for: folded, stemmed, without stop words (unless only those)."""
-    words = [w for w in words_of(text) if w]
-    meaningful = [w for w in words if w not in _STOPWORDS and len(w) > 1]
-    chosen = meaningful or words
-    return list(dict.fromkeys(chosen))
-
-
-def word_line(words: Iterable[str]) -> str:
-    """A motion's folded words as one line, `` w1 w2 … ``, that :func:`term_matches` scans."""
-    return " " + " ".join(words) + " "
-
-
-def term_needles(term: str) -> tuple[str, ...]:
-    """What to look for in a :func:`word_line` so that ``term`` matches a word in any form.
-
-    A term matches a word it begins (``oorlog`` → ``oorlogsrecht``), or, from seven letters, a
-    word sharing all but its last two letters (``azerbeidzjan`` ~ ``azerbeidzjaanse``); a term
-    shorter than three letters only the same word.
+    Stems, prefixes and ranking are the database's full-text search's
+    (:func:`state.search.find_motions`); emoji and punctuation are dropped.
     """
-    if len(term) < 3:
-        return (f" {term} ",)
-    if len(term) >= 7:
-        return (f" {term[:-2]}",)  # also finds every word that begins with the whole term
-    return (f" {term}",)
-
-
-def term_matches(term: str, line: str) -> bool:
-    """Whether a search term matches one of the words of ``line`` (:func:`word_line`)."""
-    return any(needle in line for needle in term_needles(term))
+    folded = text.casefold() if text.isascii() else _fold(text)
+    words = [w for w in (_plain_word(t) for t in _TOKEN_RE.findall(folded)) if w]
+    meaningful = [w for w in words if w not in _STOPWORDS and len(w) > 1]
+    return list(dict.fromkeys(meaningful or words))
 
 
 def _dossier(text: str, *, explicit: bool) -> str | None:

@@ -181,3 +181,26 @@ async def test_a_postponed_session_is_pushed(
         assert item.status.value == "moved"
     finally:
         await app.client.aclose()
+
+
+async def test_agenda_is_in_the_command_menu_and_in_help_in_both_languages(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository
+) -> None:
+    menus = {
+        call.params.get("language_code") or "nl": call.params["commands"]
+        for call in fake.calls_of("setMyCommands")
+    }
+    assert set(menus) == {"nl", "en"}
+    for lang, commands in menus.items():
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        named = {c["command"]: c["description"] for c in commands}
+        assert "agenda" in named, lang
+        assert (
+            "stemmingslijst" in named["agenda"] if lang == "nl" else "vote list" in named["agenda"]
+        )
+    [dutch] = await say(fake, 777, "/help")
+    assert "<b>/agenda</b> — moties op de stemmingslijst" in dutch["html"]
+    await say(fake, 777, "/taal en")
+    [english] = await say(fake, 777, "/help")
+    assert "<b>/agenda</b> — motions on the vote list" in english["html"]
