@@ -139,7 +139,7 @@ from sqlalchemy.sql.elements import ColumnElement
 if TYPE_CHECKING:
     from alembic.config import Config
 
-from state import mirror
+from state import mirror, routing
 from state import schema as t
 from state.agenda import AgendaItem, AgendaStatus, DateKind, diff_agenda
 from state.commitments import Commitment, CommitmentStatus, diff_commitments
@@ -1032,12 +1032,15 @@ class Repository:
             .select_from(matched.join(sb, sb.c.id == matched.c.subscriber_id))
             .where(sb.c.active, or_(sb.c.channel != Channel.EMAIL.value, sb.c.confirmed))
         )
+        columns = ["subscriber_id", "change_id", "channel", "status", "attempts"]
+        source, columns = routing.route_fan_out(  # issue 17: routes by kind (off, frequency)
+            conn, source, columns, matched.c.subscriber_id, matched.c.change_id
+        )
         if not self._sqlite:
             # Delivery ids follow change order per subscriber, so that workers claiming by id
             # send each subscriber's changes in order. SQLite's UNION already yields rows sorted
             # by (subscriber, change); sorting again would cost ~10% of the fan-out.
             source = source.order_by(matched.c.subscriber_id, matched.c.change_id)
-        columns = ["subscriber_id", "change_id", "channel", "status", "attempts"]
         stmt = insert(d).from_select(columns, source).execution_options(preserve_rowcount=True)
         return max(int(conn.execute(stmt).rowcount or 0), 0)
 
@@ -1792,6 +1795,21 @@ class Repository:
         with self._write() as conn:
             return bool(conn.execute(stmt).rowcount)
 
+    # issue 17: routing by kind (the logic is in state.routing)
+    def routes(self, subscriber_id: int) -> dict[routing.RouteClass, routing.Route]:
+        """The routes a subscriber stored per class (a class without one: its frequency)."""
+        with self._read() as conn:
+            return routing.load_routes(conn, subscriber_id)
+
+    def set_routes(
+        self, subscriber_id: int, routes: Mapping[routing.RouteClass, routing.Route | None]
+    ) -> dict[routing.RouteClass, routing.Route]:
+        """Store routes per class (None: forget the class's route); returns the stored ones."""
+        with self._write() as conn:
+            for cls, route in routes.items():
+                routing.store_route(conn, subscriber_id, cls, route)
+            return routing.load_routes(conn, subscriber_id)
+
     def subscriptions(self, subscriber_id: int) -> list[Subscription]:
         """What a subscriber follows, in the order subscribed."""
         sub = t.subscriptions
@@ -1882,12 +1900,8 @@ class Repository:
             .order_by(d.c.id)
             .limit(limit * 4)
         )
-        if frequency is not None:
-            q = q.where(
-                d.c.subscriber_id.in_(
-                    select(sb.c.id).where(sb.c.frequency == Frequency(frequency).value)
-                )
-            )
+        wanted = routing.frequency_is(frequency)  # issue 17: a row's route, else its subscriber's
+        q = q.where(wanted)
         with self._write() as conn:
             if not self._sqlite:
                 conn.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
@@ -1900,6 +1914,7 @@ class Repository:
                 for row in conn.execute(
                     select(d.c.subscriber_id, func.count().label("n"))
                     .where(d.c.subscriber_id.in_(batch), text(t.PENDING), d.c.channel == ch, due)
+                    .where(wanted)
                     .group_by(d.c.subscriber_id)
                 )
             }
@@ -1914,9 +1929,11 @@ class Repository:
             for batch in _chunks(chats):
                 rows.extend(
                     conn.execute(
-                        select(d).where(
+                        select(d)
+                        .where(
                             d.c.subscriber_id.in_(batch), text(t.PENDING), d.c.channel == ch, due
                         )
+                        .where(wanted)
                     ).all()
                 )
             rows.sort(key=lambda r: r.id)
@@ -2172,13 +2189,13 @@ class Repository:
         Rows of daily and weekly subscribers wait for their digest and are not counted.
         """
         now = _utcnow(now)
-        d, sb = t.deliveries, t.subscribers
+        d = t.deliveries
         q = (
             select(func.count())
-            .select_from(d.join(sb, sb.c.id == d.c.subscriber_id))
+            .select_from(d)
             .where(
                 d.c.status == DeliveryStatus.PENDING.value,
-                sb.c.frequency == Frequency.INSTANT.value,
+                routing.frequency_is(Frequency.INSTANT),  # issue 17: a row's route counts
                 or_(d.c.next_attempt_at.is_(None), d.c.next_attempt_at <= now),
             )
         )
