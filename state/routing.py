@@ -42,11 +42,11 @@ from sqlalchemy import (
 )
 
 from state import schema as t
-from state.models import Channel, ChangeKind, Frequency
+from state.models import ChangeKind, Channel, Frequency
 
 __all__ = [
-    "CLASS_OF",
     "CLASSES",
+    "CLASS_OF",
     "EMAIL_ROUTES",
     "RECOMMENDED",
     "TELEGRAM_ROUTES",

@@ -42,6 +42,7 @@ from telegram.ext import (
 from bot.messages import split_message
 from bot.settings import Settings
 from bot.telegram import agenda as agenda_command
+from bot.telegram import routing as routing_settings
 from bot.telegram import views
 from bot.telegram.callbacks import Action, Callback, decode
 from bot.telegram.parsing import (
@@ -191,6 +192,7 @@ class Handlers:
         for name, callback in commands.items():
             application.add_handler(CommandHandler(list(ALIASES[name]), callback))
         agenda_command.register(application, self)  # issue 17: /agenda
+        routing_settings.register(application, self)  # issue 17: /meldingen, r: buttons
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_handler(
             ChatMemberHandler(self.membership, ChatMemberHandler.MY_CHAT_MEMBER)

@@ -1,11 +1,18 @@
-"""Routing by kind (issue 17, point 4) on SQLite and PostgreSQL: classes, routes, fan-out, claims."""
+"""Routing by kind (issue 17, point 4) on SQLite and PostgreSQL: routes, fan-out, claims."""
 
 from __future__ import annotations
 
 import pytest
 
 from state import routing
-from state.models import ChangeKind, Channel, DeliveryStatus, Frequency, Observation, SubscriptionKind
+from state.models import (
+    ChangeKind,
+    Channel,
+    DeliveryStatus,
+    Frequency,
+    Observation,
+    SubscriptionKind,
+)
 from state.repository import Repository
 from state.routing import Route, RouteClass
 
@@ -102,9 +109,7 @@ def test_an_instant_route_goes_out_at_once_for_a_weekly_subscriber(repo: Reposit
     assert repo.due_count(now=NOW) == 1
     instant = repo.claim_deliveries(Channel.TELEGRAM, now=NOW, frequency=Frequency.INSTANT)
     assert [c.change.kind for c in instant] == [ChangeKind.EXECUTION_REPORTED]
-    rest = repo.claim_deliveries(
-        Channel.TELEGRAM, now=NOW, worker="w2", frequency=Frequency.WEEKLY
-    )
+    rest = repo.claim_deliveries(Channel.TELEGRAM, now=NOW, worker="w2", frequency=Frequency.WEEKLY)
     assert len(rest) == 0  # the chat is busy: another worker still holds its instant row
     repo.mark_sent([c.delivery.id for c in instant], now=NOW)
     rest = repo.claim_deliveries(Channel.TELEGRAM, now=NOW, frequency=Frequency.WEEKLY)
