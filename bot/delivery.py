@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from telegram.error import InvalidToken
 
 from bot.settings import Settings
+from bot.telegram.attachments import attach_calendars
 from bot.telegram.notifier import SendResult, SendStatus, TelegramNotifier
 from bot.telegram.outgoing import Outgoing, plan_digest, plan_messages
 from state.models import Channel, ClaimedDelivery, Frequency, Letter, Motion
@@ -389,6 +390,7 @@ async def deliver_telegram_once(
         public_url = app.settings.public_url
         if frequency is Frequency.INSTANT:
             plan = plan_messages(items, motions=motions, letters=letters, public_url=public_url)
+            plan = await asyncio.to_thread(attach_calendars, repo, items, plan, public_url)  # #17
         else:
             plan = plan_digest(items, motions=motions, frequency=frequency, public_url=public_url)
         recorder.report.messages = len(plan)
