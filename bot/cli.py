@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from bot.logs import configure_logging
 from bot.settings import Settings
 from state.models import BoardEntry, Change, ExecutionReport, Motion, TimelineEntry
+from state.timeline import latest_report
 
 __all__ = ["main"]
 
@@ -81,17 +82,23 @@ def _cause(exc: BaseException) -> str:
 
 
 def _database_error(settings: Settings, exc: BaseException) -> CliError:
+    from state.errors import DatabaseUnavailable
+
+    if isinstance(exc, DatabaseUnavailable) and exc.__cause__ is not None:
+        exc = exc.__cause__  # state wraps the driver's error: show the driver's words
     url = _safe_url(settings.database_url)
     return CliError(f"KAMERWACHT_DATABASE_URL ({url}): {_cause(exc)}", 1)
 
 
 def _repo(settings: Settings, *, check: bool = True) -> Any:
-    from state.repository import Repository, StateError
+    from state.repository import DatabaseUnavailable, Repository, StateError
 
     try:
         repo = Repository.from_url(settings.database_url)
         if check:
             repo.check_schema()
+    except DatabaseUnavailable as exc:  # not a URL, no such driver or database, not writable, …
+        raise _database_error(settings, exc) from exc
     except StateError as exc:
         raise CliError(str(exc), 1) from exc
     except Exception as exc:  # not a URL, no such driver, no such database, not writable, …
@@ -145,8 +152,7 @@ def status_json(
     data["decision_date"] = _iso(decision.date) if decision else None
     data["cabinet_appraisal"] = motion.cabinet_appraisal
     data["afgedaan"] = motion.afgedaan
-    latest = next((r for r in reversed(reports) if r.status is not None), None)
-    latest = latest or (reports[-1] if reports else None)
+    latest = latest_report(reports)
     data["evidence"] = latest.evidence if latest else None
     data["letter"] = (
         {
@@ -158,8 +164,12 @@ def status_json(
         if latest
         else None
     )
-    data["timeline"] = [
-        {"date": _iso(t.date), "kind": t.kind, "detail": t.detail} for t in timeline
+    from templates.timeline import detail
+
+    data["timeline"] = [  # an inferred decision (no recorded one) is the bot's alone
+        {"date": _iso(t.date), "kind": t.kind.value, "detail": detail(t)}
+        for t in timeline
+        if not t.inferred
     ]
     return data
 

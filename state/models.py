@@ -39,6 +39,7 @@ __all__ = [
     "Subscription",
     "SubscriptionKind",
     "TimelineEntry",
+    "TimelineKind",
     "VoteChoice",
     "dossier_of",
     "is_motion_key",
@@ -343,15 +344,40 @@ class Change:
     subject: str | None = None  # what else it is about: a commitment number (TZ202110-001)
 
 
+class TimelineKind(StrEnum):
+    """What a timeline entry records (``state.timeline`` builds them)."""
+
+    SUBMITTED = "submitted"
+    REPLACES = "replaces"
+    DECISION = "decision"
+    REPLACED_BY = "replaced_by"
+    EXECUTION_REPORT = "execution_report"
+
+
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    """One line of a motion's timeline."""
+    """One event of a motion's life, as codes and facts: ``templates/`` words it.
+
+    ``status`` is a :class:`ParliamentaryStatus` code (decision) or an :class:`ExecutionStatus`
+    code (execution report; None: the letter only mentions the motion). ``tally`` is the seats
+    for and against when per-party votes are recorded; ``seats_known`` says whether those votes
+    carry seat numbers (a Handelingen decision names parties only). ``inferred``: a decision
+    entry read from the motion's status because no decision is recorded (its date unknown).
+    """
 
     date: date | None
-    kind: str  # submitted | decision | replaced_by | replaces | execution_report
-    detail: str
+    kind: TimelineKind
+    status: str | None = None
+    tally: tuple[int, int] | None = None
+    seats_known: bool = False
+    decision_text: str | None = None  # upstream, e.g. "Aangenomen."
+    inferred: bool = False
+    motion_id: str | None = None  # the other motion of replaces / replaced_by
+    submitters: tuple[str, ...] = ()  # names, on the submitted entry
     letter_id: str | None = None
-    url: str | None = None
+    letter_title: str | None = None
+    evidence: str | None = None
+    url: str | None = None  # the motion's (submitted) or the letter's (execution report)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,6 @@ KNOWN_LONG: set[str] = {
     "scrapers.replay_syncfeed",
     "scrapers.tweedekamer",
     "state.diff",
-    "state.repository",
 }
 
 

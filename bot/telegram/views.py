@@ -31,8 +31,10 @@ from state.models import (
     SourceStatus,
     Subscription,
     SubscriptionKind,
+    TimelineKind,
     VoteChoice,
 )
+from state.timeline import build, in_life_order, latest_status_report
 from templates.render import render
 
 __all__ = [
@@ -198,35 +200,18 @@ def _votes(motion: Motion) -> dict[str, list[tuple[str, int]]]:
 
 
 def _timeline(motion: Motion, reports: Sequence[ExecutionReport]) -> list[TimelineItem]:
-    items = [TimelineItem(motion.date, "submitted")]
-    if motion.replaces:
-        items.append(TimelineItem(motion.date, "replaces", ref=motion.replaces))
-    for decision in motion.decisions:
-        if decision.final:
-            tally = "{}-{}".format(*decision.tally) if decision.votes else None
-            items.append(TimelineItem(decision.date, "decision", decision.status.value, tally))
-    if not any(d.final for d in motion.decisions) and motion.parliamentary_status not in (
-        ParliamentaryStatus.SUBMITTED,
-        ParliamentaryStatus.UNKNOWN,
-        ParliamentaryStatus.REPLACED,
-    ):
-        # a status without a recorded decision: date unknown, right after the submission
-        items.append(TimelineItem(None, "decision", motion.parliamentary_status.value))
-    if motion.replaced_by:
-        items.append(TimelineItem(None, "replaced_by", ref=motion.replaced_by))
-    for report in reports:
-        kind = "report" if report.status else "mention"
-        code = report.status.value if report.status else None
-        items.append(TimelineItem(report.date, kind, code, report.letter_title))
-    # Date order; an undated entry stays right after the entry it follows in the motion's life
-    # (an undated decision after its submission, not after a later letter), stable otherwise.
-    keyed: list[tuple[date, int, TimelineItem]] = []
-    last = date.min
-    for n, item in enumerate(items):
-        if item.date is not None:
-            last = item.date
-        keyed.append((item.date or last, n, item))
-    return [item for _, _, item in sorted(keyed, key=lambda k: (k[0], k[1]))]
+    """The motion's timeline (:mod:`state.timeline`) in life order, as the template's items."""
+    items: list[TimelineItem] = []
+    for entry in in_life_order(build(motion, reports)):
+        if entry.kind is TimelineKind.DECISION:
+            tally = "{}-{}".format(*entry.tally) if entry.tally is not None else None
+            items.append(TimelineItem(entry.date, "decision", entry.status, tally))
+        elif entry.kind is TimelineKind.EXECUTION_REPORT:
+            kind = "report" if entry.status else "mention"
+            items.append(TimelineItem(entry.date, kind, entry.status, entry.letter_title))
+        else:  # submitted, replaces, replaced_by
+            items.append(TimelineItem(entry.date, entry.kind.value, ref=entry.motion_id))
+    return items
 
 
 def status_view(
@@ -238,8 +223,7 @@ def status_view(
     public_url: str,
 ) -> View:
     """A motion: title, submitters, vote per party, appraisal, latest report, timeline."""
-    with_status = [r for r in reports if r.status is not None]
-    report = with_status[-1] if with_status else None
+    report = latest_status_report(reports)
     mention = reports[-1] if reports and report is None else None
     final = motion.final_decision
     timeline = _timeline(motion, reports)

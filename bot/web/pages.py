@@ -33,8 +33,10 @@ from state.models import (
     ExecutionReport,
     Motion,
     ParliamentaryStatus,
+    TimelineKind,
     is_motion_key,
 )
+from state.timeline import build, by_date, latest_status_report
 from templates.render import label, render
 
 __all__ = [
@@ -73,27 +75,21 @@ class Event:
 
 
 def events(motion: Motion, reports: Sequence[ExecutionReport]) -> list[Event]:
-    """A motion's life in date order: submitted, decisions, replacement, execution reports."""
-    found: list[Event] = [Event(motion.date, "submitted")]
-    if motion.replaces:
-        found.append(Event(motion.date, "replaces", other=motion.replaces))
-    for decision in motion.decisions:
-        if decision.final:
+    """A motion's life in date order (:mod:`state.timeline`): submitted, decisions, replacement,
+    execution reports; undated last. A decision inferred from the status alone is not shown."""
+    by_letter = {r.letter_id: r for r in reports}
+    found: list[Event] = []
+    for entry in by_date(build(motion, reports)):
+        if entry.kind is TimelineKind.DECISION and not entry.inferred:
             found.append(
-                Event(decision.date, "decision", status=decision.status.value, text=decision.text)
+                Event(entry.date, "decision", status=entry.status, text=entry.decision_text)
             )
-    if motion.replaced_by:
-        found.append(Event(None, "replaced_by", other=motion.replaced_by))
-    for report in reports:
-        found.append(
-            Event(
-                report.date,
-                "execution_report",
-                status=report.status.value if report.status else None,
-                report=report,
-            )
-        )
-    return sorted(found, key=lambda e: (e.date is None, e.date or date.min))
+        elif entry.kind is TimelineKind.EXECUTION_REPORT:
+            report = by_letter.get(entry.letter_id or "")
+            found.append(Event(entry.date, "execution_report", status=entry.status, report=report))
+        elif entry.kind is not TimelineKind.DECISION:  # submitted, replaces, replaced_by
+            found.append(Event(entry.date, entry.kind.value, other=entry.motion_id))
+    return found
 
 
 def motion_links(motion: Motion) -> list[tuple[str, str]]:
@@ -200,7 +196,7 @@ async def motion(request: Request) -> Response:
     if found is None:
         return not_found(request, _unknown_motion(lang, motion_id))
     reports: list[ExecutionReport] = await s.db(s.repo.execution_reports, motion_id)
-    latest_report = next((r for r in reversed(reports) if r.status is not None), None)
+    latest_report = latest_status_report(reports)
     decision = found.final_decision
     return await asyncio.to_thread(
         page,

@@ -29,7 +29,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
 
 from bot.app import PollReport
 from bot.delivery import deliver_telegram_once
@@ -45,6 +44,7 @@ from bot.telegram.notifier import (
 )
 from bot.telegram.outgoing import Outgoing
 from scrapers.replay import ODATA_V5, ReplayServer
+from state.errors import DatabaseUnavailable
 from state.models import ChangeKind, Channel, DeliveryStatus, Frequency
 from state.repository import Repository
 from tests.conftest import PgServer
@@ -304,7 +304,7 @@ async def test_sqlite_locked_poll_is_refused_whole_then_lands(
             report = await env.poll(deliver=False)
             assert not report.stored
             assert "locked" in (report.error or "")
-            with pytest.raises(OperationalError, match="locked"):
+            with pytest.raises(DatabaseUnavailable, match="locked"):
                 await env.sender.deliver()  # a worker pass fails too; its loop retries later
         assert env.repo.outbox_counts()["claimed"] == 0  # the refused claim took nothing
         await env.poll()
@@ -345,7 +345,7 @@ async def test_postgresql_stopped_and_restarted(
             report = await env.poll(deliver=False)
             assert not report.stored
             assert "store unreachable" in (report.error or "")
-            with pytest.raises(OperationalError):
+            with pytest.raises(DatabaseUnavailable):
                 await env.sender.deliver()
         finally:
             pg_server.start()

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from state import ingest
 from state.errors import NotFound, SchemaOutOfDate
 from state.models import (
     ChangeKind,
@@ -24,6 +25,7 @@ from state.models import (
 )
 from state.repository import MIGRATIONS, Repository
 from state.schema import SEARCH_INDEX, SEARCH_TABLE, metadata
+from templates.timeline import detail
 
 from .factories import LATER, NOW, cited, decision, letter, motion, voted
 
@@ -162,10 +164,10 @@ def test_failed_poll_leaves_previous_state(
     repo.apply_poll(Observation(motions=(motion(),)), cursors={("tk", "Zaak"): "1"}, now=NOW)
     before = (repo.board(), repo.changes(), repo.outbox_counts(), repo.get_cursors("tk"))
 
-    def boom(*_args: object) -> int:
+    def boom(*_args: object, **_kwargs: object) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Repository, "_fan_out", boom)
+    monkeypatch.setattr(ingest, "fan_out", boom)  # the outbox fan-out, mid-transaction
     with pytest.raises(RuntimeError, match="disk full"):
         repo.apply_poll(
             Observation(motions=(voted(motion()), motion("21501-02-2228"))),
@@ -235,11 +237,18 @@ def test_board_timeline_and_reports(repo: Repository) -> None:
         "execution_report",
         "execution_report",
     ]
-    assert timeline[2].detail == "aangenomen (76-74)"
-    assert timeline[4].letter_id == "21501-02-2423"
-    assert "uitgevoerd" in timeline[4].detail
-    assert "De motie is uitgevoerd." in timeline[4].detail
+    decided = timeline[2]
+    assert (decided.status, decided.tally, decided.seats_known) == ("adopted", (76, 74), True)
+    assert detail(decided) == "aangenomen (76-74)"
+    assert timeline[1].motion_id == "35570-V-31"
+    reported = timeline[4]
+    assert (reported.letter_id, reported.status) == ("21501-02-2423", "executed")
+    assert reported.evidence == "De motie is uitgevoerd."
+    assert reported.letter_title == "Tweede brief"
+    assert "uitgevoerd" in detail(reported)
+    assert "De motie is uitgevoerd." in detail(reported)
     assert timeline[-1].date is None  # undated last
+    assert timeline[-1].status is None  # a mention
 
     old = repo.timeline("35570-V-31")
     assert [(e.kind, e.date) for e in old] == [
