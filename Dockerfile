@@ -4,6 +4,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+COPY replay ./replay
 COPY scrapers ./scrapers
 COPY state ./state
 COPY templates ./templates

@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
 
 from bot.app import build_app, poll_once  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from scrapers.replay import ReplayServer  # noqa: E402
+from replay.server import ReplayServer  # noqa: E402
 from state.models import (  # noqa: E402
     CitedMotion,
     Decision,

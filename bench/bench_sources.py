@@ -1,6 +1,6 @@
 """Benchmark: kamerwacht's TweedeKamerSource vs tkapi ingesting the topic's motions.
 
-Both run against the same loopback replay server (``scrapers.replay``, scenario ``default``), in
+Both run against the same loopback replay server (``replay.server``, scenario ``default``), in
 one process, side by side: every Motie on the topic with its decisions (Besluit), votes per party
 (Stemming), submitters (ZaakActor), dossier (→ canonical id) and replacement (VervangenDoor).
 tkapi 0.9.10 is what a Python user would reach for; it loads every navigation lazily, one request
@@ -29,8 +29,8 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from replay.server import ReplayServer
 from scrapers.http import HttpClient, user_agent
-from scrapers.replay import ReplayServer
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
 

@@ -489,7 +489,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """``kamerwacht replay``: serve recorded upstream payloads on loopback."""
-    from scrapers.replay import SCENARIOS, serve_forever
+    from replay.server import SCENARIOS, serve_forever
 
     if args.scenario not in SCENARIOS:
         known = ", ".join(sorted(SCENARIOS))

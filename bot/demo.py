@@ -27,7 +27,7 @@ from bot.email.links import Links
 from bot.email.service import DigestLookups, render_digest
 from bot.settings import Settings
 from bot.telegram.outgoing import plan_messages
-from scrapers.replay import ReplayServer
+from replay.server import ReplayServer
 from state.models import ChangeKind, Channel, Frequency, SubscriptionKind
 from state.repository import Repository
 

@@ -21,7 +21,7 @@ from bot.app import App, build_app, poll_agenda, poll_once
 from bot.delivery import load_records
 from bot.settings import Settings
 from bot.telegram.outgoing import plan_messages
-from scrapers.replay import ReplayServer
+from replay.server import ReplayServer
 from state.models import ChangeKind, Channel, SubscriptionKind
 from state.repository import Repository
 from templates.render import format_when, label

@@ -5,7 +5,9 @@ The Tweede Kamer renamed and removed OData attributes without notice when it mov
 will come the same way. So the queries never name a property directly: they use *logical* names
 (the v4/2.0 vocabulary, which the SyncFeed still speaks), and :class:`Dialect` resolves each one
 through ONE table (``NAMES``) to the name the server's ``$metadata`` actually has, in the dialect
-it looks like:
+it looks like. Each name says which sources use it (``USES``: the motions source, the agenda, the
+commitments) and whether that source needs it; a source resolves only its own names, so a schema
+change in the commitments' entity never stops the motions:
 
 * a logical name whose candidates are all absent from the schema is *missing*: a required one
   fails the source with a line naming ``Entity.Property`` and the dialect found
@@ -18,6 +20,7 @@ Pure: parsing and resolution only; the source fetches ``$metadata``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
@@ -29,6 +32,7 @@ from scrapers.base import ParseError
 __all__ = [
     "DIALECTS",
     "NAMES",
+    "USES",
     "Dialect",
     "LogicalName",
     "ODataSchema",
@@ -41,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
 DIALECTS = ("v2", "v5")
+USES = ("motions", "agenda", "commitments")  # the sources that read the Gegevensmagazijn's OData
 Record = dict[str, Any]
 
 
@@ -104,14 +109,19 @@ def parse_metadata(content: bytes, url: str) -> ODataSchema:
 
 @dataclass(frozen=True, slots=True)
 class LogicalName:
-    """One name the queries use: its candidates per dialect, whether it is required, why."""
+    """One name the queries use: its candidates per dialect, which sources use it and whether
+    each needs it (``uses``: source → required), why."""
 
     entity: str
     name: str
-    required: bool = True
     navigation: bool = False
     dialects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     evidence: str = ""
+    uses: Mapping[str, bool] = field(default_factory=lambda: {"motions": True})
+
+    def required(self, use: str = "motions") -> bool:
+        """Whether source ``use`` cannot work without this name."""
+        return self.uses.get(use, False)
 
     def candidates(self, dialect: str) -> tuple[str, ...]:
         """Physical names to try, the dialect's own first, then every other known spelling."""
@@ -131,11 +141,19 @@ def _names() -> dict[tuple[str, str], LogicalName]:
         navigation: bool = False,
         v5: tuple[str, ...] | None = None,
         evidence: str = "",
+        use: str = "motions",
     ) -> None:
         for name in props.split():
+            known = out.get((entity, name))
+            if known is not None:  # one more source uses it: same spellings, its own need
+                assert v5 is None, (entity, name)  # spellings are set where it first appears
+                assert navigation == known.navigation, (entity, name)
+                uses = {**known.uses, use: required}
+                out[(entity, name)] = dataclasses.replace(known, uses=uses)
+                continue
             dialects = {"v2": (name,), "v5": v5 or (name,)}
             out[(entity, name)] = LogicalName(
-                entity, name, required, navigation, dialects, evidence
+                entity, name, navigation, dialects, evidence, {use: required}
             )
 
     stamp = "ApiGewijzigdOp"
@@ -185,6 +203,59 @@ def _names() -> dict[tuple[str, str], LogicalName]:
     add("DocumentVersie", "DocumentPublicatie", navigation=True)
     add("DocumentPublicatie", "Id DocumentType")
     add("DocumentPublicatie", "FileName", required=False)
+
+    # The agenda (scrapers.tweedekamer_agenda): planned activities, their agenda items, the Zaken
+    # and Besluiten on them. Names from the recorded $metadata and the recorded agenda records.
+    agenda = "agenda"
+    for entity in ("Activiteit", "Agendapunt"):
+        add(
+            entity,
+            stamp,
+            v5=(stamp, "GewijzigdOp"),
+            evidence="as the motions' entities",
+            use=agenda,
+        )
+        add(entity, "Id Verwijderd", use=agenda)
+    add("Activiteit", "Soort Status Nummer", use=agenda)
+    add(
+        "Activiteit",
+        "Onderwerp Datum DatumSoort Aanvangstijd Eindtijd Locatie",
+        required=False,
+        use=agenda,
+    )
+    add("Activiteit", "Agendapunt", navigation=True, use=agenda)
+    add("Agendapunt", "Onderwerp", required=False, use=agenda)
+    add("Agendapunt", "Zaak Besluit", navigation=True, use=agenda)
+    add("Zaak", "Id Verwijderd", use=agenda)
+    add("Zaak", "Nummer Soort Onderwerp Kabinetsappreciatie", required=False, use=agenda)
+    add("Zaak", "Kamerstukdossier", navigation=True, use=agenda)
+    add("Kamerstukdossier", "Nummer Toevoeging", required=False, use=agenda)
+    add("Besluit", "Id Verwijderd Status", use=agenda)
+
+    # The commitments (scrapers.tweedekamer_commitments): the entity type Toezegging of the
+    # recorded $metadata (no Toezegging record was ever recorded), and the fulfilling letter.
+    commitments = "commitments"
+    add(
+        "Toezegging",
+        stamp,
+        v5=(stamp, "GewijzigdOp"),
+        evidence="as the motions' entities",
+        use=commitments,
+    )
+    add(
+        "Toezegging",
+        "Id Nummer Tekst Status Ministerie Functie Initialen Achternaam Aanmaakdatum "
+        "DatumNakoming KamerbriefNakoming ActiviteitNummer Verwijderd",
+        use=commitments,
+    )
+    add(
+        "Toezegging",
+        "Titulatuur Voornaam Tussenvoegsel Achtervoegsel",
+        required=False,
+        use=commitments,
+    )
+    add("Document", "Id", use=commitments)
+    add("Document", "DocumentNummer", required=False, use=commitments)
     return out
 
 
@@ -230,33 +301,44 @@ class Dialect:
         return out
 
 
-def _detect(schema: ODataSchema) -> tuple[str, int]:
-    """The known dialect whose own spellings the schema has most of, and how many it lacks."""
-    best: tuple[str, int] | None = None
+def _lacking(schema: ODataSchema, dialect: str, use: str | None) -> int:
+    return sum(
+        1
+        for (entity, _), info in NAMES.items()
+        if (use is None or use in info.uses)
+        and not schema.has(entity, info.dialects.get(dialect, (info.name,))[0])
+    )
+
+
+def _detect(schema: ODataSchema, use: str) -> tuple[str, int]:
+    """The known dialect whose own spellings the schema has most of among ``use``'s names (a tie
+    broken by the whole table: the agenda's names alone do not tell v2 from v5), and how many of
+    ``use``'s names it lacks."""
+    best: tuple[str, tuple[int, int]] | None = None
     for dialect in DIALECTS:
-        lacking = sum(
-            1
-            for (entity, _), info in NAMES.items()
-            if not schema.has(entity, info.dialects.get(dialect, (info.name,))[0])
-        )
-        if best is None or lacking < best[1]:
-            best = (dialect, lacking)
+        key = (_lacking(schema, dialect, use), _lacking(schema, dialect, None))
+        if best is None or key < best[1]:
+            best = (dialect, key)
     assert best is not None
-    return best
+    return best[0], best[1][0]
 
 
-def resolve(schema: ODataSchema, url: str) -> Dialect:
-    """Resolve every logical name against ``schema``; ``SchemaMismatch`` names what is missing."""
-    dialect, lacking = _detect(schema)
+def resolve(schema: ODataSchema, url: str, use: str = "motions") -> Dialect:
+    """Resolve source ``use``'s logical names against ``schema``; ``SchemaMismatch`` names what
+    it needs and the schema lacks."""
+    dialect, lacking = _detect(schema, use)
     label = dialect if lacking == 0 else f"{dialect} (closest; {lacking} names differ)"
     physical: dict[tuple[str, str], str] = {}
     targets: dict[tuple[str, str], str] = {}
     missing: list[str] = []
     optional: list[str] = []
     for key, info in NAMES.items():
+        if use not in info.uses:
+            continue
         found = next((c for c in info.candidates(dialect) if schema.has(info.entity, c)), None)
         if found is None:
-            (missing if info.required else optional).append(f"{info.entity}.{info.name}")
+            where = missing if info.required(use) else optional
+            where.append(f"{info.entity}.{info.name}")
             continue
         physical[key] = found
         if info.navigation:

@@ -3,7 +3,7 @@
 The feed URL is a setting (``KAMERWACHT_RIJKSOVERHEID_FEED_URL``). Since the site moved to a new
 platform on 2 June 2026 the open-data API (``opendata.rijksoverheid.nl/v1/…/documents``) answers
 404; the site's search is served as RSS at ``/api/rss?query=<JSON>``. The query form is taken from
-public client code written against the live endpoint in 2026 (see ``replay_data/README.md``,
+public client code written against the live endpoint in 2026 (see ``replay/data/README.md``,
 "rijksoverheid.nl since June 2026"), as is its reported behaviour: at most 20 items per request,
 relevance-ranked, no paging; items carry only ``title``, ``link``, ``description``, ``pubDate`` and
 ``guid``; ``pubDate`` is the shown date at Amsterdam midnight; a ``sort_date`` range needs full

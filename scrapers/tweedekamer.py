@@ -11,7 +11,8 @@ One poll:
    whole, so a changed vote yields the motion's complete current state.
 2. **Letters.** ``Document`` of Soort ``Brief regering`` on the topic, with their Kamerstuk id
    (dossier + Volgnummer) and full text: the official XML (``DocumentPublicatie(..)/Resource``) when
-   it exists, else ``Document(..)/resource`` (PDF); the text goes to ``scrapers.letters``.
+   it exists, else ``Document(..)/resource`` (PDF), read by ``scrapers.tweedekamer_texts`` (the same
+   fetch → convert → extract step as a motion's operative text).
 
 Every name the queries use is resolved against the server's own ``$metadata`` (read once per
 process, and again after an HTTP 400) through ``scrapers.odata_schema``: the same code speaks
@@ -29,16 +30,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from scrapers.base import ParseError, SourceError, SourceResult
-from scrapers.http import HttpClient, same_host
-from scrapers.letters import extract_document, to_letter
+from scrapers.base import ParseError, SourceResult
+from scrapers.http import HttpClient
 from scrapers.odata import any_of, contains_any, fetch_all, literal, parse_datetime
-from scrapers.odata_schema import Dialect, SchemaMismatch, parse_metadata, resolve
-from scrapers.text import to_text
+from scrapers.odata_schema import Dialect, SchemaMismatch
 from scrapers.topics import TopicProfile
+from scrapers.tweedekamer_dialect import DialectReader
 from scrapers.tweedekamer_mirror import flatten
 from scrapers.tweedekamer_queries import (
     WATCH_INLINE,
@@ -55,11 +55,12 @@ from scrapers.tweedekamer_records import (
     PROCEDURAL,
     build_motion,
     canonical_id,
-    local_date,
     parse_besluit_soort,
     parse_result_counts,
 )
-from state.models import MOTION_ID_RE, DocumentKind, Letter, Motion
+from scrapers.tweedekamer_texts import letter_of, with_text
+from scrapers.tweedekamer_window import Window, iso
+from state.models import Letter, Motion
 
 __all__ = [
     "BESLUIT_STATUS",
@@ -75,12 +76,6 @@ Record = dict[str, Any]
 ENTITIES = ("zaak", "besluit", "stemming", "zaakactor", "document")
 PAGE = 100  # v5 answers 400 to $top above 100
 ID_BATCH = 25
-_GONE = frozenset({404, 410})
-WEBSITE = "https://www.tweedekamer.nl"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _cursor(cursors: Mapping[str, str], key: str) -> datetime | None:
@@ -115,8 +110,7 @@ class TweedeKamerSource:
         self.topic = topic
         self.overlap = overlap
         self.letters = letters  # False: motions only (benchmarks, a motions-only deployment)
-        self._dialect: Dialect | None = None
-        self._warned: set[str] = set()
+        self._schema = DialectReader(self.base_url, "motions", self.name)
 
     def _url(self, entity: str) -> str:
         return f"{self.base_url}/{entity}"
@@ -124,26 +118,8 @@ class TweedeKamerSource:
     # -- schema ---------------------------------------------------------------------------------
 
     async def dialect(self, client: HttpClient, *, refresh: bool = False) -> Dialect:
-        """The server's dialect, from its ``$metadata`` (read once per process, or on refresh).
-
-        ``SchemaMismatch`` names every required property the schema lacks; a missing optional
-        one is logged once per process and its field stays empty.
-        """
-        if self._dialect is not None and not refresh:
-            return self._dialect
-        self._dialect = None
-        result = await client.get(self._url("$metadata"))
-        dialect = resolve(parse_metadata(result.content, result.url), self.base_url)
-        for name in dialect.missing_optional:
-            if name not in self._warned:
-                self._warned.add(name)
-                logger.warning(
-                    "tweedekamer: OData schema (dialect %s) lacks optional %s; left empty",
-                    dialect.label,
-                    name,
-                )
-        self._dialect = dialect
-        return dialect
+        """The server's dialect, from its ``$metadata`` (read once per process, or on refresh)."""
+        return await self._schema.get(client, refresh=refresh)
 
     # -- poll -----------------------------------------------------------------------------------
 
@@ -159,16 +135,9 @@ class TweedeKamerSource:
         """
         try:
             started = client.requests_made
-            dialect = await self.dialect(client)
-            try:
-                result = await self._poll(client, dialect, cursors, watchlist)
-            except SourceError as exc:
-                if exc.status != 400 or isinstance(exc, ParseError):
-                    raise
-                fresh = await self.dialect(client, refresh=True)
-                if fresh.physical == dialect.physical:
-                    raise
-                result = await self._poll(client, fresh, cursors, watchlist)
+            result = await self._schema.run(
+                client, lambda d: self._poll(client, d, cursors, watchlist)
+            )
             return dataclasses.replace(result, requests=client.requests_made - started)
         except SchemaMismatch:
             raise
@@ -192,7 +161,7 @@ class TweedeKamerSource:
         watch = {w for w in watch if watch_clause(d, w) is not None}
         known_watch = {w for w in (cursors.get("watchlist") or "").split(",") if w}
         new_cursors: dict[str, str] = dict(cursors)
-        window = _Window(cursors.get("seen"), self.overlap)
+        window = Window(cursors.get("seen"), self.overlap)
         zaken: dict[str, Record] = {}
         if _cursor(cursors, "zaak") is None:
             seen = await self._discover(client, d, watch, zaken, new_cursors, window)
@@ -234,7 +203,7 @@ class TweedeKamerSource:
         watch: set[str],
         zaken: dict[str, Record],
         new_cursors: dict[str, str],
-        window: _Window,
+        window: Window,
     ) -> int:
         """First poll: every topic (and watched) motion, whole; cursors from what it returned."""
         found = await self._zaken(client, d, motion_clause(d, self.topic.terms, ()))
@@ -254,7 +223,7 @@ class TweedeKamerSource:
             return len(found)  # nothing on the topic yet: the next poll discovers again
         for key, items in by_key.items():
             cursor = stamps[key] or fallback
-            new_cursors[key] = _iso(cursor)
+            new_cursors[key] = iso(cursor)
             window.remember(key, items, cursor)
         return len(found)
 
@@ -306,7 +275,7 @@ class TweedeKamerSource:
         watch: set[str],
         zaken: dict[str, Record],
         new_cursors: dict[str, str],
-        window: _Window,
+        window: Window,
     ) -> int:
         """Topic motions that changed since the cursors, whole, into ``zaken``.
 
@@ -327,7 +296,7 @@ class TweedeKamerSource:
         found = {k: v for k, v in found.items() if wide or self._relevant(v, watch)}
         seen = len(found)
         changed = {key for key, row in found.items() if window.is_new("zaak", row)}
-        new_cursors["zaak"] = _iso(window.remember("zaak", found.values(), fallback) or fallback)
+        new_cursors["zaak"] = iso(window.remember("zaak", found.values(), fallback) or fallback)
         lam = (
             motion_clause(d, self.topic.terms, watch if inline else (), "z")
             if wide
@@ -370,7 +339,7 @@ class TweedeKamerSource:
             for row in rows:
                 if window.is_new(key, row):
                     changed.update(_zaak_ids(entity, row, None if wide else self, watch))
-            new_cursors[key] = _iso(window.remember(key, rows, start) or start)
+            new_cursors[key] = iso(window.remember(key, rows, start) or start)
         zaken.update({k: v for k, v in found.items() if k in changed})
         zaken.update(await self._by_ids(client, d, changed - set(zaken)))
         return seen
@@ -407,44 +376,12 @@ class TweedeKamerSource:
         Only motions this poll returned are read (a changed or new Zaak), so a quiet poll costs
         nothing here. A publication that is gone is noted; any other failure fails the source.
         """
-        out: list[Motion] = []
-        for motion in motions:
-            zaak = zaken.get((motion.zaak_id or "").lower()) or {}
-            xml_pub = next(
-                (
-                    pub
-                    for doc in zaak.get("Document") or []
-                    for pub in (doc.get("HuidigeDocumentVersie") or {}).get("DocumentPublicatie")
-                    or []
-                    if pub.get("DocumentType") == "Xml" and pub.get("Id")
-                ),
-                None,
+        return [
+            await with_text(
+                client, self.base_url, m, zaken.get((m.zaak_id or "").lower()) or {}, notes
             )
-            if xml_pub is None or motion.text:
-                out.append(motion)
-                continue
-            resource = self._url(f"DocumentPublicatie({xml_pub['Id']})/Resource")
-            if not same_host(resource, self.base_url):
-                notes.append(f"{motion.id}: text not on the source's host, not fetched")
-                out.append(motion)
-                continue
-            try:
-                result = await client.get(resource)
-            except SourceError as exc:
-                if exc.status in _GONE:
-                    notes.append(f"{motion.id}: no text at {resource} (HTTP {exc.status})")
-                    out.append(motion)
-                    continue
-                raise
-            try:
-                text = to_text(result.content, result.content_type, xml_pub.get("FileName"))
-            except ValueError as exc:
-                notes.append(f"{motion.id}: text unreadable ({exc})")
-                out.append(motion)
-                continue
-            doc = extract_document(text, source=resource, xml=result.content)
-            out.append(dataclasses.replace(motion, text=doc.operative_text or motion.text))
-        return out
+            for m in motions
+        ]
 
     # -- letters --------------------------------------------------------------------------------
 
@@ -454,7 +391,7 @@ class TweedeKamerSource:
         d: Dialect,
         cursors: Mapping[str, str],
         new_cursors: dict[str, str],
-        window: _Window,
+        window: Window,
         notes: list[str],
     ) -> tuple[list[Letter], int]:
         doc = "Document"
@@ -477,143 +414,14 @@ class TweedeKamerSource:
         fresh = [d for d in docs if window.is_new("document", d)]
         stamp = window.remember("document", docs, since)
         if stamp is not None:
-            new_cursors["document"] = _iso(stamp)
+            new_cursors["document"] = iso(stamp)
         letters: dict[str, Letter] = {}
         for row in sorted(fresh, key=lambda r: (str(r.get("Datum")), str(r.get("Id")))):
             if not self.topic.matches(row.get("Onderwerp")):
                 continue
-            letter = await self._letter(client, row, notes)
+            letter = await letter_of(client, self.base_url, self.name, row, notes)
             letters[letter.id] = letter
         return [letters[k] for k in sorted(letters)], len(docs)
-
-    async def _letter(self, client: HttpClient, doc: Record, notes: list[str]) -> Letter:
-        kamerstuk = _kamerstuk_of(doc)
-        nummer = doc.get("DocumentNummer")
-        ident = kamerstuk or nummer or str(doc["Id"])
-        title = " ".join(str(doc.get("Onderwerp") or "").split()) or f"Kamerbrief {ident}"
-        url = (
-            f"{WEBSITE}/kamerstukken/brieven_regering/detail?id={nummer}&did={nummer}"
-            if nummer
-            else (
-                f"https://zoek.officielebekendmakingen.nl/kst-{kamerstuk}.html"
-                if kamerstuk
-                else None
-            )
-        )
-        plain = Letter(
-            id=ident,
-            title=title,
-            date=local_date(doc.get("Datum")),
-            kind=DocumentKind.LETTER,
-            kamerstuk=kamerstuk,
-            document_nummer=nummer,
-            url=url,
-            source=self.name,
-        )
-        pubs = (doc.get("HuidigeDocumentVersie") or {}).get("DocumentPublicatie") or []
-        xml_pub = next((p for p in pubs if p.get("DocumentType") == "Xml"), None)
-        resource = (
-            self._url(f"DocumentPublicatie({xml_pub['Id']})/Resource")
-            if xml_pub
-            else self._url(f"Document({doc['Id']})/resource")
-        )
-        if not same_host(resource, self.base_url):  # an Id that is not an Id
-            notes.append(f"letter {ident}: text not on the source's host, not fetched")
-            return plain
-        filename = xml_pub.get("FileName") if xml_pub else None
-        return await read_letter(client, plain, resource, notes, filename=filename)
-
-
-async def read_letter(
-    client: HttpClient,
-    plain: Letter,
-    resource: str,
-    notes: list[str],
-    *,
-    filename: str | None = None,
-) -> Letter:
-    """``plain`` (a letter known from its metadata) with what its text at ``resource`` says.
-
-    A text that is gone (404/410) or unreadable is noted and ``plain`` comes back; any other
-    fetch failure fails the source.
-    """
-    try:
-        result = await client.get(resource)
-    except SourceError as exc:
-        if exc.status in _GONE:
-            notes.append(f"letter {plain.id}: no text at {resource} (HTTP {exc.status})")
-            return plain
-        raise
-    try:
-        text = to_text(result.content, result.content_type, filename)
-    except ValueError as exc:
-        notes.append(f"letter {plain.id}: text unreadable ({exc})")
-        return plain
-    is_xml = result.content_type.endswith("xml") or result.content.lstrip()[:1] == b"<"
-    extracted = extract_document(text, source=resource, xml=result.content if is_xml else None)
-    letter = to_letter(
-        extracted, letter_id=plain.id, url=plain.url, source=plain.source, title=plain.title
-    )
-    return dataclasses.replace(
-        letter,
-        date=letter.date or plain.date,
-        kamerstuk=plain.kamerstuk or letter.kamerstuk,
-        document_nummer=plain.document_nummer or letter.document_nummer,
-        kind=DocumentKind.LETTER,
-    )
-
-
-def _kamerstuk_of(doc: Mapping[str, Any]) -> str | None:
-    """The letter's own Kamerstuk id: its dossier + Volgnummer, or the version's identifier."""
-    for dossier in doc.get("Kamerstukdossier") or []:
-        ident = canonical_id(
-            dossier.get("Nummer"), dossier.get("Toevoeging"), doc.get("Volgnummer")
-        )
-        if ident:
-            return ident
-    external = (doc.get("HuidigeDocumentVersie") or {}).get("ExterneIdentifier") or ""
-    if external.startswith("kst-") and MOTION_ID_RE.match(external[4:]):
-        return str(external[4:])
-    return None
-
-
-class _Window:
-    """Rows of the overlap window a poll returned, so the next poll knows they are not news.
-
-    Stored in the ``seen`` cursor as ``entity:Id@ApiGewijzigdOp`` words; only rows at most
-    ``overlap`` older than their entity's new cursor are kept, so it stays small.
-    """
-
-    def __init__(self, previous: str | None, overlap: timedelta) -> None:
-        self.done = set((previous or "").split())
-        self.overlap = overlap
-        self.keep: set[str] = set()
-
-    @staticmethod
-    def _key(entity: str, row: Mapping[str, Any]) -> tuple[str, datetime | None]:
-        moment = parse_datetime(row.get("ApiGewijzigdOp"))
-        stamp = _iso(moment) if moment else ""
-        return f"{entity}:{str(row.get('Id')).lower()}@{stamp}", moment
-
-    def is_new(self, entity: str, row: Mapping[str, Any]) -> bool:
-        """Whether ``row`` (at this ApiGewijzigdOp) was not returned by the previous poll."""
-        return self._key(entity, row)[0] not in self.done
-
-    def remember(
-        self, entity: str, rows: Iterable[Mapping[str, Any]], start: datetime | None
-    ) -> datetime | None:
-        """Keep the window's rows; return the entity's new cursor (latest of ``start`` and rows)."""
-        keyed = [self._key(entity, r) for r in rows]
-        stamps = [m for _, m in keyed if m is not None]
-        cursor = max([*stamps, *([start] if start else [])], default=None)
-        if cursor is not None:
-            edge = cursor - self.overlap
-            self.keep.update(k for k, m in keyed if m is not None and m >= edge)
-        return cursor
-
-    def dump(self) -> str:
-        """The ``seen`` cursor value."""
-        return " ".join(sorted(self.keep))
 
 
 def _zaak_ids(

@@ -9,8 +9,10 @@ with its agenda items (``Agendapunt``), their Zaken and their Besluiten (a Beslu
                        and (Status eq 'Gepland' or ApiGewijzigdOp gt <cursor>)
               &$expand=Agendapunt($filter=Verwijderd eq false;$expand=Zaak(…),Besluit(…))
 
-Every entity and property name the module sends or reads is in :data:`NAMES` (OData v4/2.0
-names, as in the recorded payloads), so that another dialect can map them in one place.
+The module speaks the logical (OData v4/2.0) names of ``scrapers.odata_schema.NAMES`` (use
+``agenda``): the server's ``$metadata`` decides what each is called there (v4/2.0 or v5), rows
+come back under the logical names, and a schema that lacks a property the agenda needs fails the
+source with one ``SchemaMismatch`` line naming it, as the motions source does.
 """
 
 from __future__ import annotations
@@ -24,75 +26,69 @@ from typing import Any
 from scrapers.base import ParseError
 from scrapers.http import HttpClient
 from scrapers.odata import any_of, fetch_all, literal, parse_datetime
+from scrapers.odata_schema import Dialect
+from scrapers.tweedekamer_dialect import DialectReader
 from scrapers.tweedekamer_records import local_date
 from state.agenda import AgendaItem, agenda_status, date_kind
 
-__all__ = ["NAMES", "AgendaResult", "AgendaSource", "parse_activities"]
+__all__ = ["AgendaResult", "AgendaSource", "parse_activities"]
 
 logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 
-# Logical name → OData v4/2.0 name. The only place this module spells an upstream name.
-NAMES: dict[str, str] = {
-    "activity": "Activiteit",
-    "agendapunt": "Agendapunt",
-    "zaak": "Zaak",
-    "besluit": "Besluit",
-    "dossier": "Kamerstukdossier",
-    "id": "Id",
-    "deleted": "Verwijderd",
-    "modified": "ApiGewijzigdOp",
-    "kind": "Soort",
-    "status": "Status",
-    "number": "Nummer",
-    "subject": "Onderwerp",
-    "date": "Datum",
-    "date_kind": "DatumSoort",
-    "start": "Aanvangstijd",
-    "end": "Eindtijd",
-    "location": "Locatie",
-    "appraisal": "Kabinetsappreciatie",
-    "addition": "Toevoeging",
-    # values
-    "vote": "Stemmingen",
-    "committee_debate": "Commissiedebat",
-    "plenary_debate": "Plenair debat",
-    "planned": "Gepland",
-    "proposal": "Voorstel",
-}
+ACTIVITY = "Activiteit"
+POINT = "Agendapunt"
+# values
+VOTE = "Stemmingen"
+COMMITTEE_DEBATE = "Commissiedebat"
+PLENARY_DEBATE = "Plenair debat"
+PLANNED = "Gepland"
+PROPOSAL = "Voorstel"
 
 SOURCE_NAME = "tweedekamer-agenda"
 
 
-def _query(cursor: str | None) -> dict[str, str]:
-    n = NAMES
+def _query(d: Dialect, cursor: str | None) -> dict[str, str]:
+    def a(name: str) -> str:
+        return d.p(ACTIVITY, name)
+
     kinds = any_of(
         [
-            f"{n['kind']} eq {literal(n['vote'])}",
-            f"{n['kind']} eq {literal(n['committee_debate'])}",
-            f"startswith({n['kind']},{literal(n['plenary_debate'])})",
+            f"{a('Soort')} eq {literal(VOTE)}",
+            f"{a('Soort')} eq {literal(COMMITTEE_DEBATE)}",
+            f"startswith({a('Soort')},{literal(PLENARY_DEBATE)})",
         ]
     )
-    current = [f"{n['status']} eq {literal(n['planned'])}"]
+    current = [f"{a('Status')} eq {literal(PLANNED)}"]
     moment = parse_datetime(cursor)
     if moment is not None:
-        current.append(f"{n['modified']} gt {literal(moment)}")
-    zaak = (
-        f"{n['zaak']}($filter={n['deleted']} eq false;"
-        f"$select={n['id']},{n['number']},{n['kind']},{n['subject']},{n['appraisal']};"
-        f"$expand={n['dossier']}($select={n['number']},{n['addition']}))"
+        current.append(f"{a('ApiGewijzigdOp')} gt {literal(moment)}")
+    dossier = _options(d.select("Kamerstukdossier", "Nummer", "Toevoeging"))
+    zaak = _options(
+        d.select("Zaak", "Id", "Nummer", "Soort", "Onderwerp", "Kabinetsappreciatie"),
+        f"{d.p('Zaak', 'Kamerstukdossier')}{dossier}",
+        live=d.p("Zaak", "Verwijderd"),
     )
-    besluit = f"{n['besluit']}($filter={n['deleted']} eq false;$select={n['id']},{n['status']})"
-    expand = (
-        f"{n['agendapunt']}($filter={n['deleted']} eq false;"
-        f"$select={n['id']},{n['subject']};$expand={zaak},{besluit})"
+    besluit = _options(d.select("Besluit", "Id", "Status"), live=d.p("Besluit", "Verwijderd"))
+    expand = _options(
+        d.select(POINT, "Id", "Onderwerp"),
+        f"{d.p(POINT, 'Zaak')}{zaak},{d.p(POINT, 'Besluit')}{besluit}",
+        live=d.p(POINT, "Verwijderd"),
     )
     return {
-        "$filter": f"{n['deleted']} eq false and {kinds} and {any_of(current)}",
-        "$expand": expand,
-        "$orderby": f"{n['modified']},{n['id']}",
+        "$filter": f"{a('Verwijderd')} eq false and {kinds} and {any_of(current)}",
+        "$expand": f"{a(POINT)}{expand}",
+        "$orderby": f"{a('ApiGewijzigdOp')},{a('Id')}",
     }
+
+
+def _options(select: str, expand: str = "", *, live: str = "") -> str:
+    """Nested query options: ``($filter=<live> eq false;$select=…;$expand=…)``, empty ones out."""
+    parts = [f"$filter={live} eq false" if live else "", f"$select={select}" if select else ""]
+    parts.append(f"$expand={expand}" if expand else "")
+    joined = ";".join(p for p in parts if p)
+    return f"({joined})" if joined else ""
 
 
 def _text(value: object) -> str | None:
@@ -102,58 +98,56 @@ def _text(value: object) -> str | None:
 
 
 def _dossier(zaak: Record) -> str | None:
-    raw = zaak.get(NAMES["dossier"])
+    raw = zaak.get("Kamerstukdossier")
     rows = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
     for row in rows:
-        number = row.get(NAMES["number"])
+        number = row.get("Nummer")
         if number is None:
             continue
-        addition = _text(row.get(NAMES["addition"]))
+        addition = _text(row.get("Toevoeging"))
         return f"{number}-{addition}" if addition else str(number)
     return None
 
 
 def parse_activities(rows: list[Record]) -> tuple[list[AgendaItem], list[str]]:
     """Agenda items (one per Zaak on an agenda item) and the ids of every activity seen."""
-    n = NAMES
     items: list[AgendaItem] = []
     activities: list[str] = []
     for row in rows:
-        activity_id = str(row[n["id"]]).lower()
+        activity_id = str(row["Id"]).lower()
         activities.append(activity_id)
-        start = parse_datetime(row.get(n["start"]))
+        start = parse_datetime(row.get("Aanvangstijd"))
         base: dict[str, Any] = {
             "activity_id": activity_id,
-            "activity_nummer": str(row.get(n["number"]) or activity_id),
-            "kind": _text(row.get(n["kind"])) or "",
-            "subject": _text(row.get(n["subject"])) or "",
-            "status": agenda_status(row.get(n["status"])),
-            "status_raw": _text(row.get(n["status"])),
-            "day": local_date(row.get(n["date"])),
+            "activity_nummer": str(row.get("Nummer") or activity_id),
+            "kind": _text(row.get("Soort")) or "",
+            "subject": _text(row.get("Onderwerp")) or "",
+            "status": agenda_status(row.get("Status")),
+            "status_raw": _text(row.get("Status")),
+            "day": local_date(row.get("Datum")),
             "start": start,
-            "end": parse_datetime(row.get(n["end"])),
-            "date_kind": date_kind(row.get(n["date_kind"])),
-            "location": _text(row.get(n["location"])),
+            "end": parse_datetime(row.get("Eindtijd")),
+            "date_kind": date_kind(row.get("DatumSoort")),
+            "location": _text(row.get("Locatie")),
         }
-        points = row.get(n["agendapunt"]) or []
+        points = row.get(POINT) or []
         if not isinstance(points, list):
-            raise ParseError(SOURCE_NAME, f"{n['agendapunt']} is not a list")
+            raise ParseError(SOURCE_NAME, f"{POINT} is not a list")
         for point in points:
             proposal = any(
-                str(b.get(n["status"]) or "") == n["proposal"]
-                for b in point.get(n["besluit"]) or []
+                str(b.get("Status") or "") == PROPOSAL for b in point.get("Besluit") or []
             )
-            for zaak in point.get(n["zaak"]) or []:
+            for zaak in point.get("Zaak") or []:
                 items.append(
                     AgendaItem(
                         **base,
-                        zaak_id=str(zaak[n["id"]]).lower(),
-                        agendapunt_id=str(point.get(n["id"]) or "").lower() or None,
-                        agendapunt_subject=_text(point.get(n["subject"])),
-                        zaak_nummer=_text(zaak.get(n["number"])),
-                        zaak_kind=_text(zaak.get(n["kind"])),
-                        title=_text(zaak.get(n["subject"])),
-                        appraisal=_text(zaak.get(n["appraisal"])),
+                        zaak_id=str(zaak["Id"]).lower(),
+                        agendapunt_id=str(point.get("Id") or "").lower() or None,
+                        agendapunt_subject=_text(point.get("Onderwerp")),
+                        zaak_nummer=_text(zaak.get("Nummer")),
+                        zaak_kind=_text(zaak.get("Soort")),
+                        title=_text(zaak.get("Onderwerp")),
+                        appraisal=_text(zaak.get("Kabinetsappreciatie")),
                         dossier=_dossier(zaak),
                         proposal=proposal,
                     )
@@ -172,24 +166,30 @@ class AgendaResult:
 
 
 class AgendaSource:
-    """The planned voting sessions and debates of the Tweede Kamer (OData v4)."""
+    """The planned voting sessions and debates of the Tweede Kamer (OData v4/2.0 or v5)."""
 
     name = SOURCE_NAME
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
+        self._schema = DialectReader(self.base_url, "agenda", self.name)
 
     async def poll(self, client: HttpClient, cursors: Mapping[str, str]) -> AgendaResult:
         """Fetch the planned activities and those changed since the ``activiteit`` cursor."""
         started = client.requests_made
         cursor = cursors.get("activiteit")
-        url = f"{self.base_url}/{NAMES['activity']}"
-        rows = await fetch_all(client, url, _query(cursor))
+        url = f"{self.base_url}/{ACTIVITY}"
+
+        async def fetch(d: Dialect) -> tuple[Dialect, list[Record]]:
+            return d, await fetch_all(client, url, _query(d, cursor))
+
+        dialect, raw = await self._schema.run(client, fetch)
         try:
+            rows = [dialect.to_logical(ACTIVITY, r) for r in raw]
             items, activities = parse_activities(rows)
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ParseError(url, f"unexpected record shape: {type(exc).__name__}: {exc}") from exc
-        stamps = [parse_datetime(r.get(NAMES["modified"])) for r in rows]
+        stamps = [parse_datetime(r.get("ApiGewijzigdOp")) for r in rows]
         latest = max((s for s in stamps if s is not None), default=None)
         known = parse_datetime(cursor)
         if latest is not None and (known is None or latest > known):

@@ -31,9 +31,9 @@ from scrapers.base import ParseError, SourceError, SourceResult
 from scrapers.http import HttpClient
 from scrapers.syncfeed import Entity, FeedPage, parse_entity_document, parse_page
 from scrapers.topics import TopicProfile
-from scrapers.tweedekamer import read_letter
 from scrapers.tweedekamer_mirror import assemble, scalars
 from scrapers.tweedekamer_records import build_motion, canonical_id, local_date
+from scrapers.tweedekamer_texts import read_letter
 from state.mirror import MirrorRecord, Tracked
 from state.models import MOTION_ID_RE, DocumentKind, Letter, Motion
 

@@ -1,4 +1,5 @@
-"""A non-editable install carries its run-time files: templates, migrations, demo data."""
+"""A non-editable install carries its run-time files: templates, migrations, the replay package
+and its data (the demo serves it)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,13 @@ def wheel_names(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
 
 
 def test_wheel_has_the_packages_and_console_script(wheel_names: set[str]) -> None:
-    for module in ("bot/cli.py", "scrapers/base.py", "state/models.py", "templates/render.py"):
+    for module in (
+        "bot/cli.py",
+        "replay/server.py",
+        "scrapers/base.py",
+        "state/models.py",
+        "templates/render.py",
+    ):
         assert module in wheel_names
     entry = next(n for n in wheel_names if n.endswith("entry_points.txt"))
     assert entry
@@ -44,6 +51,10 @@ def test_wheel_has_migrations_and_replay_data(wheel_names: set[str]) -> None:
     assert any(
         n.startswith("state/migrations/versions/") and n.endswith(".py") for n in wheel_names
     )
-    replay = [p for p in (ROOT / "scrapers" / "replay_data").rglob("*") if p.is_file()]
+    replay = [
+        p
+        for p in (ROOT / "replay" / "data").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     assert replay
     assert {p.relative_to(ROOT).as_posix() for p in replay} <= wheel_names

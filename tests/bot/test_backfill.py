@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scrapers.replay import ReplayServer
+from replay.server import ReplayServer
 from state.repository import Repository
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot.app import App, PollReport, build_app, poll_once
 from bot.settings import Settings
-from scrapers.replay import ReplayServer, Response
+from replay.server import ReplayServer, Response
 from state.repository import Repository
 
 PREFIXES: dict[str, tuple[str, ...]] = {

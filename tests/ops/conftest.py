@@ -36,8 +36,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from bot.app import App, build_app, poll_once
 from bot.cli import motion_json
 from bot.settings import Settings
+from replay.server import ReplayServer, Response
 from scrapers.http import HttpClient, user_agent
-from scrapers.replay import ReplayServer, Response
 from state.models import (
     Change,
     Channel,

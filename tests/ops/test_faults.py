@@ -43,7 +43,7 @@ from bot.telegram.notifier import (
     build_bot,
 )
 from bot.telegram.outgoing import Outgoing
-from scrapers.replay import ODATA_V5, ReplayServer
+from replay.server import ODATA_V5, ReplayServer
 from state.errors import DatabaseUnavailable
 from state.models import ChangeKind, Channel, DeliveryStatus, Frequency
 from state.repository import Repository

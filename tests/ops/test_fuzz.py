@@ -431,7 +431,7 @@ def test_letter_extraction_never_raises(text: str) -> None:
         assert MOTION_ID_RE.match(motion.id)
 
 
-METADATA = (Path(__file__).parents[2] / "scrapers/replay_data/metadata.xml").read_bytes()
+METADATA = (Path(__file__).parents[2] / "replay/data/metadata.xml").read_bytes()
 
 
 def fake_upstream(answer: Callable[[httpx.Request], httpx.Response]) -> HttpClient:

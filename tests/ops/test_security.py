@@ -639,7 +639,7 @@ class Upstream:
 
 TOPIC = get_topic("nagorno-karabach")
 # the recorded $metadata: the source reads the server's schema before it queries
-METADATA = ("application/xml", (ROOT / "scrapers/replay_data/metadata.xml").read_bytes())
+METADATA = ("application/xml", (ROOT / "replay/data/metadata.xml").read_bytes())
 OFFICIAL_XML = (
     b"<kamerstuk><kamerstukkop><dossiernummer><dossiernr>21 501</dossiernr><raadnr>02</raadnr>"
     b"</dossiernummer><ondernummer>9998</ondernummer></kamerstukkop><brief><al>Nagorno-Karabach."

@@ -37,7 +37,7 @@ from sqlalchemy import update
 
 from bot.delivery import FLUSH_SECONDS
 from bot.telegram.notifier import MESSAGES_PER_SECOND
-from scrapers.replay import ReplayServer
+from replay.server import ReplayServer
 from state import schema
 from state.models import Channel, DeliveryStatus, SubscriptionKind
 from state.repository import Repository

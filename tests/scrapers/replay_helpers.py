@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from replay.server import ReplayServer
 from scrapers.http import HttpClient, user_agent
-from scrapers.replay import ReplayServer
 from tests.conftest import UPSTREAM
 
 logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -7,10 +7,10 @@ import logging
 import httpx
 import pytest
 
+from replay.scenarios import data_file
+from replay.server import ReplayServer
 from scrapers.base import SourceError
 from scrapers.odata_schema import NAMES, SchemaMismatch, parse_metadata, resolve
-from scrapers.replay import ReplayServer
-from scrapers.replay_scenarios import data_file
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
 from state.models import ParliamentaryStatus

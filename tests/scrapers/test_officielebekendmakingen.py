@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from replay.server import ReplayServer
 from scrapers.base import ParseError, SourceError
 from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource, parse_sru
-from scrapers.replay import ReplayServer
 from scrapers.topics import TopicProfile, get_topic
 from scrapers.tweedekamer import TweedeKamerSource
 from state.models import DocumentKind

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from replay.server import RIJKSOVERHEID, ReplayServer
 from scrapers.base import ParseError, SourceError
 from scrapers.http import FetchResult, HttpClient
-from scrapers.replay import RIJKSOVERHEID, ReplayServer
 from scrapers.rijksoverheid import LOOKBACK, RijksoverheidSource, parse_feed, search_query
 from scrapers.topics import TopicProfile, get_topic
 from state.models import DocumentKind

@@ -16,9 +16,9 @@ import pytest
 
 from bot.app import App, PollReport, SourceOutcome, build_app, poll_once
 from bot.settings import Settings
+from replay.scenarios import snapshot
+from replay.server import ReplayServer
 from scrapers.http import HttpClient
-from scrapers.replay import ReplayServer
-from scrapers.replay_scenarios import snapshot
 from scrapers.syncfeed import TK, Entity, parse_bijgewerkt, parse_page
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource

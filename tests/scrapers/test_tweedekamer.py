@@ -8,10 +8,11 @@ from collections import Counter
 
 import pytest
 
-import scrapers.replay_odata
 import scrapers.tweedekamer
+from replay import odata as replay_odata
+from replay.scenarios import UNSEEN_BESLUITSOORT
+from replay.server import ReplayServer
 from scrapers.base import ParseError, SourceError
-from scrapers.replay_scenarios import UNSEEN_BESLUITSOORT
 from scrapers.topics import TopicProfile, get_topic
 from scrapers.tweedekamer import (
     BESLUIT_STATUS,
@@ -28,7 +29,7 @@ TOPIC = get_topic()
 CHOICE = {"Voor": VoteChoice.FOR, "Tegen": VoteChoice.AGAINST}
 
 
-def source(server: scrapers.replay.ReplayServer, topic: TopicProfile = TOPIC) -> TweedeKamerSource:
+def source(server: ReplayServer, topic: TopicProfile = TOPIC) -> TweedeKamerSource:
     return TweedeKamerSource(server.urls["tweedekamer_url"], topic)
 
 
@@ -271,7 +272,7 @@ async def test_watch_list_tracks_motions_whatever_their_title() -> None:
 
 
 async def test_pages_with_top_and_skip(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scrapers.replay_odata, "PAGE_SIZE", 10)
+    monkeypatch.setattr(replay_odata, "PAGE_SIZE", 10)
     monkeypatch.setattr(scrapers.tweedekamer, "PAGE", 4)
     async with replay("bulk-rewrite") as server, client() as http:
         src = source(server)

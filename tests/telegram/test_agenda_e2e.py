@@ -27,7 +27,7 @@ from bot.settings import Settings
 from bot.telegram.notifier import TelegramNotifier
 from bot.telegram.service import BotApplication
 from bot.web.app import create_app
-from scrapers.replay import ReplayServer
+from replay.server import ReplayServer
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
 from scrapers.tweedekamer_agenda import AgendaSource

@@ -22,8 +22,8 @@ from bot.delivery import deliver_telegram_once
 from bot.settings import Settings
 from bot.telegram.notifier import TelegramNotifier
 from bot.telegram.service import BotApplication
-from scrapers.replay import ReplayServer
-from scrapers.replay_scenarios import DATA
+from replay.scenarios import DATA
+from replay.server import ReplayServer
 from scrapers.topics import get_topic
 from scrapers.tweedekamer import TweedeKamerSource
 from scrapers.tweedekamer_commitments import CommitmentSource, check_schema

@@ -1,6 +1,6 @@
 """Replay of the Tweede Kamer agenda: a voting session before and after its vote (issue 17).
 
-The records are the real ones in ``replay_data/agenda/`` (byte copies of
+The records are the real ones in ``replay/data/agenda/`` (byte copies of
 ``fixtures/upstream/tweedekamer-odata/agenda/``; read its SOURCES.md): the Stemmingen session
 2025A06526 of 2 October 2025, its 27 agenda items, the 16 motions on them as recorded before the
 vote, their 88 ``Voorstel`` Besluiten, the same 16 Besluiten after the vote (with the agenda item
@@ -34,7 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scrapers.replay_odata import Graph
+from replay.odata import Graph
 
 __all__ = [
     "ACTIVITY_ID",
@@ -45,7 +45,7 @@ __all__ = [
     "add_commitments",
 ]
 
-AGENDA_DATA = Path(__file__).with_name("replay_data") / "agenda"
+AGENDA_DATA = Path(__file__).with_name("data") / "agenda"
 ACTIVITY_ID = "ad15b461-48eb-4607-9f1e-e85498fba16a"  # Stemmingen 2025A06526, 2 October 2025
 PRE_VOTE_CHANGES: dict[str, Any] = {
     "Status": "Gepland",
@@ -140,7 +140,7 @@ def add_agenda(graph: Graph, scenario: str, step: int) -> None:
 # --------------------------------------------------------------------------- commitments
 
 COMMITMENTS_FILE = (
-    Path(__file__).with_name("replay_data") / "commitments" / ("Toezegging_records_DERIVED.json")
+    Path(__file__).with_name("data") / "commitments" / ("Toezegging_records_DERIVED.json")
 )
 
 

@@ -1,11 +1,11 @@
-"""scrapers/replay_data is exactly what the derivation script builds from the shared fixtures."""
+"""replay/data is exactly what the derivation script builds from the shared fixtures."""
 
 from __future__ import annotations
 
 import json
 
-from scrapers.replay_scenarios import DATA, REPLAY_NOW, snapshot
-from tests.scrapers.derive_replay_data import build
+from replay.derive.build import build
+from replay.scenarios import DATA, REPLAY_NOW, snapshot
 
 
 def test_replay_data_is_up_to_date() -> None:
@@ -13,7 +13,7 @@ def test_replay_data_is_up_to_date() -> None:
     on_disk = {p.name for p in DATA.iterdir() if p.is_file()} - {"README.md", "__init__.py"}
     assert on_disk == set(files)
     stale = [name for name, content in files.items() if (DATA / name).read_bytes() != content]
-    assert not stale, f"run python -m tests.scrapers.derive_replay_data ({stale})"
+    assert not stale, f"run python -m replay.derive ({stale})"
 
 
 def test_derived_files_are_marked_and_carry_evidence() -> None:

@@ -1,7 +1,7 @@
-"""What the replay server serves: the recorded payloads in ``replay_data/``, per scenario and step.
+"""What the replay server serves: the recorded payloads in ``replay/data/``, per scenario and step.
 
-The Tweede Kamer data becomes an entity graph (``replay_odata.Graph``) built from the recorded
-records plus the DERIVED records described in ``replay_data/README.md``. A scenario is a sequence
+The Tweede Kamer data becomes an entity graph (``replay.odata.Graph``) built from the recorded
+records plus the DERIVED records described in ``replay/data/README.md``. A scenario is a sequence
 of snapshots (``advance()`` moves to the next one) and, for the fault scenarios, a fault that
 applies to every request of the first snapshot. The officiële-bekendmakingen SRU records and the
 rijksoverheid documents are served from their recorded XML.
@@ -17,9 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scrapers.replay_agenda import SCENARIO_STEPS as AGENDA_SCENARIOS
-from scrapers.replay_agenda import add_agenda, add_commitments
-from scrapers.replay_odata import Graph, Schema
+from replay.agenda import SCENARIO_STEPS as AGENDA_SCENARIOS
+from replay.agenda import add_agenda, add_commitments
+from replay.odata import Graph, Schema
 
 __all__ = [
     "DATA",
@@ -35,8 +35,8 @@ __all__ = [
     "snapshot",
 ]
 
-DATA = Path(__file__).with_name("replay_data")
-REPLAY_NOW = "2025-10-06T08:00:00Z"  # after every recorded timestamp; see replay_data/README.md
+DATA = Path(__file__).with_name("data")
+REPLAY_NOW = "2025-10-06T08:00:00Z"  # after every recorded timestamp; see replay/data/README.md
 REWRITE_UTC = "2025-10-07T08:00:00Z"
 REWRITE_LOCAL = "2025-10-07T10:00:00+02:00"
 UNSEEN_BESLUITSOORT = "Stemmen - heropend"  # not among the 86,172 observed Besluiten
@@ -133,7 +133,7 @@ _ALL = [
         "slow",
     ),
 ]
-_ALL += [  # issue 17: the agenda (scrapers/replay_agenda.py)
+_ALL += [  # issue 17: the agenda (replay/agenda.py)
     Scenario(
         "agenda",
         "step 0: the Stemmingen of 2 Oct 2025 planned, 16 motions with Besluit 'Voorstel'; "
@@ -161,7 +161,7 @@ def scenario(name: str) -> Scenario:
 
 
 def data_file(name: str) -> bytes:
-    """The bytes of one file in ``replay_data/``."""
+    """The bytes of one file in ``replay/data/``."""
     return (DATA / name).read_bytes()
 
 

@@ -1,6 +1,6 @@
 """The DERIVED OData v5 dialect the replay server serves at ``/OData/v5``.
 
-Nothing of v5 was ever recorded. ``replay_data/OData_v5_dialect_DERIVED.json`` lists the publicly
+Nothing of v5 was ever recorded. ``replay/data/OData_v5_dialect_DERIVED.json`` lists the publicly
 reported renames and removals with their evidence; ``metadata_v5_DERIVED.xml`` is the recorded
 ``$metadata`` with exactly those changes. The v5 graph is the v4/2.0 graph of the same scenario
 step with every record's properties renamed (removed ones dropped), so both dialects serve the
@@ -14,8 +14,8 @@ import json
 import re
 from functools import cache
 
-from scrapers.replay_odata import Graph, Schema
-from scrapers.replay_scenarios import data_file, snapshot
+from replay.odata import Graph, Schema
+from replay.scenarios import data_file, snapshot
 
 __all__ = ["MAX_TOP", "SCHEMA_DROPS", "v5_graph", "v5_metadata"]
 

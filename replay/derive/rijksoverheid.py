@@ -1,9 +1,9 @@
 """The DERIVED rijksoverheid.nl ``/api/rss`` answer the replay server serves (part of
-``derive_replay_data``).
+``replay.derive``).
 
 No answer of the 2026 endpoint was ever recorded. Its reported shape (``rijksoverheid-website-2026/
 API_SHAPE.md`` in the shared fixtures, and the public 2026 client code named in
-``scrapers/replay_data/README.md``) is RSS 2.0 whose items carry ``title``, ``link``,
+``replay/data/README.md``) is RSS 2.0 whose items carry ``title``, ``link``,
 ``description``, ``pubDate`` and ``guid`` only, ``pubDate`` being the date the site shows at
 Amsterdam midnight. The items here are the five documents of the one recorded list of the old
 open-data API (``documents_list_URLS-REWRITTEN-TO-__MOCK_SERVICE__.xml``), each field taken from
@@ -18,7 +18,7 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from tests.conftest import UPSTREAM
+from replay.derive import UPSTREAM
 
 NAME = "rijksoverheid_api-rss_DERIVED.xml"
 LIST = (
@@ -79,5 +79,5 @@ def derive_rijksoverheid_rss() -> bytes:
 
 
 def rijksoverheid_files() -> dict[str, bytes]:
-    """The files this module adds to ``scrapers/replay_data``."""
+    """The files this module adds to ``replay/data``."""
     return {NAME: derive_rijksoverheid_rss()}

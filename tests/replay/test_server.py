@@ -9,10 +9,10 @@ import json
 import httpx
 import pytest
 
-import scrapers.replay_odata
 from bot.settings import Settings
-from scrapers.replay import SCENARIOS, ReplayServer, serve_forever
-from scrapers.replay_odata import ODataError, parse_filter
+from replay import odata as replay_odata
+from replay.odata import ODataError, parse_filter
+from replay.server import SCENARIOS, ReplayServer, serve_forever
 from tests.scrapers.replay_helpers import replay
 
 MOTION_3067 = "453b400d-84f9-48e2-a4e7-936368383ee0"
@@ -97,7 +97,7 @@ async def test_odata_query_options() -> None:
 
 
 async def test_server_paging_with_skiptoken(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scrapers.replay_odata, "PAGE_SIZE", 50)
+    monkeypatch.setattr(replay_odata, "PAGE_SIZE", 50)
     async with replay() as server, httpx.AsyncClient() as http:
         url = server.urls["tweedekamer_url"] + "/Zaak?$select=Id"
         ids: list[str] = []

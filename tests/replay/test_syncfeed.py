@@ -1,6 +1,6 @@
 """The replay's CONSTRUCTED Tweede Kamer SyncFeed 2.0, over real HTTP.
 
-Evidence for the shape (see ``scrapers/replay_syncfeed.py``): the official tkData v1-0 XSDs in
+Evidence for the shape (see ``replay/syncfeed.py``): the official tkData v1-0 XSDs in
 ``../shared/fixtures/upstream/tweedekamer-syncfeed/xsd-official/`` (every served entity is
 validated against them here), ``SYNCFEED_SHAPE.md`` in that folder, the real 2026 entity quoted in
 OpenDataPortaal #193, and berthubert/tkconv's ``tkgetxml.cc`` / ``tkconv.cc``.
@@ -24,9 +24,9 @@ import httpx
 import pytest
 import xmlschema
 
-from scrapers.replay import ReplayServer
-from scrapers.replay_scenarios import ADOPTED_BESLUIT, REPLAY_NOW, SCENARIOS, scenario, snapshot
-from scrapers.replay_syncfeed import CATEGORIES, FIRST_SKIPTOKEN, PAGE_SIZE, feed
+from replay.scenarios import ADOPTED_BESLUIT, REPLAY_NOW, SCENARIOS, scenario, snapshot
+from replay.server import ReplayServer
+from replay.syncfeed import CATEGORIES, FIRST_SKIPTOKEN, PAGE_SIZE, feed
 from tests.conftest import UPSTREAM
 from tests.scrapers.replay_helpers import replay
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from scrapers.replay_scenarios import REPOSITORY, SRU_INDEXES, SruRecord
+from replay.scenarios import REPOSITORY, SRU_INDEXES, SruRecord
 
 __all__ = ["parse_cql", "search_response"]
 

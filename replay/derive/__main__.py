@@ -1,0 +1,5 @@
+"""``python -m replay.derive``: rewrite ``replay/data/`` from the shared fixtures."""
+
+from replay.derive.build import main
+
+main()
