@@ -19,6 +19,7 @@ from typing import Any
 
 from replay.agenda import SCENARIO_STEPS as AGENDA_SCENARIOS
 from replay.agenda import add_agenda, add_commitments
+from replay.budget import BUDGET_SCENARIOS, budget_records  # issue 16: budget annexes
 from replay.odata import Graph, Schema
 
 __all__ = [
@@ -133,6 +134,7 @@ _ALL = [
         "slow",
     ),
 ]
+_ALL += [Scenario(n, d) for n, d in BUDGET_SCENARIOS.items()]  # issue 16 (replay/budget.py)
 _ALL += [  # issue 17: the agenda (replay/agenda.py)
     Scenario(
         "agenda",
@@ -432,6 +434,7 @@ def snapshot(name: str, step: int) -> Snapshot:
     for record, arrives in _derived_sru():
         if step >= arrives.get(name, 0):
             sru.append(record)
+    sru += [_sru_record(x, Resource(f, t)) for x, f, t in budget_records(name)]  # issue 16
     if name == "demo" and step == 0:
         letter = next(
             r for r in graph.sets["Document"].values() if r["DocumentNummer"] == LETTER_2423

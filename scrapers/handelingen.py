@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, replace
 
 from scrapers import vocab
-from scrapers.citations import Citation, find_citations, render_id
+from scrapers.citations import Citation, find_citations, normalize_motion_id, render_id
 from scrapers.document import ExtractedDocument
 from scrapers.execution import Sentences
 from scrapers.motiondocs import DECISION_WORDS, page_votes
@@ -111,6 +111,17 @@ _LIST_DECISIONS: tuple[tuple[re.Pattern[str], ParliamentaryStatus], ...] = (
     (re.compile(r"vervallen|af\s+te\s+voeren", re.I), ParliamentaryStatus.LAPSED),
 )
 _INDIENER_RE = re.compile(r"Indiener\s*:?\s*(?P<name>[^,\n]{2,60})", re.IGNORECASE)
+# Stemmingsuitslagen pages: each motion's block opens with its title line ("Motie van het lid
+# Helder over …", "Gewijzigde motie van het lid Verhoeven (t.v.v. 33 308, nr. 14) over …") and
+# carries its compact id on a line of its own ("33308-13"), then the motion's date.
+_PAGE_HEADING_RE = re.compile(
+    r"^[ \t]*(?:(?:Tweede\s+)?(?:[Nn]ader\s+)?[Gg]ewijzigde\s+)?[Mm]otie\s+van\s+"
+    r"(?:het\s+lid|de\s+leden)\b",
+    re.MULTILINE,
+)
+_ID_LINE_RE = re.compile(r"^[ \t]*\d{4,6}(?:-[A-Z0-9]{1,5})?-\d{1,5}[ \t]*$", re.MULTILINE)
+_TVV_RE = re.compile(r"\(\s*t\.\s?v\.\s?v\.\s*(?P<body>[^)\n]{3,40})\)", re.IGNORECASE)
+_PLENARY_DATE_RE = re.compile(rf"Plenaire\s+vergadering\s+(?:van\s+)?{vocab.DATE}", re.I)
 
 
 @dataclass(slots=True)
@@ -185,6 +196,9 @@ def extract_handelingen(
 
 def _meeting_date(text: str) -> datetime.date | None:
     head = text[:3000]
+    plenary = vocab.date_of(_PLENARY_DATE_RE.search(head))
+    if plenary:
+        return plenary
     labelled = _MEETING_DATE_RE.search(head)
     if labelled:
         rest = labelled["rest"]
@@ -357,21 +371,62 @@ def _outcomes(text: str, motion_cites: list[tuple[int, str]], found: dict[str, _
 
 
 def _vote_page(text: str, motion_cites: list[tuple[int, str]], found: dict[str, _Motion]) -> None:
-    """A page of vote results: per motion its outcome, submitter and the parties' votes."""
+    """A page of vote results: per motion its outcome, submitter and the parties' votes.
+
+    Two layouts: a block per motion that opens with its title line and carries its id on a line of
+    its own further down (tweedekamer.nl), or a block that opens with the id.
+    """
+    if _heading_blocks(text, found):
+        return
     bounds = [pos for pos, _ in motion_cites] + [len(text)]
     for (pos, ident), end in zip(motion_cites, bounds[1:], strict=True):
-        block = text[pos:end]
+        _read_block(text[pos:end], found[ident], ident)
+
+
+def _heading_blocks(text: str, found: dict[str, _Motion]) -> bool:
+    """Blocks that open with the motion's title line; False when the page is not laid out so."""
+    heads = [m.start() for m in _PAGE_HEADING_RE.finditer(text)]
+    first_id = _ID_LINE_RE.search(text)
+    if not heads or first_id is None or first_id.start() < heads[0]:
+        return False
+    for start, end in zip(heads, [*heads[1:], len(text)], strict=True):
+        block = text[start:end]
+        line = _ID_LINE_RE.search(block)
+        if line is None:
+            continue
+        ident = normalize_motion_id(line.group().strip())
+        if ident is None or ident not in found:
+            continue
         item = found[ident]
-        indiener = _INDIENER_RE.search(block)
-        if indiener:
-            item.submitters = (" ".join(indiener["name"].split()),)
-        votes = page_votes(block, ident)
-        if votes is not None and (item.facts is None or item.facts.decision is None):
-            _set_facts(
-                item,
-                ident,
-                decision=votes.decision,
-                parties_for=votes.parties_for,
-                parties_against=votes.parties_against,
-                evidence=votes.evidence,
-            )
+        _read_block(block, item, ident)
+        when = vocab.DATE_RE.search(block, line.end(), line.end() + 80)
+        item.date = item.date or vocab.date_of(when)
+        tvv = _TVV_RE.search(block, 0, line.start())
+        if tvv is None:
+            continue
+        old = [c.id for c in find_citations(tvv["body"]) if c.id != ident and c.id in found]
+        if old:
+            _set_facts(item, ident, replaces=old[0])
+            replaced = found[old[0]]
+            if replaced.facts is None or replaced.facts.decision is None:
+                evidence = " ".join(block[: tvv.end()].split())
+                _set_facts(
+                    replaced, old[0], decision=ParliamentaryStatus.REPLACED, evidence=evidence
+                )
+    return True
+
+
+def _read_block(block: str, item: _Motion, ident: str) -> None:
+    indiener = _INDIENER_RE.search(block)
+    if indiener:
+        item.submitters = (" ".join(indiener["name"].split()),)
+    votes = page_votes(block, ident)
+    if votes is not None and (item.facts is None or item.facts.decision is None):
+        _set_facts(
+            item,
+            ident,
+            decision=votes.decision,
+            parties_for=votes.parties_for,
+            parties_against=votes.parties_against,
+            evidence=votes.evidence,
+        )

@@ -78,9 +78,11 @@ DECISION_WORDS: dict[str, ParliamentaryStatus] = {
     "staken": ParliamentaryStatus.TIED,
 }
 # tweedekamer.nl: "Verworpen met handopsteken" then "VVD | 34 | Tegen |";
-# other sites: "Status" / "Verworpen" / "Voor" / "PvdD, SP" / "Tegen" / "VVD, PVV".
+# other sites: "Status" / "Verworpen" / "Voor" / "PvdD, SP" / "Tegen" / "VVD, PVV";
+# Stemmingsuitslagen pages: "Besluit: Verworpen.".
 _OUTCOME_RE = re.compile(
-    r"^[ \t]*(?:Status[ \t]*\n\s*)?(?P<w>Aangenomen|Verworpen|Aangehouden|Ingetrokken|Vervallen)\b",
+    r"^[ \t]*(?:Status[ \t]*\n\s*|Besluit[ \t]*:[ \t]*)?"
+    r"(?P<w>Aangenomen|Verworpen|Aangehouden|Ingetrokken|Vervallen)\b",
     re.MULTILINE,
 )
 _TABLE_ROW_RE = re.compile(
@@ -144,9 +146,10 @@ def page_votes(text: str, motion_id: str) -> vocab.MotionFacts | None:
     rest = text[outcome.start() :]
     pro: list[str] = []
     con: list[str] = []
-    for row in _TABLE_ROW_RE.finditer(rest):
-        (pro if row["v"] == "Voor" else con).append(" ".join(row["party"].split()))
-    if not pro and not con:
+    if "|" in rest:  # a table row is "VVD | 34 | Tegen |"
+        for row in _TABLE_ROW_RE.finditer(rest):
+            (pro if row["v"] == "Voor" else con).append(" ".join(row["party"].split()))
+    if not pro and not con and ("Voor" in rest or "Tegen" in rest):
         for side in _SIDE_LIST_RE.finditer(rest):
             (pro if side["side"] == "Voor" else con).extend(vocab.parties(side["list"]))
     evidence = " ".join(outcome.group().split())

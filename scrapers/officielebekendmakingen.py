@@ -33,6 +33,7 @@ from datetime import date, timedelta
 import feedparser  # type: ignore[import-untyped]
 
 from scrapers.base import ParseError, SourceError, SourceResult
+from scrapers.budgets import budget_letter, budget_query, is_budget_dossier
 from scrapers.document import ExtractedDocument
 from scrapers.http import HttpClient, Validators, same_host
 from scrapers.letters import extract_document, to_letter
@@ -233,6 +234,10 @@ class OfficieleBekendmakingenSource:
             seen += count
             found.update({r.identifier: r for r in extra})
         done = set((cursors.get("seen") or "").split())
+        budget_records, count = await self._budget_records(client, since, new_cursors, notes)
+        seen += count
+        budget_records = {k: r for k, r in budget_records.items() if k not in found}
+        found.update(budget_records)
         latest = max([since or "", *(r.modified or "" for r in found.values())])
         letters: dict[str, Letter] = {}
         for record in sorted(found.values(), key=lambda r: r.identifier):
@@ -244,6 +249,12 @@ class OfficieleBekendmakingenSource:
             letter = await self._letter(client, record, notes)
             if letter is not None:
                 letters[letter.id] = letter
+        for record in sorted(budget_records.values(), key=lambda r: r.identifier):
+            if f"{record.identifier}@{record.modified or ''}" in done:
+                continue
+            budget = await self._budget(client, record, notes)
+            if budget is not None:
+                letters.setdefault(budget.id, budget)
         handelingen = [r for r in records if r.identifier.startswith("h-")]
         motions = await self._handelingen(client, handelingen, watchlist, done, notes)
         if latest:
@@ -285,21 +296,10 @@ class OfficieleBekendmakingenSource:
         for record in sorted(records, key=lambda r: r.identifier):
             if f"{record.identifier}@{record.modified or ''}" in done or not record.xml_url:
                 continue
-            if not same_host(record.xml_url, self.sru_url):
-                notes.append(f"{record.identifier}: xml not on the source's host, not fetched")
+            fetched = await self._fetch_text(client, record, notes)
+            if fetched is None:
                 continue
-            try:
-                result = await client.get(record.xml_url)
-                name = record.xml_url.rsplit("/", 1)[-1]
-                text = to_text(result.content, result.content_type, name)
-            except SourceError as exc:
-                if exc.status not in (404, 410):
-                    raise
-                notes.append(f"{record.identifier}: xml not available (HTTP {exc.status})")
-                continue
-            except ValueError as exc:
-                notes.append(f"{record.identifier}: text unreadable ({exc})")
-                continue
+            text = fetched[0]
             doc = extract_document(text, source=record.xml_url)
             url = record.preferred_url or record.xml_url
             for motion in motions_from_handelingen(
@@ -345,6 +345,66 @@ class OfficieleBekendmakingenSource:
         new_cursors["rss_seen"] = " ".join(sorted(wanted))
         return wanted - done, len(feed.entries)
 
+    async def _fetch_text(
+        self, client: HttpClient, record: SruRecord, notes: list[str]
+    ) -> tuple[str, bytes] | None:
+        """The text of a record's xml manifestation (and its bytes); None with a note if not."""
+        if not record.xml_url:
+            notes.append(f"{record.identifier}: no xml manifestation")
+            return None
+        if not same_host(record.xml_url, self.sru_url):
+            notes.append(f"{record.identifier}: xml not on the source's host, not fetched")
+            return None
+        try:
+            result = await client.get(record.xml_url)
+        except SourceError as exc:
+            if exc.status in (404, 410):
+                notes.append(f"{record.identifier}: xml not available (HTTP {exc.status})")
+                return None
+            raise
+        try:
+            name = record.xml_url.rsplit("/", 1)[-1]
+            return to_text(result.content, result.content_type, name), result.content
+        except ValueError as exc:
+            notes.append(f"{record.identifier}: text unreadable ({exc})")
+            return None
+
+    async def _budget_records(
+        self, client: HttpClient, since: str | None, new_cursors: dict[str, str], notes: list[str]
+    ) -> tuple[dict[str, SruRecord], int]:
+        """Begrotingen and jaarverslagen of the topic's ministries; searched once a day."""
+        today = date.today().isoformat()  # noqa: DTZ011 - a calendar date
+        if not self.topic.ministries or new_cursors.get("budgets_searched", "") >= today:
+            return {}, 0
+        try:
+            records, count = await self._search(client, budget_query(since))
+        except ParseError as exc:
+            notes.append(f"begrotingen/jaarverslagen not searched: {exc}")
+            return {}, 0
+        new_cursors["budgets_searched"] = today
+        chapters = self.topic.ministries
+        return {r.identifier: r for r in records if is_budget_dossier(r.dossier, chapters)}, count
+
+    async def _budget(
+        self, client: HttpClient, record: SruRecord, notes: list[str]
+    ) -> Letter | None:
+        """A begroting's or jaarverslag's motion overview as a letter of reports (or None)."""
+        fetched = await self._fetch_text(client, record, notes)
+        if fetched is None:
+            return None
+        letter = budget_letter(
+            fetched[0],
+            identifier=record.identifier,
+            kamerstuk=record.kamerstuk,
+            title=record.title,
+            url=record.preferred_url or record.xml_url,
+            date=record.date,
+            source=self.name,
+        )
+        if letter is None:
+            notes.append(f"{record.identifier}: no motion overview with a status")
+        return letter
+
     async def _letter(
         self, client: HttpClient, record: SruRecord, notes: list[str]
     ) -> Letter | None:
@@ -359,26 +419,12 @@ class OfficieleBekendmakingenSource:
             url=record.preferred_url,
             source=self.name,
         )
-        if not record.xml_url:
-            notes.append(f"{record.identifier}: no xml manifestation")
+        fetched = await self._fetch_text(client, record, notes)
+        if fetched is None:
             return plain
-        if not same_host(record.xml_url, self.sru_url):
-            notes.append(f"{record.identifier}: xml not on the source's host, not fetched")
-            return plain
-        try:
-            result = await client.get(record.xml_url)
-        except SourceError as exc:
-            if exc.status in (404, 410):
-                notes.append(f"{record.identifier}: xml not available (HTTP {exc.status})")
-                return plain
-            raise
-        try:
-            text = to_text(result.content, result.content_type, record.xml_url.rsplit("/", 1)[-1])
-        except ValueError as exc:
-            notes.append(f"{record.identifier}: text unreadable ({exc})")
-            return plain
-        is_xml = result.content.lstrip()[:1] == b"<"
-        doc = extract_document(text, source=record.xml_url, xml=result.content if is_xml else None)
+        text, content = fetched
+        is_xml = content.lstrip()[:1] == b"<"
+        doc = extract_document(text, source=record.xml_url or "", xml=content if is_xml else None)
         letter = to_letter(
             doc, letter_id=ident, url=record.preferred_url, source=self.name, title=title
         )

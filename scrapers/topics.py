@@ -34,6 +34,9 @@ class TopicProfile:
     # whole words to ask a site's own search for (its index matches words, not our stems);
     # without them the profile's name is asked for
     search_words: tuple[str, ...] = ()
+    # budget chapters of the ministries whose begrotingen and jaarverslagen report on the topic's
+    # motions (their motion overviews are read as execution reports)
+    ministries: tuple[str, ...] = ()
 
     @cached_property
     def _folded(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -76,6 +79,7 @@ NAGORNO_KARABACH = TopicProfile(
     ),
     dossiers=("21501-02", "21501-20", "35570-V", "35373"),
     search_words=("Nagorno-Karabach", "Armenië", "Azerbeidzjan"),
+    ministries=("V", "XVII", "X"),  # Buitenlandse Zaken, BHO, Defensie
 )
 
 TOPICS: dict[str, TopicProfile] = {NAGORNO_KARABACH.name: NAGORNO_KARABACH}

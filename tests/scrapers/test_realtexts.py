@@ -391,6 +391,25 @@ EXPECTED: dict[str, Doc] = {
         },
         references=("31924-VII-1",),
     ),
+    # tweedekamer.nl Stemmingsuitslagen page, one block per motion: "Motie van het lid Helder over
+    # …" / "Indiener: Lilian Helder, Kamerlid PVV" / "Besluit: Verworpen." / "Motie" / "33308-13" /
+    # "10 februari 2015"; "Gewijzigde motie van het lid Verhoeven (t.v.v. 33 308, nr. 14)" …
+    # "33308-17" replaces 33308-14. The page names no party in text (the voor/tegen columns are
+    # images), so no party is read. "Plenaire vergadering 12 februari 2015" is the vote's date.
+    "tk-stemmingsuitslagen-2015P02267.txt": Doc(
+        DocumentKind.VOTE_LIST,
+        None,
+        {
+            "33308-13": M(("Lilian Helder",), None, REJECTED, (), (), date=D(2015, 2, 10)),
+            "33308-14": M(decision=REPLACED),
+            "33308-17": M(
+                ("Kees Verhoeven",), None, ADOPTED, (), (), replaces="33308-14", date=D(2015, 2, 10)
+            ),
+            "33308-15": M(("Jasper van Dijk",), None, ADOPTED, (), (), date=D(2015, 2, 10)),
+            "33308-16": M(("Jasper van Dijk",), None, ADOPTED, (), (), date=D(2015, 2, 10)),
+        },
+        date=D(2015, 2, 12),
+    ),
     # --- second held-out batch: expectations written before the extractor ever read them ---
     # "te weten: -de motie-Omtzigt c.s. … (34000-V, nr. 58); -de motie-Voordewind c.s. …
     # (34000-V, nr. 59); -de motie-Beertema c.s. … (34000-V, nr. 60); -de motie-Beertema/Wilders
@@ -462,6 +481,112 @@ EXPECTED: dict[str, Doc] = {
     # "21 501-02 Raad Algemene Zaken …" / "Nr. 2602 BRIEF …", "Den Haag, 31 januari 2023"
     "kst-21501-02-2602.txt": Doc(
         DocumentKind.LETTER, "21501-02-2602", {}, date=D(2023, 1, 31), held_out=True
+    ),
+    # --- third held-out batch (2026-12-06): expectations written before the extractor read them ---
+    # "Aangezien de motie-Ferrier (32123-V, nr. 14) is ingetrokken"; "Op verzoek van de heer
+    # Voordewind stel ik voor, zijn motie (32123-V, nr. 15) van de agenda af te voeren."; "In
+    # stemming komt de motie-Vendrik (32123-V, nr. 16)." … "de fracties van de SP, de PvdA,
+    # GroenLinks, D66, de PvdD, de ChristenUnie en de SGP voor deze motie … die van de overige
+    # fracties ertegen, zodat zij is aangenomen."; "de motie-Van der Staaij (32123-V, nr. 17)" …
+    # "de SP, GroenLinks, de PvdD, D66 en de SGP voor … zodat zij is verworpen."
+    "h-tk-20092010-28-2544.txt": Doc(
+        H,
+        None,
+        {
+            "32123-V-14": M(("Ferrier",), None, WITHDRAWN),
+            "32123-V-15": M(("Voordewind",), None, WITHDRAWN),
+            "32123-V-16": M(
+                ("Vendrik",),
+                None,
+                ADOPTED,
+                ("SP", "PvdA", "GroenLinks", "D66", "PvdD", "ChristenUnie", "SGP"),
+                (),
+                "against",
+            ),
+            "32123-V-17": M(
+                ("Van der Staaij",),
+                None,
+                REJECTED,
+                ("SP", "GroenLinks", "PvdD", "D66", "SGP"),
+                (),
+                "against",
+            ),
+        },
+        held_out=True,
+    ),
+    # A copy of the Handelingen on a party site: the motion read out, "Deze motie is voorgesteld
+    # door de leden Voordewind en Van Helvert." and "Zij krijgt nr. 2215 (21501-02)."; no vote.
+    "christenunie-vao-rbz-20201006.txt": Doc(
+        H,
+        None,
+        {"21501-02-2215": M(("Voordewind", "Van Helvert"), None, None)},
+        held_out=True,
+    ),
+    # "De motie-Sjoerdsma c.s. (21501-02, nr. 1924) is in die zin gewijzigd dat zij thans is
+    # ondertekend door de leden Sjoerdsma, Van Helvert, Voordewind, Ploumen, Karabulut, Van Ojik en
+    # Van Rooijen" … "Zij krijgt nr. 1929, was nr. 1924 (21501-02)." The copy ends inside the
+    # chair's sentence ("… voor deze gewijzigde motie hebben"): no outcome is stated.
+    "h-tk-20182019-24-16.txt": Doc(
+        H,
+        None,
+        {
+            "21501-02-1924": M(("Sjoerdsma",), None, REPLACED),
+            "21501-02-1929": M(
+                (
+                    "Sjoerdsma",
+                    "Van Helvert",
+                    "Voordewind",
+                    "Ploumen",
+                    "Karabulut",
+                    "Van Ojik",
+                    "Van Rooijen",
+                ),
+                None,
+                None,
+                replaces="21501-02-1924",
+            ),
+        },
+        held_out=True,
+    ),
+    # "Op verzoek van mevrouw Van der Laan stel ik voor haar motie (21501-20, nr. 223) van de
+    # agenda af te voeren."; "In stemming komt de motie-Timmermans/Koenders (21501-20, nr. 222)." …
+    # "de fracties van GroenLinks, de PvdA, D66, de ChristenUnie, de SGP, het CDA en de LPF voor
+    # deze motie … die van de overige fracties ertegen, zodat zij is aangenomen."
+    "h-tk-20022003-4829-4829-1.txt": Doc(
+        H,
+        None,
+        {
+            "21501-20-222": M(
+                ("Timmermans", "Koenders"),
+                None,
+                ADOPTED,
+                ("GroenLinks", "PvdA", "D66", "ChristenUnie", "SGP", "CDA", "LPF"),
+                (),
+                "against",
+            ),
+            "21501-20-223": M(("Van der Laan",), None, WITHDRAWN),
+        },
+        held_out=True,
+    ),
+    # "In stemming komt de motie-Koenders (30800-V, nr. 19)." … "de fracties van de PvdA, het CDA,
+    # de ChristenUnie, de SGP, de LPF en de Groep Van Oudenallen voor deze motie … die van de
+    # overige fracties ertegen, zodat zij is aangenomen."; the copy ends at "In stemming komt de
+    # motie-Fe": no outcome for the motie-Ferrier c.s. (30800 V, nr. 24).
+    "h-tk-20062007-1451-1451-4.txt": Doc(
+        H,
+        None,
+        {
+            "30800-V-19": M(
+                ("Koenders",),
+                None,
+                ADOPTED,
+                ("PvdA", "CDA", "ChristenUnie", "SGP", "LPF", "Groep Van Oudenallen"),
+                (),
+                "against",
+            ),
+            "30800-V-24": M(("Ferrier",), None, None),
+        },
+        held_out=True,
     ),
 }
 
