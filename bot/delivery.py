@@ -8,8 +8,8 @@ half second of messages), a blocked chat is deactivated and its rows failed with
 transient errors go back to the outbox with a back-off. Rows still claimed when the worker is
 stopped are released.
 
-:func:`run_worker` repeats passes until stopped, and sends the daily and weekly Telegram digests
-at ``settings.digest_time`` (weekly on ``settings.digest_weekday``).
+:func:`bot.worker.run_worker` repeats passes until stopped; ``bot.digests`` schedules the daily
+and weekly digest passes.
 """
 
 from __future__ import annotations
@@ -19,15 +19,12 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from telegram.error import InvalidToken
-
-from bot.settings import Settings
+from bot.errors import STORE_ERRORS, TokenRefused
 from bot.telegram.attachments import attach_calendars
 from bot.telegram.notifier import SendResult, SendStatus, TelegramNotifier
 from bot.telegram.outgoing import Outgoing, plan_digest, plan_messages
@@ -42,26 +39,18 @@ __all__ = [
     "DEFAULT_BATCH",
     "Backlog",
     "DeliveryReport",
-    "DigestClock",
-    "TokenRefused",
+    "TokenRefused",  # now in bot.errors; named here for the callers that import it from here
     "deliver_telegram_once",
     "ended_workers",
     "load_records",
-    "run_worker",
     "worker_name",
 ]
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 DEFAULT_BATCH = 200  # rows per pass, in whole chats: ~7 s of sending at 30 msg/s
-IDLE_SECONDS = 2.0  # pause between passes when the outbox is empty
 FLUSH_SECONDS = 0.5  # how often sent rows are recorded during a pass
-ERROR_BACKOFF = 10.0  # pause after a pass failed (database unavailable, …)
-STOP_GRACE = 5.0  # seconds a stopping pass may take to record the messages in flight
 RECORD_TRIES = 3  # attempts to record a pass's outcomes before they wait for the next pass
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def worker_name(host: str | None = None, pid: int | None = None) -> str:
@@ -136,20 +125,20 @@ class Backlog:
         Unsent rows are released first (always safe), then failures, then sent rows; each part
         is tried even when another failed, and the first error is raised at the end.
         """
-        errors: list[Exception] = []
+        errors: list[Exception] = []  # the store's errors, raised after every part was tried
         if self.release:
             batch = list(self.release)
             try:
                 repo.release(batch)
                 del self.release[: len(batch)]
-            except Exception as exc:
+            except STORE_ERRORS as exc:
                 errors.append(exc)
         try:
             while self.failed:
                 delivery_id, error, when = self.failed[0]
                 repo.mark_failed(delivery_id, error, retry_at=when)
                 self.failed.pop(0)
-        except Exception as exc:
+        except STORE_ERRORS as exc:
             errors.append(exc)
         if self.sent:
             batch = list(self.sent)
@@ -160,7 +149,7 @@ class Backlog:
                     logger.warning(
                         "%d sent rows were no longer claimed by this worker", len(batch) - done
                     )
-            except Exception as exc:
+            except STORE_ERRORS as exc:
                 errors.append(exc)
         if errors:
             raise errors[0]
@@ -230,7 +219,7 @@ class _Recorder:
             batch = list(self._sent)
             try:
                 done = await asyncio.to_thread(self.repo.mark_sent, batch, worker=self.worker)
-            except Exception as exc:
+            except STORE_ERRORS as exc:
                 self._broken("sent messages", exc)
                 return
             del self._sent[: len(batch)]
@@ -251,7 +240,7 @@ class _Recorder:
                 renewed = loop.time()
                 try:
                     await asyncio.to_thread(self.repo.touch_claims, sorted(self.open), self.worker)
-                except Exception as exc:
+                except STORE_ERRORS as exc:
                     self._broken("claims", exc)
 
     async def record(self, out: Outgoing, result: SendResult) -> None:
@@ -284,7 +273,7 @@ class _Recorder:
                 await self._move(out.chat_id, result.migrated_to)
             if result.status is SendStatus.DEACTIVATE:
                 await self._deactivate(out.chat_id, result.error or result.status.value)
-        except Exception as exc:  # the next message to this chat tries again
+        except STORE_ERRORS as exc:  # the next message to this chat tries again
             self._broken("a chat's state", exc)
 
     async def _fail(self, outcomes: list[tuple[int, str, datetime | None]]) -> None:
@@ -297,7 +286,7 @@ class _Recorder:
                         self.repo.mark_failed, delivery_id, error, retry_at=when
                     )
                     pending.pop(0)
-            except Exception as exc:
+            except STORE_ERRORS as exc:
                 self._broken("failed messages", exc)
         self.backlog.failed.extend(pending)
 
@@ -306,7 +295,7 @@ class _Recorder:
         subscriber_id = self.subscriber_of[chat_id]
         try:
             await asyncio.to_thread(self.repo.update_subscriber, subscriber_id, address=new_chat_id)
-        except Exception:  # e.g. the new id already has its own subscriber row
+        except STORE_ERRORS:  # e.g. the new id already has its own subscriber row
             logger.warning("could not move chat to %s", new_chat_id, extra={"chat_id": chat_id})
             return
         self.subscriber_of[new_chat_id] = subscriber_id
@@ -334,7 +323,7 @@ class _Recorder:
             try:
                 await asyncio.to_thread(self.backlog.record, self.repo, self.worker)
                 break
-            except Exception as exc:
+            except STORE_ERRORS as exc:
                 if attempt == RECORD_TRIES - 1:
                     logger.error(
                         "could not record %d outcomes (%s); retried before the next pass",
@@ -429,164 +418,3 @@ async def deliver_telegram_once(
         report.deactivated,
     )
     return report
-
-
-class DigestClock:
-    """When the daily and weekly Telegram digests are due (local time of ``settings``)."""
-
-    def __init__(self, settings: Settings, now: datetime | None = None) -> None:
-        """Schedule the first digests after ``now``."""
-        self.zone = ZoneInfo(settings.timezone)
-        hour, _, minute = settings.digest_time.partition(":")
-        self.at = time(int(hour), int(minute or 0))
-        day = settings.digest_weekday.strip().lower()[:3]
-        self.weekday = _WEEKDAYS.index(day) if day in _WEEKDAYS else 0
-        now = now or datetime.now(UTC)
-        self.next_daily = self._next(now, weekly=False)
-        self.next_weekly = self._next(now, weekly=True)
-
-    def _next(self, after: datetime, *, weekly: bool) -> datetime:
-        local = after.astimezone(self.zone)
-        candidate = datetime.combine(local.date(), self.at, tzinfo=self.zone)
-        while candidate <= local or (weekly and candidate.weekday() != self.weekday):
-            candidate = datetime.combine(
-                candidate.date() + timedelta(days=1), self.at, tzinfo=self.zone
-            )
-        return candidate.astimezone(UTC)
-
-    def due(self, now: datetime) -> list[Frequency]:
-        """The digests due at ``now`` (each reported once, then rescheduled)."""
-        found: list[Frequency] = []
-        if now >= self.next_daily:
-            found.append(Frequency.DAILY)
-            self.next_daily = self._next(now, weekly=False)
-        if now >= self.next_weekly:
-            found.append(Frequency.WEEKLY)
-            self.next_weekly = self._next(now, weekly=True)
-        return found
-
-
-async def _until_stopped(
-    coro: Coroutine[Any, Any, T], stop: asyncio.Event, grace: float = STOP_GRACE
-) -> T | None:
-    """Run ``coro``; once ``stop`` is set, give it ``grace`` seconds, then cancel it.
-
-    A pass given ``stop`` winds down by itself (messages in flight are recorded); the grace
-    period bounds a flood wait. Returns None when the coroutine was cancelled.
-    """
-    task = asyncio.create_task(coro)
-    stopper = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait([task, stopper], return_when=asyncio.FIRST_COMPLETED)
-        if not task.done():
-            await asyncio.wait([task], timeout=grace)
-    finally:
-        stopper.cancel()
-    if task.done():
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    return None
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-async def _drain_digest(
-    app: App,
-    notifier: TelegramNotifier,
-    frequency: Frequency,
-    stop: asyncio.Event,
-    backlog: Backlog,
-) -> None:
-    while not stop.is_set():
-        report = await deliver_telegram_once(
-            app, notifier, limit=1000, frequency=frequency, stop=stop, backlog=backlog
-        )
-        if not report.claimed:
-            return
-
-
-class TokenRefused(Exception):
-    """Telegram refused the bot token (getMe answered 401 or 404): final, never retried."""
-
-
-async def start_notifier(notifier: TelegramNotifier, stop: asyncio.Event) -> bool:
-    """Start ``notifier`` (getMe), retrying while Telegram is unreachable.
-
-    Returns False when stopped first; raises :class:`TokenRefused` when the token is refused.
-    """
-    while not stop.is_set():
-        try:
-            await notifier.start()
-            return True
-        except InvalidToken as exc:
-            raise TokenRefused("Telegram refused KAMERWACHT_TELEGRAM_TOKEN") from exc
-        except Exception as exc:  # Telegram unreachable at start-up: keep trying
-            logger.warning("Telegram not reachable yet (%s); retrying", type(exc).__name__)
-            await _wait(stop, ERROR_BACKOFF)
-    return False
-
-
-async def run_worker(app: App, stop: asyncio.Event, *, worker: str = WORKER_ID) -> None:
-    """Deliver Telegram messages from the outbox until ``stop`` is set.
-
-    Without a token configured it logs once and idles until stopped. At start the claims of
-    this host's ended workers (a killed predecessor) are released at once; claims older than
-    ``settings.stale_claim_seconds`` (a dead worker elsewhere) are requeued. A live worker
-    renews its claims while it sends, so no legitimate wait makes them stale.
-    """
-    if not app.settings.telegram_enabled:
-        logger.info("no Telegram token configured: Telegram delivery is off")
-        await stop.wait()
-        return
-    notifier = TelegramNotifier.from_settings(app.settings, budget=app.repo)
-    stale = timedelta(seconds=app.settings.stale_claim_seconds)
-    backlog = Backlog()
-    try:
-        if not await start_notifier(notifier, stop):
-            return
-        clock = DigestClock(app.settings)
-        last_requeue = datetime.min.replace(tzinfo=UTC)
-        released = False
-        while not stop.is_set():
-            now = datetime.now(UTC)
-            try:
-                if not released:
-                    owners = await asyncio.to_thread(app.repo.claim_owners)
-                    ended = ended_workers(owners, worker)
-                    await asyncio.to_thread(app.repo.release_claims_of, ended)
-                    released = True
-                if now - last_requeue > stale / 3:
-                    last_requeue = now
-                    await asyncio.to_thread(app.repo.requeue_stale_claims, stale)
-                for frequency in clock.due(now):
-                    await _until_stopped(
-                        _drain_digest(app, notifier, frequency, stop, backlog), stop
-                    )
-                report = await _until_stopped(
-                    deliver_telegram_once(app, notifier, stop=stop, worker=worker, backlog=backlog),
-                    stop,
-                )
-            except Exception as exc:  # one failed pass must not end delivery
-                logger.error("telegram delivery pass failed: %s", _one_line(exc))
-                await _wait(stop, ERROR_BACKOFF)
-                continue
-            if report is not None and not report.claimed:
-                await _wait(stop, IDLE_SECONDS)
-    finally:
-        if backlog:
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(backlog.record, app.repo, worker)
-        pacer = getattr(getattr(notifier.bot, "rate_limiter", None), "pacer", None)
-        late = getattr(pacer, "late_slots", 0)
-        await notifier.close()
-        logger.info("telegram delivery stopped (%d send slots given up: started late)", late)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]

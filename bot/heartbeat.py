@@ -115,9 +115,10 @@ async def run_heartbeat(
                 for notify in notifiers:
                     try:
                         await notify(("⚠️ " if alert.raised else "✅ ") + alert.text)
-                    except Exception:  # one broken channel must not silence the others
+                    except Exception:  # the edge of one alert channel (SMTP, Telegram, a
+                        # bug in either): one broken channel must not silence the others
                         logger.exception("heartbeat notifier failed")
-        except Exception:
+        except Exception:  # the heartbeat task's outermost edge: it must outlive any one check
             logger.exception("heartbeat check failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -1,9 +1,11 @@
 """The running service: one APScheduler 3 AsyncIOScheduler plus the long-running parts.
 
 Roles: ``poller`` (poll jobs and the heartbeat), ``bot`` (Telegram commands), ``web`` (the ASGI
-app), ``worker`` (outbox delivery to Telegram, email digest cron jobs). ``kamerwacht run`` runs all
-of them in one process; with PostgreSQL each can run in its own process. SIGTERM/SIGINT stop the
-service gracefully: running jobs finish, claimed deliveries go back to the outbox.
+app), ``worker`` (outbox delivery to Telegram; the digest jobs of ``bot.digests``, one per
+frequency, serving email and Telegram alike). The collaborators come from the composition root
+(``bot.app.build_service``): one SMTP pool and one outgoing bot per process. ``kamerwacht run``
+runs all of them in one process; with PostgreSQL each can run in its own process. SIGTERM/SIGINT
+stop the service gracefully: running jobs finish, claimed deliveries go back to the outbox.
 """
 
 from __future__ import annotations
@@ -15,19 +17,19 @@ import signal
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram.error import InvalidToken
 
-from bot.app import App, build_app, poll_once
+from bot.app import App, build_service, poll_once
+from bot.digests import DigestRun, add_digest_jobs
+from bot.errors import STORE_ERRORS, TokenRefused
 from bot.heartbeat import Heartbeat, Notify, run_heartbeat
 from bot.settings import Settings
-from state.models import SourceStatus
+from state.models import Frequency, SourceStatus
 
-if TYPE_CHECKING:
-    from bot.email.sender import Mailer
-
-__all__ = ["ROLES", "build_scheduler", "run_service"]
+__all__ = ["ROLES", "admin_notifiers", "build_scheduler", "digest_channels", "run_service"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,23 @@ ROLES = ("poller", "bot", "web", "worker")
 Component = Callable[[App, asyncio.Event], Coroutine[Any, Any, None]]
 
 
-def build_scheduler(app: App, roles: set[str], mailer: Mailer | None = None) -> AsyncIOScheduler:
+def digest_channels(app: App) -> dict[str, DigestRun]:
+    """The channels the digest jobs serve: email (with an SMTP pool), Telegram (with a token)."""
+    channels: dict[str, DigestRun] = {}
+    mailer = app.mailer
+    if mailer is not None:
+        from bot.email.service import send_digests
+
+        async def email(frequency: Frequency) -> None:
+            await send_digests(app, mailer, frequency=frequency)
+
+        channels["email"] = email
+    if app.settings.telegram_enabled:
+        channels["telegram"] = app.telegram_digests
+    return channels
+
+
+def build_scheduler(app: App, roles: set[str]) -> AsyncIOScheduler:
     """The scheduler with the jobs of ``roles`` (not started)."""
     scheduler = AsyncIOScheduler(timezone=app.settings.timezone)
     if "poller" in roles:
@@ -45,7 +63,7 @@ def build_scheduler(app: App, roles: set[str], mailer: Mailer | None = None) -> 
         async def poll_job() -> None:
             try:
                 await poll_once(app)
-            except Exception:  # the scheduler must keep running whatever one cycle does
+            except Exception:  # a scheduled job's outermost edge: the scheduler must keep running
                 logger.exception("poll cycle failed")
 
         scheduler.add_job(
@@ -65,7 +83,7 @@ def build_scheduler(app: App, roles: set[str], mailer: Mailer | None = None) -> 
             days = timedelta(days=app.settings.outbox_retention_days)
             try:
                 await asyncio.to_thread(app.repo.prune_outbox, days)
-            except Exception:  # pruning is housekeeping: try again next hour
+            except STORE_ERRORS:  # pruning is housekeeping: try again next hour
                 logger.exception("outbox pruning failed")
 
         scheduler.add_job(
@@ -77,10 +95,9 @@ def build_scheduler(app: App, roles: set[str], mailer: Mailer | None = None) -> 
             max_instances=1,
             coalesce=True,
         )
-    if "worker" in roles and mailer is not None:
-        from bot.email.service import add_digest_jobs
-
-        add_digest_jobs(scheduler, app, mailer)
+    channels = digest_channels(app) if "worker" in roles else {}
+    if channels:
+        add_digest_jobs(scheduler, app.settings, channels)
     return scheduler
 
 
@@ -99,25 +116,23 @@ def _components(roles: set[str], settings: Settings) -> list[tuple[str, Componen
 
         parts.append(("web", run_web))
     if "worker" in roles:
-        from bot.delivery import run_worker
+        from bot.worker import run_worker
 
         parts.append(("worker", run_worker))
     return parts
 
 
-def admin_notifiers(settings: Settings, mailer: Mailer | None) -> list[Notify]:
-    """How the heartbeat reaches admins: their Telegram chats and their email addresses."""
+def admin_notifiers(app: App) -> list[Notify]:
+    """How the heartbeat reaches admins: their Telegram chats (through the one outgoing bot)
+    and their email addresses (through the one SMTP pool)."""
+    settings, mailer, notifier = app.settings, app.mailer, app.notifier
     notifiers: list[Notify] = []
-    if settings.telegram_enabled and settings.admin_chat_ids and settings.telegram_token:
-        from telegram import Bot
-
-        token = settings.telegram_token.get_secret_value()
-        bot = Bot(token, base_url=settings.telegram_api_url)
+    if notifier is not None and settings.admin_chat_ids:
 
         async def tell_chats(text: str) -> None:
-            async with bot:
-                for chat_id in settings.admin_chat_ids:
-                    await bot.send_message(chat_id, text)
+            await notifier.start()  # once; the worker may have started it already
+            for chat_id in settings.admin_chat_ids:
+                await notifier.bot.send_message(chat_id, text)
 
         notifiers.append(tell_chats)
     if mailer is not None and settings.admin_emails:
@@ -135,20 +150,17 @@ def admin_notifiers(settings: Settings, mailer: Mailer | None) -> list[Notify]:
     return notifiers
 
 
-async def run_service(settings: Settings, roles: set[str]) -> None:
-    """Run ``roles`` until SIGTERM/SIGINT."""
-    app = build_app(settings)
-    stop = asyncio.Event()
+async def run_service(
+    settings: Settings, roles: set[str], *, stop: asyncio.Event | None = None
+) -> None:
+    """Run ``roles`` until SIGTERM/SIGINT (or until ``stop`` is set, when given)."""
+    app = build_service(settings, roles)
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    mailer: Mailer | None = None
-    if settings.email_enabled and roles & {"worker", "poller", "web"}:
-        from bot.email.sender import Mailer
-
-        mailer = Mailer.from_settings(settings)
-    scheduler = build_scheduler(app, roles, mailer)
+    scheduler = build_scheduler(app, roles)
     scheduler.start()
     tasks: list[asyncio.Task[None]] = [
         asyncio.create_task(component(app, stop), name=name)
@@ -165,15 +177,11 @@ async def run_service(settings: Settings, roles: set[str]) -> None:
 
         tasks.append(
             asyncio.create_task(
-                run_heartbeat(read_health, admin_notifiers(settings, mailer), heartbeat, stop),
+                run_heartbeat(read_health, admin_notifiers(app), heartbeat, stop),
                 name="heartbeat",
             )
         )
     logger.info("kamerwacht running: roles=%s", ",".join(sorted(roles)), extra={"role": "all"})
-    from telegram.error import InvalidToken
-
-    from bot.delivery import TokenRefused
-
     refused: BaseException | None = None
     done: set[asyncio.Task[Any]] = set()
     try:
@@ -196,10 +204,9 @@ async def run_service(settings: Settings, roles: set[str]) -> None:
                 await asyncio.wait_for(task, timeout=30)
             except (TimeoutError, asyncio.CancelledError):
                 pass
-            except Exception as exc:  # a component failing on its way out: logged, not raised
+            except Exception as exc:  # the service's outermost edge: a component failing on its
+                # way out is logged, and the others still stop and close
                 logger.error("component %s stopped: %r", task.get_name(), exc)
-        if mailer is not None:
-            await mailer.aclose()
         await app.aclose()
     if refused is not None:  # revoked while running: final, the service stops non-zero
         raise TokenRefused("Telegram refused KAMERWACHT_TELEGRAM_TOKEN") from refused

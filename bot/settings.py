@@ -8,12 +8,13 @@ values it needs.
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings", "env_example"]
+__all__ = ["WEEKDAYS", "Settings", "Weekday", "env_example"]
 
 TWEEDEKAMER_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v5"
 TWEEDEKAMER_SYNCFEED_URL = "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0"
@@ -22,6 +23,10 @@ RIJKSOVERHEID_FEED_URL = "https://www.rijksoverheid.nl/api/rss"
 TOKEN_RE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")  # what @BotFather hands out
 MIN_SECRET = 16
 KNOWN_KEYS = frozenset({"change-me-in-production"})  # published defaults are not keys
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_TIME_RE = re.compile(r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)")
 
 
 class Settings(BaseSettings):
@@ -128,8 +133,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = Field(None, description="SMTP password (optional)")
     smtp_from: str = Field("kamerwacht <kamerwacht@localhost>", description="From address")
     smtp_starttls: bool = Field(True, description="Use STARTTLS on the SMTP connection")
-    digest_time: str = Field("08:00", description="Local time (Europe/Amsterdam) of digests")
-    digest_weekday: str = Field("mon", description="Day of the weekly digest (mon … sun)")
+    digest_time: time = Field(time(8, 0), description="Local time (Europe/Amsterdam) of digests")
+    digest_weekday: Weekday = Field("mon", description="Day of the weekly digest (mon … sun)")
     timezone: str = Field("Europe/Amsterdam", description="Time zone for digests and dates")
 
     # overdue motions (issue 17)
@@ -192,6 +197,28 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _parse_time(cls, value: object) -> object:
+        if isinstance(value, str):
+            match = _TIME_RE.fullmatch(value.strip())
+            if match is None:
+                raise ValueError(f"must be HH:MM (00:00 to 23:59), not {value!r}")
+            return time(int(match["h"]), int(match["m"]))
+        return value
+
+    @field_validator("digest_weekday", mode="before")
+    @classmethod
+    def _parse_weekday(cls, value: object) -> object:
+        if isinstance(value, str):
+            day = value.strip().lower()
+            if day in _DAY_NAMES:
+                return WEEKDAYS[_DAY_NAMES.index(day)]
+            if day not in WEEKDAYS:
+                raise ValueError(f"must be mon, tue, wed, thu, fri, sat or sun, not {value!r}")
+            return day
+        return value
+
     @field_validator("admin_chat_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -228,6 +255,8 @@ def env_example() -> str:
             shown = str(default).lower()
         elif isinstance(default, list):
             shown = ",".join(str(v) for v in default)
+        elif isinstance(default, time):
+            shown = default.strftime("%H:%M")
         else:
             shown = str(default)
         if info.description:

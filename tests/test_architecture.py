@@ -39,9 +39,7 @@ KNOWN_CYCLES: set[frozenset[str]] = {
     ),
 }
 KNOWN_LONG: set[str] = {
-    "bot.app",
     "bot.cli",
-    "bot.delivery",
     "bot.telegram.handlers",
     "bot.telegram.notifier",
     "bot.web.openapi",

@@ -1,4 +1,4 @@
-"""Email digests: the daily and weekly cron jobs and the run that claims, renders and sends.
+"""Email digests: the run that claims, renders and sends (``bot.digests`` schedules it).
 
 ``send_digests`` claims the email outbox rows that are due, groups them per subscriber (each
 change once, however many subscriptions matched it), sends one digest per subscriber and marks
@@ -13,17 +13,13 @@ import asyncio
 import contextlib
 import logging
 import os
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.email.digest import (
     DigestMail,
@@ -33,6 +29,7 @@ from bot.email.digest import (
 )
 from bot.email.links import Links
 from bot.email.sender import Mailer, PermanentMailError, TemporaryMailError
+from bot.errors import STORE_ERRORS
 from bot.settings import Settings
 from state.models import Change, Channel, ClaimedDelivery, Frequency, Letter, Motion, Subscriber
 from state.outbox import retry_at
@@ -46,8 +43,6 @@ __all__ = [
     "MAX_BOUNCES",
     "DigestLookups",
     "DigestReport",
-    "add_digest_jobs",
-    "digest_triggers",
     "format_report",
     "render_digest",
     "send_digests",
@@ -60,8 +55,6 @@ CLAIM_BATCH = 1000
 RETRY_DELAYS = (2.0, 10.0)  # in-run waits before the 2nd and 3rd try of a temporary failure
 PIPELINE = 2  # digests rendered ahead of the one being sent
 GIVE_UP_AFTER = 3  # consecutive subscribers failing temporarily: the server is down, stop
-
-_TIME_RE = re.compile(r"^(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)$")
 
 
 @dataclass
@@ -388,7 +381,7 @@ class _SentMarker:
     async def settle(self) -> None:
         """Let a running write finish (on any exit), without raising."""
         if self._task is not None and not self._task.done():
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(*STORE_ERRORS):  # the run reports the write's failure
                 await self._task
 
 
@@ -419,44 +412,3 @@ def format_report(report: DigestReport) -> str:
     for error in dict.fromkeys(report.errors):
         lines.append(f"  error: {error}")
     return "\n".join(lines)
-
-
-def _digest_time(settings: Settings) -> tuple[int, int]:
-    match = _TIME_RE.match(settings.digest_time.strip())
-    if match is None:
-        raise ValueError(f"KAMERWACHT_DIGEST_TIME must be HH:MM, not {settings.digest_time!r}")
-    return int(match["h"]), int(match["m"])
-
-
-def digest_triggers(settings: Settings) -> dict[Frequency, CronTrigger]:
-    """The daily and weekly cron triggers, in local time (daylight saving handled by zoneinfo)."""
-    hour, minute = _digest_time(settings)
-    tz = ZoneInfo(settings.timezone)
-    return {
-        Frequency.DAILY: CronTrigger(hour=hour, minute=minute, timezone=tz),
-        Frequency.WEEKLY: CronTrigger(
-            day_of_week=settings.digest_weekday, hour=hour, minute=minute, timezone=tz
-        ),
-    }
-
-
-def add_digest_jobs(scheduler: AsyncIOScheduler, app: App, mailer: Mailer) -> None:
-    """Add the ``digest-daily`` and ``digest-weekly`` cron jobs to ``scheduler``."""
-    for frequency, trigger in digest_triggers(app.settings).items():
-
-        async def job(frequency: Frequency = frequency) -> None:
-            try:
-                await send_digests(app, mailer, frequency=frequency)
-            except Exception:  # the scheduler must keep running whatever one run does
-                logger.exception("digest run (%s) failed", frequency.value)
-
-        scheduler.add_job(
-            job,
-            trigger,
-            id=f"digest-{frequency.value}",
-            name=f"{frequency.value} email digest",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=int(timedelta(hours=2).total_seconds()),
-            replace_existing=True,
-        )

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from bot.email.sender import Mailer
 from bot.web.app import create_app
 
 if TYPE_CHECKING:  # bot.app imports every source; only its type is needed here
@@ -44,9 +43,12 @@ async def serve(server: uvicorn.Server, stop: asyncio.Event) -> None:
 
 
 async def run_web(app: App, stop: asyncio.Event) -> None:
-    """The ``web`` role: the ASGI app on ``web_host:web_port`` until ``stop`` is set."""
+    """The ``web`` role: the ASGI app on ``web_host:web_port`` until ``stop`` is set.
+
+    It mails through the composition root's one SMTP pool (``app.mailer``, closed by the App).
+    """
     settings = app.settings
-    mailer = Mailer.from_settings(settings) if settings.email_enabled else None
+    mailer = getattr(app, "mailer", None)  # a test's stub App may have none
     asgi = create_app(settings, app.repo, mailer=mailer, metrics=app.metrics)
     config = uvicorn.Config(
         asgi,
@@ -65,8 +67,4 @@ async def run_web(app: App, stop: asyncio.Event) -> None:
         settings.web_port,
         settings.public_url,
     )
-    try:
-        await serve(server, stop)
-    finally:
-        if mailer is not None:
-            await mailer.aclose()
+    await serve(server, stop)

@@ -68,7 +68,7 @@ async def test_poll_logs_each_change_with_its_motion_id(
     repo.upgrade()
     app = build_app(settings, repo=repo)
     try:
-        with caplog.at_level(logging.INFO, logger="bot.app"):
+        with caplog.at_level(logging.INFO, logger="bot.poll"):
             report = await poll_once(app, sources=[OneMotion()])
     finally:
         await app.aclose()

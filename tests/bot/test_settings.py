@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.settings import Settings, env_example
 
@@ -76,3 +78,39 @@ def test_token_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "hunter2hunter2" not in repr(s)
     assert s.telegram_token is not None
     assert s.telegram_token.get_secret_value() == token
+
+
+def test_digest_settings_are_typed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    defaults = Settings()
+    assert (defaults.digest_time, defaults.digest_weekday) == (time(8, 0), "mon")
+    monkeypatch.setenv("KAMERWACHT_DIGEST_TIME", " 7:05 ")
+    monkeypatch.setenv("KAMERWACHT_DIGEST_WEEKDAY", "Sunday")
+    s = Settings()
+    assert (s.digest_time, s.digest_weekday) == (time(7, 5), "sun")
+    assert "# KAMERWACHT_DIGEST_TIME=08:00" in env_example()  # the default as it is written
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "word"),
+    [
+        ("digest_time", "25:00", "HH:MM"),
+        ("digest_time", "8 uur", "HH:MM"),
+        ("digest_time", "08:00:00", "HH:MM"),
+        ("digest_weekday", "funday", "mon, tue"),
+        ("digest_weekday", "6", "mon, tue"),
+    ],
+)
+def test_a_bad_digest_time_or_weekday_is_refused_when_settings_are_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str, word: str
+) -> None:
+    """Email and Telegram digests read the same typed values: one refusal, at start-up."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(f"KAMERWACHT_{name.upper()}", value)
+    with pytest.raises(ValidationError) as info:
+        Settings()
+    [error] = info.value.errors()
+    assert error["loc"] == (name,)
+    assert word in error["msg"]
+    assert repr(value) in error["msg"]
+    assert "\n" not in error["msg"]

@@ -196,3 +196,15 @@ def test_run_turns_a_token_refused_while_running_into_one_line(
     assert code == 1
     assert len(err) == 1
     assert "refused by Telegram while running" in err[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("KAMERWACHT_DIGEST_TIME", "25:00"), ("KAMERWACHT_DIGEST_WEEKDAY", "funday")],
+)
+def test_a_bad_digest_time_or_weekday_is_one_line(migrated: str, name: str, value: str) -> None:
+    """Before, a bad weekday broke the email cron job and became Monday for Telegram."""
+    env = {"KAMERWACHT_DATABASE_URL": migrated, name: value}
+    result = kamerwacht("run", "--role", "worker", **env)
+    one_line_error(result, name, repr(value))
+    assert result.returncode == 2  # as every other invalid setting

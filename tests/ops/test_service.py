@@ -205,7 +205,7 @@ async def get(url: str, within: float = 15) -> httpx.Response:
 
 
 def is_poll_stored(entry: dict[str, Any]) -> bool:
-    return entry.get("logger") == "bot.app" and str(entry.get("msg", "")).startswith("poll stored")
+    return entry.get("logger") == "bot.poll" and str(entry.get("msg", "")).startswith("poll stored")
 
 
 # ------------------------------------------------------------------ run, healthz, metrics, logs

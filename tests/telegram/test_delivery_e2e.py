@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.delivery import DigestClock, deliver_telegram_once, run_worker
+from bot.delivery import deliver_telegram_once
+from bot.digests import DigestRequests, add_digest_jobs
 from bot.settings import Settings
 from bot.telegram import webhook
 from bot.telegram.notifier import FloodLimiter, TelegramNotifier, build_bot
 from bot.telegram.service import BotApplication, run_bot
 from bot.web.app import create_app
+from bot.worker import run_worker
 from state.models import Channel, DeliveryStatus, Frequency, Observation
 from state.repository import Repository
 from tests.telegram import data
@@ -255,18 +259,59 @@ async def test_daily_subscribers_get_one_digest(
     assert "Hoewel de kans klein is" in digest
 
 
-def test_digest_clock_follows_local_time(settings: Settings) -> None:
+@dataclass
+class DigestWorkerApp:
+    """The worker's App with the Telegram side of the one digest schedule."""
+
+    settings: Settings
+    repo: Repository
+    telegram_digests: DigestRequests = field(default_factory=DigestRequests)
+
+
+def test_the_digest_triggers_follow_local_time(settings: Settings) -> None:
+    scheduler = AsyncIOScheduler(timezone=settings.timezone)
+    add_digest_jobs(scheduler, settings, {"telegram": DigestRequests()})
+    daily = scheduler.get_job("digest-daily").trigger
+    weekly = scheduler.get_job("digest-weekly").trigger
     # 22:00 UTC on Sunday 2 March 2025 is 23:00 in Amsterdam; next 08:00 local is 07:00 UTC
-    clock = DigestClock(settings, now=datetime(2025, 3, 2, 22, 0, tzinfo=UTC))
-    assert clock.next_daily == datetime(2025, 3, 3, 7, 0, tzinfo=UTC)
-    assert clock.next_weekly == datetime(2025, 3, 3, 7, 0, tzinfo=UTC)  # Monday
-    assert clock.due(datetime(2025, 3, 3, 6, 59, tzinfo=UTC)) == []
-    assert clock.due(datetime(2025, 3, 3, 7, 0, tzinfo=UTC)) == [Frequency.DAILY, Frequency.WEEKLY]
-    assert clock.next_daily == datetime(2025, 3, 4, 7, 0, tzinfo=UTC)
-    assert clock.next_weekly == datetime(2025, 3, 10, 7, 0, tzinfo=UTC)
+    now = datetime(2025, 3, 2, 22, 0, tzinfo=UTC)
+    monday = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)
+    assert daily.get_next_fire_time(None, now) == monday
+    assert weekly.get_next_fire_time(None, now) == monday
+    assert daily.get_next_fire_time(monday, monday.replace(second=1)) == datetime(
+        2025, 3, 4, 7, 0, tzinfo=UTC
+    )
+    assert weekly.get_next_fire_time(monday, monday.replace(second=1)) == datetime(
+        2025, 3, 10, 7, 0, tzinfo=UTC
+    )
     # summer time: 08:00 in Amsterdam is 06:00 UTC
-    summer = DigestClock(settings, now=datetime(2025, 7, 1, 12, 0, tzinfo=UTC))
-    assert summer.next_daily == datetime(2025, 7, 2, 6, 0, tzinfo=UTC)
+    summer = daily.get_next_fire_time(None, datetime(2025, 7, 1, 12, 0, tzinfo=UTC))
+    assert summer == datetime(2025, 7, 2, 6, 0, tzinfo=UTC)
+
+
+async def test_the_running_worker_sends_the_digest_the_schedule_fires(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository, settings: Settings
+) -> None:
+    repo.apply_poll(data.first_poll(), notify=False)
+    await say(fake, B, "/volg alles")
+    await say(fake, B, "/digest dagelijks")
+    before = len(fake.sent)
+    repo.apply_poll(data.second_poll())
+    app = DigestWorkerApp(settings, repo)
+    scheduler = AsyncIOScheduler(timezone=settings.timezone)
+    add_digest_jobs(scheduler, settings, {"telegram": app.telegram_digests})
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(app, stop))  # type: ignore[arg-type]
+    try:
+        await asyncio.sleep(0.5)  # instant passes run: a daily subscriber gets nothing yet
+        assert fake.sent[before:] == []
+        await scheduler.get_job("digest-daily").func()  # the daily trigger fires
+        [digest] = await fake.wait_sent(1, chat_id=B, after=before)
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, timeout=10)
+    assert digest["html"].startswith("<b>Dagoverzicht</b> · 4 wijzigingen")
+    assert repo.outbox_counts()["sent"] == 4
 
 
 async def test_the_worker_delivers_until_stopped_and_releases_its_claims(
@@ -307,7 +352,7 @@ async def test_the_worker_idles_without_a_token(
 ) -> None:
     settings = Settings(_env_file=None, telegram_token=None)  # type: ignore[call-arg]
     stop = asyncio.Event()
-    caplog.set_level(logging.INFO, logger="bot.delivery")
+    caplog.set_level(logging.INFO, logger="bot.worker")
     worker = asyncio.create_task(run_worker(WorkerApp(settings, repo), stop))  # type: ignore[arg-type]
     await asyncio.sleep(0.05)
     assert not worker.done()

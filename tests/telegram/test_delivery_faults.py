@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 import bot.delivery as delivery
-from bot.delivery import Backlog, deliver_telegram_once, ended_workers, run_worker, worker_name
+from bot.delivery import Backlog, deliver_telegram_once, ended_workers, worker_name
 from bot.settings import Settings
 from bot.telegram.notifier import FloodLimiter, Pacer, SharedPacer, TelegramNotifier, build_bot
 from bot.telegram.service import BotApplication
+from bot.worker import run_worker
+from state.errors import DatabaseUnavailable
 from state.models import Channel, DeliveryStatus, Observation, SubscriptionKind
 from state.repository import Repository
 from tests.conftest import PgServer
@@ -52,7 +53,7 @@ class FlakyRepo:
         def call(*args: Any, **kwargs: Any) -> Any:
             self.calls[name] = self.calls.get(name, 0) + 1
             if name in self.down:
-                raise OperationalError("UPDATE deliveries", {}, Exception("server closed"))
+                raise DatabaseUnavailable("database unavailable: server closed the connection")
             return target(*args, **kwargs)
 
         return call

@@ -52,6 +52,7 @@ class AppStub:
     settings: Settings
     repo: Repository
     metrics: Metrics = field(default_factory=Metrics)
+    mailer: Mailer | None = None  # the composition root's one SMTP pool
 
 
 class Collector:

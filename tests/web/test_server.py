@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 
+from bot.email.sender import Mailer
 from bot.web.server import run_web
 from tests.web.fixtures import AppStub, free_port, make_settings
 
@@ -16,7 +17,8 @@ async def test_run_web_serves_until_stopped(repo) -> None:
         update={"web_host": "127.0.0.1", "web_port": port}
     )
     stop = asyncio.Event()
-    task = asyncio.create_task(run_web(AppStub(settings, repo), stop))  # type: ignore[arg-type]
+    app = AppStub(settings, repo, mailer=Mailer.from_settings(settings))
+    task = asyncio.create_task(run_web(app, stop))  # type: ignore[arg-type]
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
         for _ in range(300):
             try:
