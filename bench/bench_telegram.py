@@ -63,6 +63,7 @@ from state.models import (  # noqa: E402
     SubscriptionKind,
 )
 from state.repository import Repository  # noqa: E402
+from templates.render import change_summary  # noqa: E402
 from tests.telegram import data  # noqa: E402
 from tests.telegram.fake_bot_api import TOKEN, FakeBotAPI  # noqa: E402
 
@@ -188,7 +189,7 @@ async def fan_out(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "429s": stats["count_429"],
         "passes": passes,
         "outbox_sent": outbox["sent"],
-        "change": change.summary,
+        "change": change_summary(change),
         "real_time_equivalent_s": seconds * scale,
     }
 

@@ -175,12 +175,15 @@ def status_json(
 
 
 def change_json(change: Change) -> dict[str, Any]:
-    """The ``changes --json`` object of one change."""
+    """The ``changes --json`` object of one change (a row stored before facts were kept passes
+    its stored line on)."""
+    from templates.render import change_summary
+
     return {
         "kind": change.kind.value,
         "motion": change.motion_id,
         "letter": change.letter_id,
-        "summary": change.summary,
+        "summary": change.legacy_summary or change_summary(change),
         "created": _iso(change.created),
     }
 
@@ -318,8 +321,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([change_json(c) for c in changes])
     else:
+        from templates.render import change_summary
+
         for c in changes:
-            print(f"{_iso(c.created)}  {c.kind.value:<19} {c.summary}")
+            print(f"{_iso(c.created)}  {c.kind.value:<19} {change_summary(c)}")
         if not changes:
             print("no changes recorded")
     return 0
@@ -461,6 +466,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         asyncio.run(run_service(settings, roles={"poller"}))
         return 0
     from bot.app import build_app, poll_once
+    from templates.render import change_summary
 
     async def go() -> int:
         app = build_app(settings)
@@ -481,7 +487,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
             else f"NOT stored: {report.error}"
         )
         for c in report.changes:
-            print(f"  {c.kind.value:<19} {c.summary}")
+            print(f"  {c.kind.value:<19} {change_summary(c)}")
         return 0 if report.stored else 1
 
     return asyncio.run(go())

@@ -28,6 +28,7 @@ from scrapers.tweedekamer_agenda import AgendaSource
 from scrapers.tweedekamer_commitments import CommitmentSource
 from state.models import Change, DocumentKind, Letter, Motion, Observation
 from state.repository import Repository
+from templates.render import change_summary
 
 __all__ = [
     "PollApp",
@@ -414,7 +415,7 @@ async def _poll_and_store(
         logger.info(
             "change %s: %s",
             change.kind.value,
-            change.summary,
+            change_summary(change),
             extra={"motion_id": change.motion_id, "change_id": change.id},
         )
     for outcome in outcomes:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from state.diff import Route
-from state.models import Change, ChangeKind, dossier_of, is_motion_key
+from state.changes import Route
+from state.models import Change, ChangeFacts, ChangeKind, dossier_of, is_motion_key
 
 __all__ = [
     "AgendaDiff",
@@ -153,16 +153,15 @@ def _change(
     kind: ChangeKind, item: AgendaItem, now: datetime, *, old: str | None, new: str | None
 ) -> tuple[Change, Route, AgendaItem]:
     motion_id = item.ref if is_motion_key(item.ref) else None
-    summary = f"{item.ref}: {item.activity_nummer} {new or ''} — {item.title or item.subject}"
     change = Change(
         kind=kind,
-        summary=summary[:400],
         motion_id=motion_id,
         letter_id=item.activity_nummer,
         old=old,
         new=new,
         evidence=item.appraisal,
         created=now,
+        facts=ChangeFacts(title=item.title or item.subject, ident=item.ref),
     )
     return change, _route(item), item
 

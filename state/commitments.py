@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from state.diff import Route
-from state.models import Change, ChangeKind
+from state.changes import Route
+from state.models import Change, ChangeFacts, ChangeKind
 
 __all__ = [
     "COMMITMENT_NUMBER_RE",
@@ -139,13 +139,13 @@ def _change(
 ) -> Change:
     return Change(
         kind=kind,
-        summary=f"{item.number}: {new} — {item.text}"[:400],
         letter_id=item.letter,
         subject=item.number,
         old=old,
         new=new,
         evidence=item.evidence,
         created=now,
+        facts=ChangeFacts(title=item.text),
     )
 
 

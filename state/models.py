@@ -17,6 +17,7 @@ __all__ = [
     "ZAAK_NUMMER_RE",
     "BoardEntry",
     "Change",
+    "ChangeFacts",
     "ChangeKind",
     "Channel",
     "CitedMotion",
@@ -219,6 +220,7 @@ class ExecutionReport:
     date: date | None = None  # the letter's date
     letter_title: str | None = None
     letter_url: str | None = None
+    cited_as: str | None = None  # the id as the letter wrote it: a probable typo for motion_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,11 +330,38 @@ class Observation:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeFacts:
+    """The facts a change is told with, as codes, ids, numbers and upstream's own text.
+
+    Never words of kamerwacht's own: ``templates/`` turns a change and its facts into a sentence
+    in the reader's language. Every field is optional; which ones a kind fills is listed in
+    ``state.changes``.
+    """
+
+    title: str | None = None  # the motion's, letter's, agenda item's or commitment's own title
+    submitter: str | None = None  # the (first) submitter's name as upstream writes it
+    cosigned: bool = False  # the motion has further submitters
+    decision: str | None = None  # the status code of the decision a vote made (vote_recorded)
+    votes_for: int | None = None  # the tally of that decision, when seats are known
+    votes_against: int | None = None
+    placeholder: bool = False  # before: known only from a letter's citation (status_changed)
+    raw: str | None = None  # upstream's own word for what happened (a withdrawn decision's kind)
+    document: str | None = None  # the DocumentKind code of a new letter
+    ident: str | None = None  # a letter's Kamerstuk id; an agenda item's reference
+    cited: tuple[str, ...] = ()  # the motions a new letter cites, in its order
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
-    """Something subscribers are told about. ``summary`` is one plain-text line."""
+    """Something subscribers are told about: its kind code and facts, never a sentence.
+
+    ``templates.render.change_summary`` and the channel templates put it into words.
+    ``facts`` is None for a change stored before facts were kept (migration 0009); such a row is
+    told from its codes alone. ``legacy_summary`` is the Dutch line such an old row stored; only
+    the JSON outputs pass it on (backward compatibility), nothing renders it.
+    """
 
     kind: ChangeKind
-    summary: str
     motion_id: str | None = None
     letter_id: str | None = None
     old: str | None = None  # previous value (status code, …) where the kind has one
@@ -342,6 +371,8 @@ class Change:
     id: int | None = None  # set once stored
     occurred: date | None = None  # when it happened: the letter's, vote's or motion's own date
     subject: str | None = None  # what else it is about: a commitment number (TZ202110-001)
+    facts: ChangeFacts | None = None
+    legacy_summary: str | None = None
 
 
 class TimelineKind(StrEnum):
@@ -378,6 +409,7 @@ class TimelineEntry:
     letter_title: str | None = None
     evidence: str | None = None
     url: str | None = None  # the motion's (submitted) or the letter's (execution report)
+    cited_as: str | None = None  # the id the letter wrote, a probable typo for this motion's
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,8 +34,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from state import routing
 from state import schema as t
+from state.changes import Route
 from state.db import CHUNK, CLAIM_LOCK, Database, chunks, utcnow
-from state.diff import Route
 from state.errors import NotFound
 from state.models import (
     Change,
@@ -92,7 +92,8 @@ def targets(change: Change, route: Route, keywords: Iterable[str]) -> set[tuple[
     """The ``(kind, value)`` subscription keys a change matches.
 
     ``keywords`` are the (case-folded) keywords anyone subscribes to; one matches when it is a
-    substring of the summary or of a title the change concerns.
+    substring of the change's ids and upstream text (title, submitter, cited ids) or of a title
+    the change concerns: upstream's words, never kamerwacht's own labels.
     """
     keys: set[tuple[str, str]] = set()
     if change.motion_id:
@@ -101,7 +102,7 @@ def targets(change: Change, route: Route, keywords: Iterable[str]) -> set[tuple[
         keys.add((SubscriptionKind.COMMITMENT.value, change.subject))
     keys.update((SubscriptionKind.MOTION.value, m) for m in route.motions)
     keys.update((SubscriptionKind.DOSSIER.value, d) for d in route.dossiers)
-    text = "\n".join((change.summary, *route.texts)).casefold()
+    text = "\n".join((*_change_texts(change), *route.texts)).casefold()
     keys.update((SubscriptionKind.KEYWORD.value, k) for k in keywords if k and k in text)
     return keys
 
@@ -461,3 +462,12 @@ class Outbox(Database):
             q = q.where(d.c.status == DeliveryStatus(status).value)
         with self._read() as conn:
             return [delivery_from(row) for row in conn.execute(q)]
+
+
+def _change_texts(change: Change) -> tuple[str, ...]:
+    """The ids and upstream strings a change carries (what a keyword may match)."""
+    facts = change.facts
+    texts: list[str | None] = [change.motion_id, change.letter_id, change.subject]
+    if facts is not None:
+        texts += [facts.title, facts.submitter, facts.ident, *facts.cited]
+    return tuple(value for value in texts if value)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from state.diff import Route, motion_ref
+from state.changes import Route, motion_facts
 from state.models import BoardEntry, Change, ChangeKind, Motion, ParliamentaryStatus
 
 __all__ = [
@@ -317,12 +317,12 @@ def overdue_changes(
             continue
         change = Change(
             kind=ChangeKind.MOTION_OVERDUE,
-            summary=f"{motion_ref(item.motion)}: {due} — {item.motion.title}"[:400],
             motion_id=item.motion.id,
             old=item.reason.value,
             new=due,
             evidence=item.phrase,
             created=now,
+            facts=replace(motion_facts(item.motion), title=item.motion.title),
         )
         route = Route(dossiers=frozenset({item.motion.dossier}), texts=(item.motion.title,))
         out.append((change, route))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from state.commitments import Commitment, CommitmentStatus
 from state.db import Rec, chunks
 from state.models import (
     Change,
+    ChangeFacts,
     ChangeKind,
     Channel,
     CitedMotion,
@@ -119,10 +121,31 @@ def letter_from(row: Rec, cited: Sequence[CitedMotion]) -> Letter:
     )
 
 
+def facts_json(facts: ChangeFacts) -> str:
+    """A change's facts as the ``changes.facts`` column stores them: the ones that are set."""
+    out: dict[str, object] = {}
+    for f in fields(facts):
+        value = getattr(facts, f.name)
+        if value not in (None, False, ()):
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+    return json.dumps(out, ensure_ascii=False)
+
+
+def facts_from(text: str) -> ChangeFacts:
+    """Read :func:`facts_json` back; keys a newer writer added are ignored."""
+    data = json.loads(text)
+    names = {f.name for f in fields(ChangeFacts)}
+    known: dict[str, Any] = {k: v for k, v in data.items() if k in names}
+    if "cited" in known:
+        known["cited"] = tuple(str(i) for i in known["cited"])
+    return ChangeFacts(**known)
+
+
 def change_row(c: Change) -> dict[str, Any]:
     return {
         "kind": c.kind.value,
-        "summary": c.summary,
+        "summary": "",  # a column of rows before 0009 (their Dutch line); facts replace it
+        "facts": facts_json(c.facts) if c.facts else None,
         "motion_id": c.motion_id,
         "letter_id": c.letter_id,
         "old": c.old,
@@ -137,7 +160,6 @@ def change_row(c: Change) -> dict[str, Any]:
 def change_from(row: Rec) -> Change:
     return Change(
         kind=ChangeKind(row.kind),
-        summary=row.summary,
         motion_id=row.motion_id,
         letter_id=row.letter_id,
         old=row.old,
@@ -147,6 +169,8 @@ def change_from(row: Rec) -> Change:
         id=row.id,
         occurred=row.occurred,
         subject=row.subject,
+        facts=facts_from(row.facts) if row.facts else None,
+        legacy_summary=None if row.facts else (row.summary or None),
     )
 
 
@@ -185,6 +209,7 @@ def report_from(row: Rec) -> ExecutionReport:
         date=row.letter_date,
         letter_title=row.letter_title,
         letter_url=row.letter_url,
+        cited_as=row.cited_as,
     )
 
 
@@ -367,6 +392,7 @@ def report_rows(conn: Connection, motion_ids: Iterable[str] | None) -> list[Rec]
         lm.c.status,
         lm.c.evidence,
         lm.c.created,
+        lm.c.cited_as,
         lt.c.date.label("letter_date"),
         lt.c.title.label("letter_title"),
         lt.c.url.label("letter_url"),

@@ -230,6 +230,7 @@ changes = Table(
     Column("created", UTCDateTime, nullable=False, index=True),
     Column("occurred", Date),  # the event's own date (letter, vote, submission), when known
     Column("subject", String(64), index=True),  # issue 17: a commitment number
+    Column("facts", Text),  # JSON of state.models.ChangeFacts; NULL on rows before 0009
 )
 
 # The subscription keys (kind, value) a change matched when it was written: its motion, its

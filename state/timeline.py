@@ -96,6 +96,7 @@ def build(
                 letter_title=report.letter_title,
                 evidence=report.evidence,
                 url=report.letter_url,
+                cited_as=report.cited_as,
             )
         )
     return entries

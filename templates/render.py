@@ -1,4 +1,8 @@
-"""The one Jinja2 Environment and the vocabulary labels (Dutch first, English second).
+"""The one Jinja2 Environment and the vocabulary (Dutch first, English second).
+
+Everything kamerwacht says in words comes from here and the templates beside it: the labels of
+the status and change-kind codes, a member's surname, and :func:`change_summary`, the one-line
+telling of a change (``state.models.Change`` carries codes and facts only).
 
 Templates whose name ends in ``.html`` are autoescaped (Telegram HTML, email HTML, web pages);
 ``.txt`` templates are plain text. Every upstream string reaches a template as data, so escaping
@@ -17,12 +21,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 __all__ = [
     "LABELS",
+    "change_detail",
+    "change_summary",
     "environment",
     "format_date",
     "format_when",
     "http_url",
     "label",
     "render",
+    "surname",
     "surnames",
 ]
 
@@ -86,6 +93,17 @@ LABELS: dict[str, dict[str, str]] = {
         "for": "voor",
         "against": "tegen",
         "not_participated": "niet deelgenomen",
+        # words of a change's one-line summary (change_summary)
+        "line.new_motion": "nieuwe motie",
+        "line.replaced_by": "vervangen door",
+        "line.execution_reported": "uitvoering gemeld",
+        "line.untitled": "zonder titel",
+        "line.was": "was",
+        "line.new_document": "Nieuw document",
+        "line.cites": "noemt",
+        # a letter citing a motion under a mistyped id (state.typos)
+        "cited_as": "geciteerd als",
+        "probable_typo_for": "waarschijnlijk een tikfout voor",
     },
     "en": {
         "submitted": "submitted",
@@ -131,6 +149,15 @@ LABELS: dict[str, dict[str, str]] = {
         "for": "for",
         "against": "against",
         "not_participated": "did not vote",
+        "line.new_motion": "new motion",
+        "line.replaced_by": "replaced by",
+        "line.execution_reported": "execution reported",
+        "line.untitled": "untitled",
+        "line.was": "was",
+        "line.new_document": "New document",
+        "line.cites": "cites",
+        "cited_as": "cited as",
+        "probable_typo_for": "probable typo for",
     },
 }
 
@@ -195,28 +222,134 @@ def http_url(url: object) -> str | None:
     return url if url.lower().startswith(("https://", "http://")) else None
 
 
-_PARTICLES = ("van", "de", "der", "den", "het", "ter", "ten", "te", "in", "'t")
+# Lower-case name particles (tussenvoegsels) that precede a Dutch surname.
+_PARTICLES = frozenset(
+    {
+        *("van", "der", "den", "de", "het", "ter", "ten", "te", "'t", "in", "op", "onder"),
+        *("aan", "bij", "uit", "la", "le", "du", "des", "del", "von", "zu", "d'"),
+    }
+)
+
+
+def _initials(word: str) -> bool:
+    return "." in word or (word.isupper() and len(word) <= 3)
+
+
+def surname(name: object) -> str:
+    """A member's surname as people write it; the only surname function.
+
+    ``P.H. Omtzigt`` → ``Omtzigt``; ``C.A.M. van der Plas`` → ``Van der Plas``; ``J.J. (Jasper)
+    van Dijk`` → ``Van Dijk`` (a given name in brackets is not a surname); ``Linde van der,
+    R.E.`` → ``Van der Linde``; a name without initials is kept as given. ``name`` may be a
+    Submitter record.
+    """
+    text = " ".join(str(getattr(name, "name", name)).split())
+    if "," in text:
+        head = text.split(",", 1)[0].split()
+        tail: list[str] = []
+        while len(head) > 1 and head[-1].lower() in _PARTICLES:
+            tail.insert(0, head.pop())
+        words = tail + head
+    else:
+        words = re.sub(r"\s*\([^)]*\)", "", text).split()
+        while len(words) > 1 and _initials(words[0]):
+            words = words[1:]
+    if not words:
+        return text
+    result = " ".join(words)
+    return result[0].upper() + result[1:]
 
 
 def surnames(names: object, limit: int = 3) -> str:
     """``Ceder, Van der Plas`` from names or Submitter records; ``c.s.`` past ``limit``."""
-    out: list[str] = []
-    for item in names or ():  # type: ignore[attr-defined]
-        # "A.H. (Agnes) Mulder" → "A.H. Mulder": a given name in brackets is not a surname
-        name = re.sub(r"\s*\([^)]*\)", "", str(getattr(item, "name", item))).strip()
-        if not name:
-            continue
-        parts = name.split()
-        # "D.G.M. Ceder" → "Ceder"; "C.A.M. van der Plas" → "Van der Plas"; "Van der Graaf" stays
-        while len(parts) > 1 and ("." in parts[0] or (parts[0].isupper() and len(parts[0]) <= 3)):
-            parts = parts[1:]
-        surname = " ".join(parts)
-        if surname.split()[0].lower() in _PARTICLES:
-            surname = surname[0].upper() + surname[1:]
-        out.append(surname)
+    out = [s for s in (surname(item) for item in names or ()) if s]  # type: ignore[attr-defined]
     if len(out) > limit:
         return ", ".join(out[:limit]) + " c.s."
     return ", ".join(out)
+
+
+MAX_TITLE = 200  # characters of a title quoted in a change's summary
+MAX_SUMMARY = 400  # characters of an overdue, agenda or commitment summary
+
+
+def _clip(text: str | None, limit: int = MAX_TITLE) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _ref(change: Any, facts: Any) -> str:
+    """``35570-V-31 (Van Helvert c.s.)``: the motion id and its submitter's surname."""
+    ident = change.motion_id or ""
+    if not facts.submitter:
+        return str(ident)
+    return f"{ident} ({surname(facts.submitter)}{' c.s.' if facts.cosigned else ''})"
+
+
+def _status(code: object, facts: Any, lang: str) -> str:
+    """A status label with the tally of the vote that made it: ``aangenomen (113-37)``."""
+    text = label(code, lang)
+    if facts.votes_for is not None and facts.votes_against is not None:
+        text += f" ({facts.votes_for}-{facts.votes_against})"
+    return text
+
+
+def change_detail(change: Any, lang: str = "nl") -> str:
+    """What a new motion or a new letter is: its title (clipped) and, for a motion that arrives
+    decided, its status; for a letter, the motions it cites. Empty for other kinds."""
+    kind = str(getattr(change.kind, "value", change.kind))
+    facts = change.facts
+    if facts is None or kind not in ("new_motion", "new_letter"):
+        return ""
+    words = LABELS.get(lang, LABELS["nl"])
+    text = _clip(facts.title) or words["line.untitled"]
+    if kind == "new_motion" and change.new not in ("submitted", "unknown", None):
+        text += f" ({_status(change.new, facts, lang)})"
+    if kind == "new_letter" and facts.cited:
+        more = " …" if len(facts.cited) > 5 else ""
+        text += f" ({words['line.cites']} {', '.join(facts.cited[:5])}{more})"
+    return text
+
+
+def change_summary(change: Any, lang: str = "nl") -> str:
+    """One plain-text line telling a change (``state.models.Change``) in ``lang``.
+
+    ``35570-V-31 (Van Helvert c.s.): aangenomen (76-74) (was: ingediend)``. A change stored
+    before facts were kept is told from its codes alone.
+    """
+    kind = str(getattr(change.kind, "value", change.kind))
+    facts = change.facts
+    words = LABELS.get(lang, LABELS["nl"])
+    if facts is None:
+        what = change.motion_id or change.subject or change.letter_id or ""
+        text = f"{what}: {label(kind, lang)}" if what else label(kind, lang)
+        return f"{text} — {label(change.new, lang)}" if change.new else text
+    ref = _ref(change, facts)
+    if kind == "new_motion":
+        return f"{ref}: {words['line.new_motion']} — {change_detail(change, lang)}"
+    if kind == "motion_replaced":
+        return f"{ref}: {words['line.replaced_by']} {change.new}"
+    if kind == "decision_corrected":
+        return f"{ref}: {facts.raw or label(kind, lang)}"
+    if kind == "vote_recorded":
+        return f"{ref}: {_status(facts.decision or change.new, facts, lang)}"
+    if kind == "status_changed":
+        text = f"{ref}: {_status(change.new, facts, lang)}"
+        if not facts.placeholder:
+            text += f" ({words['line.was']}: {label(change.old, lang)})"
+        return text
+    if kind == "execution_reported":
+        return f"{ref}: {words['line.execution_reported']} — {label(change.new, lang)}"
+    if kind == "new_letter":
+        what = words["new_letter"] if facts.document == "letter" else words["line.new_document"]
+        return f"{what} {facts.ident or change.letter_id}: {change_detail(change, lang)}"
+    if kind == "motion_overdue":
+        return f"{ref}: {change.new} — {facts.title or ''}"[:MAX_SUMMARY]
+    if kind in ("commitment_new", "commitment_status"):
+        return f"{change.subject}: {change.new} — {facts.title or ''}"[:MAX_SUMMARY]
+    # the agenda kinds: the item's reference, the activity number and its moment
+    ident = facts.ident or change.motion_id or ""
+    text = f"{ident}: {change.letter_id} {change.new or ''} — {facts.title or ''}"
+    return text[:MAX_SUMMARY]
 
 
 @cache
@@ -233,6 +366,9 @@ def environment() -> Environment:
     env.filters["label"] = label
     env.filters["date_nl"] = format_date
     env.filters["surnames"] = surnames
+    env.filters["surname"] = surname
+    env.filters["summary"] = change_summary
+    env.filters["detail"] = change_detail
     env.filters["http_url"] = http_url
     env.filters["when_nl"] = format_when
     env.globals["label"] = label

@@ -11,17 +11,11 @@ from templates.render import label
 
 __all__ = ["detail"]
 
-# The JSON ``detail`` has always used the change summaries' words, which differ from LABELS for
-# three codes; kept so that the JSON stays byte-for-byte what it was.
-_DETAIL_WORDS = {
-    "postponed": "uitgesteld",
-    "tied": "stemmen staakten",
-    "not_applicable": "niet meer van toepassing",
-}
-
 
 def _word(code: str) -> str:
-    return _DETAIL_WORDS.get(code) or label(code, "nl")
+    """The one vocabulary's Dutch word (``state/diff.py`` once had its own, which differed for
+    postponed, tied and not_applicable; they are gone)."""
+    return label(code, "nl")
 
 
 def detail(entry: TimelineEntry) -> str:

@@ -43,7 +43,6 @@ KNOWN_LONG: set[str] = {
     "bot.telegram.handlers",
     "bot.telegram.notifier",
     "bot.web.openapi",
-    "state.diff",
 }
 
 

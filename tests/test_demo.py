@@ -176,3 +176,81 @@ def test_demo_shows_an_upcoming_vote_a_commitment_and_an_overdue_motion(
     overdue = out.split("== Overdue", 1)[1].split("== Upcoming vote", 1)[0]
     assert "21501-02-2901" in overdue
     assert "days late" in overdue
+
+
+def test_the_demos_changes_carry_codes_and_facts_never_sentences(
+    demo_run: tuple[subprocess.CompletedProcess[str], dict[str, str], Path],
+) -> None:
+    """Issue 11, point 1: every change the recorded data gives is codes, ids, dates and
+    upstream's own strings (titles, names, evidence quotes); words are the templates' job."""
+    import sqlite3
+    from dataclasses import fields
+
+    from state.commitments import CommitmentStatus
+    from state.models import (
+        ChangeFacts,
+        ChangeKind,
+        ExecutionStatus,
+        ParliamentaryStatus,
+        is_motion_key,
+    )
+    from state.overdue import DeadlineReason
+    from state.repository import Repository
+
+    _, env, tmp = demo_run
+    db = tmp / "demo.db"
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT summary, facts FROM changes").fetchall()
+    assert rows
+    allowed = {f.name for f in fields(ChangeFacts)}
+    for summary, facts in rows:
+        assert summary == ""  # no sentence is stored
+        assert set(json.loads(facts)) <= allowed
+
+    codes = {
+        str(c.value)
+        for enum in (ParliamentaryStatus, ExecutionStatus, CommitmentStatus, DeadlineReason)
+        for c in enum
+    }
+    repo = Repository.from_url(env["KAMERWACHT_DATABASE_URL"])
+    try:
+        changes = repo.changes()
+        assert {c.kind for c in changes} >= {
+            ChangeKind.NEW_MOTION,
+            ChangeKind.NEW_LETTER,
+            ChangeKind.EXECUTION_REPORTED,
+            ChangeKind.MOTION_OVERDUE,
+            ChangeKind.COMMITMENT_NEW,
+        }
+        for c in changes:
+            assert not hasattr(c, "summary")
+            assert c.legacy_summary is None
+            assert c.facts is not None, c
+            for value in (c.old, c.new):
+                assert (
+                    value is None
+                    or value in codes
+                    or is_motion_key(value)
+                    or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+                ), (c.kind, value)
+            motion = repo.get_motion(c.motion_id) if c.motion_id else None
+            if motion is not None:
+                names = {s.name for s in motion.submitters}
+                assert c.facts.submitter is None or c.facts.submitter in names, c
+                assert c.facts.title is None or c.facts.title == motion.title, c
+            if c.kind is ChangeKind.NEW_LETTER:
+                letter = repo.get_letter(c.letter_id or "")
+                assert letter is not None
+                assert c.facts.title == letter.title
+                assert c.facts.cited == tuple(m.id for m in letter.motions)
+            if c.kind is ChangeKind.EXECUTION_REPORTED:
+                letter = repo.get_letter(c.letter_id or "")
+                assert letter is not None
+                quoted = {m.id: m.evidence for m in letter.motions}
+                assert c.evidence == quoted[c.motion_id or ""]  # the letter's own sentence
+            if c.kind in (ChangeKind.COMMITMENT_NEW, ChangeKind.COMMITMENT_STATUS):
+                commitment = repo.get_commitment(c.subject or "")
+                assert commitment is not None
+                assert c.facts.title == commitment.text
+    finally:
+        repo.close()

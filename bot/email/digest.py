@@ -58,7 +58,12 @@ class DigestGroup:
         if self.motion is None or not self.motion.title.strip():
             return False
         start = " ".join(self.motion.title.split())[:100]
-        return any(c.kind is ChangeKind.NEW_MOTION and start in c.summary for c in self.changes)
+        return any(
+            c.kind is ChangeKind.NEW_MOTION
+            and c.facts is not None
+            and start in " ".join((c.facts.title or "").split())
+            for c in self.changes
+        )
 
     @property
     def rank(self) -> int:

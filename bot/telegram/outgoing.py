@@ -24,7 +24,7 @@ from state.models import (
     Motion,
     Submitter,
 )
-from templates.render import render
+from templates.render import change_summary, render
 
 __all__ = ["MAX_EVIDENCE", "Outgoing", "plan_digest", "plan_messages"]
 
@@ -75,11 +75,10 @@ def _link(url: str | None) -> str | None:
 
 
 def _flat_change(change: Change) -> Change:
-    return replace(
-        change,
-        summary=_line(change.summary, MAX_TITLE) or "",
-        evidence=_line(change.evidence, MAX_EVIDENCE),
-    )
+    facts = change.facts
+    if facts is not None and facts.title is not None:
+        facts = replace(facts, title=_line(facts.title, MAX_TITLE))
+    return replace(change, facts=facts, evidence=_line(change.evidence, MAX_EVIDENCE))
 
 
 def _flat_motion(motion: Motion | None) -> Motion | None:
@@ -101,9 +100,9 @@ def _flat_letter(letter: Letter | None) -> Letter | None:
     return replace(letter, title=_line(letter.title, MAX_TITLE) or "", url=_link(letter.url))
 
 
-def _parts(text: str, fallback: str) -> tuple[str, ...]:
+def _parts(text: str, change: Change, lang: str) -> tuple[str, ...]:
     parts = tuple(split_message(text))
-    return parts or (escape(fallback) or "kamerwacht",)
+    return parts or (escape(change_summary(change, lang)) or "kamerwacht",)
 
 
 def _single(
@@ -125,7 +124,7 @@ def _single(
             public_url=public_url,
             lang=lang,
         )
-        parts = rendered[key] = _parts(text, change.summary)
+        parts = rendered[key] = _parts(text, change, lang)
     return Outgoing(
         chat_id=item.subscriber.address,
         parts=parts,
@@ -162,7 +161,7 @@ def _grouped(
             letter_url=letter.url if letter else None,
             items=rows,
         )
-        parts = _parts(text, first.change.summary)
+        parts = _parts(text, first.change, lang)
         if all(i.change.id is not None for i in items):
             rendered[key] = parts
     return Outgoing(
@@ -239,7 +238,7 @@ def plan_digest(
         out.append(
             Outgoing(
                 chat_id=chat_id,
-                parts=_parts(text, chat_items[0].change.summary),
+                parts=_parts(text, chat_items[0].change, lang),
                 delivery_ids=tuple(i.delivery.id for i in chat_items),
                 lang=lang,
             )

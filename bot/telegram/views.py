@@ -78,6 +78,7 @@ class TimelineItem:
     kind: str  # submitted | decision | replaces | replaced_by | report | mention
     code: str | None = None  # a status code (decision, report)
     ref: str | None = None  # a tally, a motion id, or a letter title
+    cited_as: str | None = None  # the id a letter wrote, a probable typo for this motion's
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +209,9 @@ def _timeline(motion: Motion, reports: Sequence[ExecutionReport]) -> list[Timeli
             items.append(TimelineItem(entry.date, "decision", entry.status, tally))
         elif entry.kind is TimelineKind.EXECUTION_REPORT:
             kind = "report" if entry.status else "mention"
-            items.append(TimelineItem(entry.date, kind, entry.status, entry.letter_title))
+            items.append(
+                TimelineItem(entry.date, kind, entry.status, entry.letter_title, entry.cited_as)
+            )
         else:  # submitted, replaces, replaced_by
             items.append(TimelineItem(entry.date, entry.kind.value, ref=entry.motion_id))
     return items

@@ -37,7 +37,7 @@ from state.models import (
     is_motion_key,
 )
 from state.timeline import build, by_date, latest_status_report
-from templates.render import label, render
+from templates.render import change_summary, label, render
 
 __all__ = [
     "FEED_LIMIT",
@@ -279,7 +279,7 @@ def _entry(change: Change, base: str, lang: str) -> dict[str, Any]:
         "title": title,
         "updated": _atom_time(change_time(change)),
         "link": link,
-        "summary": change.summary,
+        "summary": change_summary(change, lang),
         "evidence": change.evidence,
         "kind": change.kind.value,
     }

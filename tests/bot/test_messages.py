@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.messages import TELEGRAM_LIMIT, split_message, telegram_change
-from state.models import Change, ChangeKind, ExecutionStatus, Letter, Motion, Submitter
+from state.models import (
+    Change,
+    ChangeFacts,
+    ChangeKind,
+    ExecutionStatus,
+    Letter,
+    Motion,
+    Submitter,
+)
 
 ALLOWED_TAGS = {"b", "i", "a", "code", "blockquote", "u", "s", "pre"}
 
@@ -32,7 +40,6 @@ def test_execution_report_names_motion_submitters_status_and_evidence() -> None:
     )
     change = Change(
         kind=ChangeKind.EXECUTION_REPORTED,
-        summary="x",
         motion_id=motion.id,
         letter_id=letter.id,
         new=ExecutionStatus.EXECUTED.value,
@@ -51,7 +58,11 @@ def test_execution_report_names_motion_submitters_status_and_evidence() -> None:
 def test_upstream_markup_is_escaped() -> None:
     evil = '<script>alert(1)</script><a href="javascript:x">klik</a> & <b>'
     motion = Motion(id="35570-V-31", title=evil, submitters=(Submitter(evil),))
-    change = Change(kind=ChangeKind.NEW_MOTION, summary=evil, motion_id=motion.id)
+    change = Change(
+        kind=ChangeKind.NEW_MOTION,
+        motion_id=motion.id,
+        facts=ChangeFacts(title=evil, submitter=evil),
+    )
     text = telegram_change(change, motion=motion, letter=None, public_url="https://kw.example")
     assert "<script>" not in text
     assert "&lt;script&gt;" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.email.digest import digest_message_id, group_changes, render_digest_mail
-from state.models import Change, ChangeKind, Letter, Motion
+from state.models import Change, ChangeFacts, ChangeKind, Letter, Motion
 from tests.web.facts import letter_2423, motion_2234, motion_3067
 
 NOW = datetime(2025, 3, 15, 7, 0, tzinfo=UTC)
@@ -17,32 +17,34 @@ def _changes() -> list[Change]:
     return [
         Change(
             ChangeKind.NEW_MOTION,
-            "21501-20-1714 (Segers c.s.): nieuwe motie",
             "21501-20-1714",
             id=5,
+            facts=ChangeFacts(submitter="Segers", cosigned=True),
         ),
         Change(
             ChangeKind.NEW_LETTER,
-            "Nieuwe Kamerbrief 21501-02-2423: Uitvoering van alle moties …",
             letter_id="21501-02-2423",
             id=7,
+            facts=ChangeFacts(title="Uitvoering van alle moties …", document="letter"),
         ),
         Change(
             ChangeKind.EXECUTION_REPORTED,
-            "21501-02-2234 (Omtzigt c.s.): uitvoering gemeld — in uitvoering",
             "21501-02-2234",
             "21501-02-2423",
             new="in_progress",
             evidence=evidence,
             id=8,
+            facts=ChangeFacts(submitter="Omtzigt", cosigned=True),
         ),
         Change(
             ChangeKind.VOTE_RECORDED,
-            "21501-02-3067 (Ceder): aangenomen (113-37)",
             "21501-02-3067",
             old="submitted",
             new="adopted",
             id=4,
+            facts=ChangeFacts(
+                submitter="Ceder", decision="adopted", votes_for=113, votes_against=37
+            ),
         ),
     ]
 
@@ -123,7 +125,13 @@ def test_message_id_depends_only_on_recipient_and_changes() -> None:
 
 def test_upstream_strings_are_escaped_in_the_html_part() -> None:
     evil = Motion(id="21501-02-9999", title='<script>alert("x")</script> & co')
-    change = Change(ChangeKind.NEW_MOTION, "<b>nieuw</b>", evil.id, evidence="<img src=x>", id=1)
+    change = Change(
+        ChangeKind.NEW_MOTION,
+        evil.id,
+        evidence="<img src=x>",
+        id=1,
+        facts=ChangeFacts(title="<b>nieuw</b>", submitter="<b>nieuw</b>"),
+    )
     msg = render_digest_mail(
         to="lezer@example.org",
         sender="kamerwacht <kamerwacht@example.org>",
@@ -151,17 +159,17 @@ def test_a_new_motion_title_appears_once_and_every_letter_has_a_link() -> None:
     motion = replace(motion_2234(), id="35570-V-31", title="Motie Van Helvert over erkenning")
     new = Change(
         ChangeKind.NEW_MOTION,
-        f"35570-V-31 (Van Helvert): nieuwe motie — {motion.title}",
         "35570-V-31",
         id=9,
+        facts=ChangeFacts(title=motion.title, submitter="Van Helvert"),
         occurred=date(2020, 11, 12),
     )
     no_url = replace(letter_2423(), url=None)
     letter_change = Change(
         ChangeKind.NEW_LETTER,
-        "Nieuwe Kamerbrief 21501-02-2423: Uitvoering …",
         letter_id="21501-02-2423",
         id=10,
+        facts=ChangeFacts(title="Uitvoering …", document="letter", ident="21501-02-2423"),
         occurred=date(2021, 11, 4),
     )
     msg = render_digest_mail(

@@ -85,17 +85,17 @@ def test_header_values_cannot_inject_headers() -> None:
 
 def test_digest_mail_from_the_service_reads_back(repo) -> None:
     from bot.email.digest import render_digest_mail
-    from state.models import Change, ChangeKind
+    from state.models import Change, ChangeFacts, ChangeKind
     from tests.web.facts import letter_2423, motion_3067
 
     change = Change(
         ChangeKind.EXECUTION_REPORTED,
-        "21501-02-2234 (Omtzigt c.s.): uitvoering gemeld — in uitvoering",
         "21501-02-2234",
         "21501-02-2423",
         new="in_progress",
         evidence=letter_2423().motions[0].evidence,
         id=8,
+        facts=ChangeFacts(submitter="Omtzigt", cosigned=True),
     )
     mail = render_digest_mail(
         to="lezer@example.org",

@@ -47,6 +47,7 @@ from replay.server import ODATA_V5, ReplayServer
 from state.errors import DatabaseUnavailable
 from state.models import ChangeKind, Channel, DeliveryStatus, Frequency
 from state.repository import Repository
+from templates.render import change_summary
 from tests.conftest import PgServer
 from tests.ops.conftest import (
     ChangeKey,
@@ -385,7 +386,7 @@ def email_keys(repo: Repository, smtp: Smtp) -> dict[str, Counter[ChangeKey]]:
         text = body.get_content()
         counts = got.setdefault(str(msg["To"]), Counter())
         for change in changes:
-            n = text.count(change.summary)
+            n = text.count(change_summary(change))
             if n:
                 counts[change_key(change)] += n
     return got

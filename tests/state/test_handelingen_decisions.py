@@ -12,7 +12,8 @@ from pathlib import Path
 
 from scrapers.letters import extract_file
 from scrapers.officielebekendmakingen import motions_from_handelingen
-from state.diff import decision_label, merge_motion
+from state.changes import motion_facts
+from state.diff import merge_motion
 from state.models import Decision, Observation, ParliamentaryStatus, VoteChoice
 from state.repository import Repository
 
@@ -49,7 +50,8 @@ def test_vote_section_gives_decisions_with_parties_and_source() -> None:
         "ChristenUnie",
     ]
     assert "zodat zij is aangenomen" in (decision.text or "")
-    assert decision_label(decision) == "aangenomen"  # no seats, so no tally
+    facts = motion_facts(adopted, decision)  # type: ignore[arg-type]
+    assert (facts.votes_for, facts.votes_against) == (None, None)  # no seats, so no tally
     assert _observed()["26407-33"].submitters[0].name == "Atsma"  # type: ignore[attr-defined]
     assert motions_from_handelingen(extract_file(TEXT), "x", URL, WHEN, lambda i: False) == []
 

@@ -20,6 +20,7 @@ from state.models import (
 )
 from state.outbox import MAX_ATTEMPTS, retry_at, targets
 from state.repository import Repository
+from templates.render import change_summary
 
 from .factories import LATER, NOW, cited, letter, motion, voted
 
@@ -39,7 +40,7 @@ def subscriber(
 def received(repo: Repository, sub: Subscriber) -> list[str]:
     """The summaries queued for one subscriber, in order."""
     by_id = {c.id: c for c in repo.changes()}
-    return [by_id[d.change_id].summary for d in repo.deliveries(subscriber_id=sub.id)]
+    return [change_summary(by_id[d.change_id]) for d in repo.deliveries(subscriber_id=sub.id)]
 
 
 def test_matching_by_subscription_kind(repo: Repository) -> None:
@@ -65,14 +66,20 @@ def test_matching_by_subscription_kind(repo: Repository) -> None:
         ChangeKind.EXECUTION_REPORTED,
     ]
     assert len(received(repo, everyone)) == 3
-    assert received(repo, one_motion) == [changes[2].summary]
+    assert received(repo, one_motion) == [change_summary(changes[2])]
     # the motion's dossier, and a letter citing a motion of it
-    assert received(repo, dossier) == [changes[0].summary]
-    assert received(repo, letter_dossier) == [changes[1].summary, changes[2].summary]
+    assert received(repo, dossier) == [change_summary(changes[0])]
+    assert received(repo, letter_dossier) == [
+        change_summary(changes[1]),
+        change_summary(changes[2]),
+    ]
     # case-insensitive, in the motion title of an execution report
-    assert received(repo, keyword) == [changes[2].summary]
+    assert received(repo, keyword) == [change_summary(changes[2])]
     # the letter's own title ("Uitvoering moties over Nagorno-Karabach")
-    assert received(repo, letter_keyword) == [changes[1].summary, changes[2].summary]
+    assert received(repo, letter_keyword) == [
+        change_summary(changes[1]),
+        change_summary(changes[2]),
+    ]
     assert received(repo, nothing) == []
 
 
@@ -235,13 +242,13 @@ def test_concurrent_workers_never_share_a_row(repo: Repository) -> None:
 
 
 def test_targets_helper() -> None:
-    from state.diff import Route
-    from state.models import Change
+    from state.changes import Route
+    from state.models import Change, ChangeFacts
 
     change = Change(
         ChangeKind.EXECUTION_REPORTED,
-        "21501-02-2228 (Omtzigt): uitgevoerd",
         motion_id="21501-02-2228",
+        facts=ChangeFacts(submitter="P.H. Omtzigt"),
     )
     route = Route(frozenset({"21501-02"}), ("Motie over Armenië",))
     assert targets(change, route, ["armenië", "omtzigt", "iran", ""]) == {

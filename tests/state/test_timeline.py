@@ -75,7 +75,7 @@ def test_build_carries_codes_and_facts_not_prose() -> None:
     assert detail(mention) == "genoemd in brief"
 
 
-def test_tally_and_the_json_words_that_differ_from_the_labels() -> None:
+def test_tally_and_the_json_words_are_the_labels() -> None:
     votes = (
         PartyVote("VVD", "VVD", VoteChoice.FOR, 34),
         PartyVote("SP", "SP", VoteChoice.AGAINST, 9),
@@ -83,16 +83,16 @@ def test_tally_and_the_json_words_that_differ_from_the_labels() -> None:
     tied = replace(decision("35570-V-31", ParliamentaryStatus.TIED), votes=votes)
     entry = build(replace(motion(), decisions=(tied,)), [])[1]
     assert (entry.tally, entry.seats_known) == ((34, 9), True)
-    assert detail(entry) == "stemmen staakten (34-9)"  # the JSON's word, not LABELS' "gestaakt"
+    assert detail(entry) == "stemmen gestaakt (34-9)"  # LABELS' word, the one vocabulary
     no_seats = tuple(replace(v, seats=0) for v in votes)
     handelingen = replace(tied, status=ParliamentaryStatus.POSTPONED, votes=no_seats)
     entry = build(replace(motion(), decisions=(handelingen,)), [])[1]
     assert (entry.tally, entry.seats_known) == ((0, 0), False)
-    assert detail(entry) == "uitgesteld"  # parties only: no tally in words
+    assert detail(entry) == "stemming uitgesteld"  # parties only: no tally in words
     gone = replace(report("L", ExecutionStatus.NOT_APPLICABLE, None), evidence="Vervallen.")
     assert (
         detail(build(motion(), [gone])[-1])
-        == "uitvoering gemeld — niet meer van toepassing: “Vervallen.”"
+        == "uitvoering gemeld — niet langer van toepassing: “Vervallen.”"
     )
 
 

@@ -19,7 +19,7 @@ from bot.delivery import deliver_telegram_once
 from bot.telegram.notifier import TelegramNotifier
 from bot.telegram.service import BotApplication
 from scrapers.tweedekamer_records import build_motion
-from state.diff import _motion_route
+from state.changes import motion_route as _motion_route
 from state.models import Channel, Observation, SubscriptionKind
 from state.repository import Repository
 from tests.telegram import data

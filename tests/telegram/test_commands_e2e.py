@@ -320,3 +320,27 @@ async def test_follow_by_zaak_number_and_unfollow_without_argument_shows_the_lis
     assert "volgt motie 21501-02-2234 niet meer" in gone["html"]
     [again] = await say(fake, USER, "/unsubscribe 21501-02-2234")
     assert "volgde motie 21501-02-2234 niet" in again["html"]
+
+
+async def test_status_says_a_letter_cited_the_motion_under_a_probable_typo(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository
+) -> None:
+    """Issue 16, 6: a letter citing "33570-V-42" for 35570-V-42 (same submitter, Ploumen)."""
+    from state.models import Observation, Submitter
+    from tests.state.factories import cited, letter, motion
+
+    ploumen = motion("35570-V-42", submitters=(Submitter("L.K. Ploumen", "PvdA", "Indiener"),))
+    repo.apply_poll(Observation(motions=(ploumen,)), notify=False)
+    typo = cited("33570-V-42", status=None, submitters=("Ploumen",))
+    repo.apply_poll(Observation(letters=(letter("2021D23613", typo),)), notify=False)
+    [reply] = await say(fake, USER, "/status 35570-V-42")
+    assert (
+        "geciteerd als <code>33570-V-42</code>: waarschijnlijk een tikfout voor "
+        "<code>35570-V-42</code>"
+    ) in reply["html"]
+    await say(fake, USER, "/taal en")
+    [english] = await say(fake, USER, "/status 35570-V-42")
+    assert (
+        "cited as <code>33570-V-42</code>: probable typo for <code>35570-V-42</code>"
+        in (english["html"])
+    )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.telegram.outgoing import Outgoing, plan_digest, plan_messages
 from state.models import (
     Change,
+    ChangeFacts,
     ChangeKind,
     Channel,
     CitedMotion,
@@ -40,7 +41,6 @@ def _report(cited: CitedMotion, change_id: int, letter: Letter) -> Change:
     assert cited.status is not None
     return Change(
         kind=ChangeKind.EXECUTION_REPORTED,
-        summary=f"{cited.id}: uitvoering gemeld",
         motion_id=cited.id,
         letter_id=letter.id,
         new=cited.status.value,
@@ -59,7 +59,7 @@ def _records() -> tuple[Letter, dict[str, Motion], dict[str, Letter]]:
 def test_reports_from_one_letter_to_one_chat_are_grouped_but_others_are_not() -> None:
     letter, motions, letters = _records()
     reports = [_report(c, 10 + i, letter) for i, c in enumerate(letter.motions)]
-    new_letter = Change(ChangeKind.NEW_LETTER, "Nieuwe Kamerbrief", letter_id=letter.id, id=9)
+    new_letter = Change(ChangeKind.NEW_LETTER, letter_id=letter.id, id=9)
     items = [
         _item(1, "7", new_letter),
         *(_item(2 + i, "7", r) for i, r in enumerate(reports)),  # chat 7 follows everything
@@ -98,8 +98,8 @@ def test_upstream_markup_is_escaped_and_a_javascript_link_dropped() -> None:
     motion = Motion(id="35570-V-31", title=evil)
     letter = Letter(id="L1", title=evil, url="javascript:alert(1)")
     change = Change(
-        ChangeKind.EXECUTION_REPORTED, evil, motion_id=motion.id, letter_id="L1",
-        new="executed", evidence=evil, id=1,
+        ChangeKind.EXECUTION_REPORTED, motion_id=motion.id, letter_id="L1",
+        new="executed", evidence=evil, id=1, facts=ChangeFacts(title=evil, submitter=evil),
     )  # fmt: skip
     [out] = plan_messages(
         [_item(1, "5", change)],

@@ -89,7 +89,6 @@ def test_weekly_digest_has_an_overdue_section_with_the_phrase() -> None:
 def test_overdue_change_in_telegram_shows_due_date_and_phrase_in_both_languages() -> None:
     change = Change(
         kind=ChangeKind.MOTION_OVERDUE,
-        summary="x",
         motion_id="21501-02-2228",
         old="text",
         new="2021-07-01",

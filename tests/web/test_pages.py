@@ -177,3 +177,24 @@ async def test_security_headers(client: httpx.AsyncClient) -> None:
     assert "default-src 'none'" in r.headers["content-security-policy"]
     assert r.headers["referrer-policy"] == "no-referrer"
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_motion_page_says_a_letter_cited_it_under_a_probable_typo(
+    client: httpx.AsyncClient, repo
+) -> None:
+    """Issue 16, 6: the letter of 16 June 2021 cites "33570-V-42" for 35570-V-42 (Ploumen)."""
+    from tests.state.factories import cited, letter, motion
+
+    ploumen = motion("35570-V-42", submitters=(Submitter("L.K. Ploumen", "PvdA", "Indiener"),))
+    repo.apply_poll(Observation(motions=(ploumen,)))
+    typo = cited("33570-V-42", status=None, submitters=("Ploumen",))
+    repo.apply_poll(Observation(letters=(letter("2021D23613", typo),)))
+
+    def words(html: str) -> str:
+        return unescape(re.sub(r"<[^>]+>", "", html))
+
+    html = words((await client.get("/motie/35570-V-42")).text)
+    assert "geciteerd als 33570-V-42: waarschijnlijk een tikfout voor 35570-V-42" in html
+    english = words((await client.get("/motie/35570-V-42?lang=en")).text)
+    assert "cited as 33570-V-42: probable typo for 35570-V-42" in english
+    assert (await client.get("/motie/33570-V-42")).status_code == 404  # no motion of its own

@@ -9,7 +9,7 @@ so every existing subscriber keeps receiving every change at its own frequency, 
 delivery rows get NULL, which means the same.
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0009 (relinked at the merge of main, which brought 0009)
 Create Date: 2026-12-06
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0004"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
