@@ -1,6 +1,7 @@
 """The ``kamerwacht overdue`` command (and the other issue-17 commands): what lies ahead.
 
-Registered on the main parser by :func:`add_commands`; the helpers of ``bot.cli`` are reused.
+Registered on the main parser by :func:`add_commands`; the shared helpers are in
+``bot.cli_common``, the ``--json`` shapes in ``bot.present``.
 """
 
 from __future__ import annotations
@@ -10,20 +11,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.cli import Parser, _print_json, _repo, _settings
-from state.agenda import AgendaItem
-from state.commitments import Commitment
-from state.overdue import Overdue
+from bot.cli_common import Parser, load_settings, open_repo, print_json
+from bot.present import agenda_json, commitment_json, overdue_json
 
 __all__ = [
     "add_commands",
-    "agenda_json",
     "cmd_agenda",
     "cmd_commitments",
     "cmd_overdue",
-    "commitment_json",
     "extra_check_rows",
-    "overdue_json",
 ]
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str, str], Parser]
@@ -48,34 +44,18 @@ def months_count(value: str) -> int:
     return number
 
 
-def overdue_json(item: Overdue, today: date) -> dict[str, Any]:
-    """The ``overdue --json`` object of one overdue motion."""
-    motion = item.motion
-    return {
-        "id": motion.id,
-        "title": motion.title,
-        "submitters": [s.name for s in motion.submitters],
-        "adopted": item.adopted.isoformat(),
-        "due": item.due.isoformat(),
-        "days_overdue": item.days(today),
-        "reason": item.reason.value,
-        "phrase": item.phrase,
-        "last_report": item.last_report.isoformat() if item.last_report else None,
-    }
-
-
 def cmd_overdue(args: argparse.Namespace) -> int:
     """``kamerwacht overdue``: adopted motions without an execution report past their due date."""
-    settings = _settings()
+    settings = load_settings()
     months = args.months or settings.overdue_months
     today = args.today or datetime.now(UTC).date()
-    repo = _repo(settings)
+    repo = open_repo(settings)
     try:
         items = repo.overdue(today=today, months=months)
     finally:
         repo.close()
     if args.json:
-        _print_json([overdue_json(o, today) for o in items])
+        print_json([overdue_json(o, today) for o in items])
         return 0
     if not items:
         print("no overdue motions")
@@ -89,36 +69,16 @@ def cmd_overdue(args: argparse.Namespace) -> int:
     return 0
 
 
-def agenda_json(item: AgendaItem) -> dict[str, Any]:
-    """The ``agenda --json`` object of one agenda item."""
-    return {
-        "motion_id": item.motion_id,
-        "zaak_nummer": item.zaak_nummer,
-        "title": item.title,
-        "activity": item.activity_nummer,
-        "kind": item.kind,
-        "vote": item.vote,
-        "status": item.status.value,
-        "date": item.day.isoformat() if item.day else None,
-        "start": item.start.isoformat() if item.start else None,
-        "date_kind": item.date_kind.value,
-        "when": item.when(),
-        "agendapunt": item.agendapunt_subject,
-        "appraisal": item.appraisal,
-        "proposal": item.proposal,
-    }
-
-
 def cmd_agenda(args: argparse.Namespace) -> int:
     """``kamerwacht agenda``: tracked motions on planned voting sessions and debates."""
-    settings = _settings()
-    repo = _repo(settings)
+    settings = load_settings()
+    repo = open_repo(settings)
     try:
         items = repo.agenda(motion_id=args.motion)
     finally:
         repo.close()
     if args.json:
-        _print_json([agenda_json(i) for i in items])
+        print_json([agenda_json(i) for i in items])
         return 0
     if not items:
         print("no tracked motions on the agenda")
@@ -169,8 +129,8 @@ def extra_check_rows(settings: Any) -> list[Any]:
     import asyncio
 
     from bot.app import build_client
-    from scrapers.base import SourceError
     from scrapers.check import CheckRow
+    from scrapers.errors import SourceError
     from scrapers.tweedekamer_commitments import SOURCE_NAME, check_schema
 
     url = settings.tweedekamer_url.rstrip("/") + "/$metadata"
@@ -190,34 +150,16 @@ def extra_check_rows(settings: Any) -> list[Any]:
     return [CheckRow(SOURCE_NAME, not problems, False, detail)]
 
 
-def commitment_json(item: Commitment) -> dict[str, Any]:
-    """The ``commitments --json`` object of one commitment."""
-    return {
-        "number": item.number,
-        "text": item.text,
-        "status": item.status.value,
-        "status_raw": item.status_raw,
-        "ministry": item.ministry,
-        "minister": item.minister,
-        "function": item.function,
-        "made": item.made.isoformat() if item.made else None,
-        "due": item.due.isoformat() if item.due else None,
-        "letter": item.letter,
-        "evidence": item.evidence,
-        "activity": item.activity,
-    }
-
-
 def cmd_commitments(args: argparse.Namespace) -> int:
     """``kamerwacht commitments``: the topic's commitments with their status."""
-    settings = _settings()
-    repo = _repo(settings)
+    settings = load_settings()
+    repo = open_repo(settings)
     try:
         items = repo.commitments()
     finally:
         repo.close()
     if args.json:
-        _print_json([commitment_json(i) for i in items])
+        print_json([commitment_json(i) for i in items])
         return 0
     if not items:
         print("no commitments on the topic yet (run `kamerwacht poll --once`)")

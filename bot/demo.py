@@ -20,11 +20,11 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from bot.app import App, PollReport, build_app, poll_once
-from bot.cli import board_table
 from bot.delivery import load_records
 from bot.demo_ahead import show_ahead
 from bot.email.links import Links
 from bot.email.service import DigestLookups, render_digest
+from bot.present import board_table
 from bot.settings import Settings
 from bot.telegram.outgoing import plan_messages
 from replay.server import ReplayServer

@@ -11,8 +11,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.cli import change_json, motion_json, status_json
 from bot.metrics import render_prometheus, store_gauges
+from bot.present import change_json, motion_json, status_json
 from bot.web.board import (
     EXECUTION_FILTERS,
     SORTS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,28 @@ def test_invalid_setting_is_one_line_exit_2(tmp_path) -> None:  # type: ignore[n
 def test_parser_knows_the_roles() -> None:
     args = build_parser().parse_args(["run", "--role", "worker"])
     assert args.role == "worker"
+
+
+def test_read_commands_are_marked_and_give_the_collector_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read commands run without the cyclic collector (a short-lived process); main() turns it
+    back on, also after an error, so a caller in the same process keeps it; the service does
+    not run without it."""
+    import gc
+
+    from bot.cli import READ_COMMANDS
+
+    parser = build_parser()
+    for command in READ_COMMANDS:
+        extra = ["x"] if command == "status" else []
+        assert parser.parse_args([command, *extra]).read is True
+    assert not getattr(parser.parse_args(["run"]), "read", False)
+    assert not getattr(parser.parse_args(["poll", "--once"]), "read", False)
+    assert not getattr(parser.parse_args(["extract", "x.pdf"]), "read", False)
+
+    monkeypatch.setenv("KAMERWACHT_DATABASE_URL", f"sqlite:///{tmp_path}/none/kw.db")
+    assert gc.isenabled()
+    assert main(["status", "21501-02-2228"]) == 1  # an empty database: one line, exit 1
+    assert gc.isenabled()
+    assert "kamerwacht: error:" in capsys.readouterr().err

@@ -34,7 +34,7 @@ import pytest
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from bot.app import App, build_app, poll_once
-from bot.cli import motion_json
+from bot.present import motion_json
 from bot.settings import Settings
 from replay.server import ReplayServer, Response
 from scrapers.http import HttpClient, user_agent

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import httpx
 
-from bot.cli import motion_json, status_json
+from bot.present import motion_json, status_json
 from bot.web.app import ROUTES
 from bot.web.openapi import SPEC
 from state.models import Motion, Observation

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.cli import motion_json
+from bot.present import motion_json
 from bot.web import pages
 from state.models import Observation
 from tests.web.fixtures import second
