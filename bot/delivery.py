@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.errors import STORE_ERRORS, TokenRefused
+from bot.telegram.attachments import attach_calendars
 from bot.telegram.notifier import SendResult, SendStatus, TelegramNotifier
 from bot.telegram.outgoing import Outgoing, plan_digest, plan_messages
 from state.models import Channel, ClaimedDelivery, Frequency, Letter, Motion
@@ -378,6 +379,7 @@ async def deliver_telegram_once(
         public_url = app.settings.public_url
         if frequency is Frequency.INSTANT:
             plan = plan_messages(items, motions=motions, letters=letters, public_url=public_url)
+            plan = await asyncio.to_thread(attach_calendars, repo, items, plan, public_url)  # #17
         else:
             plan = plan_digest(items, motions=motions, frequency=frequency, public_url=public_url)
         recorder.report.messages = len(plan)

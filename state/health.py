@@ -13,6 +13,7 @@ from sqlalchemy import (
     text,
 )
 
+from state import routing
 from state import schema as t
 from state.db import Database, utcnow
 from state.models import (
@@ -143,13 +144,13 @@ class Health(Database):
         Rows of daily and weekly subscribers wait for their digest and are not counted.
         """
         now = utcnow(now)
-        d, sb = t.deliveries, t.subscribers
+        d = t.deliveries
         q = (
             select(func.count())
-            .select_from(d.join(sb, sb.c.id == d.c.subscriber_id))
+            .select_from(d)
             .where(
                 d.c.status == DeliveryStatus.PENDING.value,
-                sb.c.frequency == Frequency.INSTANT.value,
+                routing.frequency_is(Frequency.INSTANT),  # issue 17: a row's route counts
                 or_(d.c.next_attempt_at.is_(None), d.c.next_attempt_at <= now),
             )
         )

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from state import routing
 from state import schema as t
 from state.changes import Route
 from state.db import CHUNK, CLAIM_LOCK, Database, chunks, utcnow
@@ -135,12 +136,15 @@ def fan_out(conn: Connection, first: int, last: int, *, sqlite: bool) -> int:
         .select_from(matched.join(sb, sb.c.id == matched.c.subscriber_id))
         .where(sb.c.active, or_(sb.c.channel != Channel.EMAIL.value, sb.c.confirmed))
     )
+    columns = ["subscriber_id", "change_id", "channel", "status", "attempts"]
+    source, columns = routing.route_fan_out(  # issue 17: routes by kind (off, frequency)
+        conn, source, columns, matched.c.subscriber_id, matched.c.change_id
+    )
     if not sqlite:
         # Delivery ids follow change order per subscriber, so that workers claiming by id
         # send each subscriber's changes in order. SQLite's UNION already yields rows sorted
         # by (subscriber, change); sorting again would cost ~10% of the fan-out.
         source = source.order_by(matched.c.subscriber_id, matched.c.change_id)
-    columns = ["subscriber_id", "change_id", "channel", "status", "attempts"]
     stmt = insert(d).from_select(columns, source).execution_options(preserve_rowcount=True)
     return max(int(conn.execute(stmt).rowcount or 0), 0)
 
@@ -230,12 +234,8 @@ class Outbox(Database):
             .order_by(d.c.id)
             .limit(limit * 4)
         )
-        if frequency is not None:
-            q = q.where(
-                d.c.subscriber_id.in_(
-                    select(sb.c.id).where(sb.c.frequency == Frequency(frequency).value)
-                )
-            )
+        wanted = routing.frequency_is(frequency)  # issue 17: a row's route, else its subscriber's
+        q = q.where(wanted)
         with self._write() as conn:
             if not self._sqlite:
                 conn.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
@@ -248,6 +248,7 @@ class Outbox(Database):
                 for row in conn.execute(
                     select(d.c.subscriber_id, func.count().label("n"))
                     .where(d.c.subscriber_id.in_(batch), text(t.PENDING), d.c.channel == ch, due)
+                    .where(wanted)
                     .group_by(d.c.subscriber_id)
                 )
             }
@@ -262,9 +263,11 @@ class Outbox(Database):
             for batch in chunks(chats):
                 rows.extend(
                     conn.execute(
-                        select(d).where(
+                        select(d)
+                        .where(
                             d.c.subscriber_id.in_(batch), text(t.PENDING), d.c.channel == ch, due
                         )
+                        .where(wanted)
                     ).all()
                 )
             rows.sort(key=lambda r: r.id)

@@ -53,6 +53,7 @@ __all__ = [
     "metadata",
     "motions",
     "source_status",
+    "subscriber_routes",
     "subscribers",
     "subscriptions",
     "telegram_budget",
@@ -275,6 +276,22 @@ subscriptions = Table(
     Index("ix_subscriptions_kind_value", "kind", "value"),
 )
 
+# Issue 17, routing by kind: per subscriber and class of change kinds (state.routing.RouteClass)
+# how often it is delivered (instant / daily / weekly / off). No row: the subscriber's frequency.
+subscriber_routes = Table(
+    "subscriber_routes",
+    metadata,
+    Column(
+        "subscriber_id",
+        Integer,
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("route_class", String(CODE), nullable=False),
+    Column("frequency", String(CODE), nullable=False),
+    PrimaryKeyConstraint("subscriber_id", "route_class"),
+)
+
 # The outbox. Deliberately lean, because one poll may write hundreds of thousands of rows: no
 # foreign keys (the repository deletes a subscriber's rows itself; changes are never deleted), no
 # timestamp of its own (the change has one), and partial indexes that only hold the rows a worker
@@ -293,6 +310,7 @@ deliveries = Table(
     Column("claimed_by", String(64)),
     Column("claimed_at", UTCDateTime),
     Column("sent_at", UTCDateTime),
+    Column("frequency", String(CODE)),  # issue 17: the route's frequency; NULL: the subscriber's
     UniqueConstraint("subscriber_id", "change_id"),
     Index(
         "ix_deliveries_pending",

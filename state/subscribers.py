@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +16,7 @@ from sqlalchemy import (
     update,
 )
 
+from state import routing
 from state import schema as t
 from state.db import Database, utcnow
 from state.errors import NotFound
@@ -153,6 +155,21 @@ class Subscribers(Database):
         )
         with self._write() as conn:
             return bool(conn.execute(stmt).rowcount)
+
+    # issue 17: routing by kind (the logic is in state.routing)
+    def routes(self, subscriber_id: int) -> dict[routing.RouteClass, routing.Route]:
+        """The routes a subscriber stored per class (a class without one: its frequency)."""
+        with self._read() as conn:
+            return routing.load_routes(conn, subscriber_id)
+
+    def set_routes(
+        self, subscriber_id: int, routes: Mapping[routing.RouteClass, routing.Route | None]
+    ) -> dict[routing.RouteClass, routing.Route]:
+        """Store routes per class (None: forget the class's route); returns the stored ones."""
+        with self._write() as conn:
+            for cls, route in routes.items():
+                routing.store_route(conn, subscriber_id, cls, route)
+            return routing.load_routes(conn, subscriber_id)
 
     def subscriptions(self, subscriber_id: int) -> list[Subscription]:
         """What a subscriber follows, in the order subscribed."""

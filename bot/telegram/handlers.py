@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot.telegram import agenda as agenda_command
+from bot.telegram import routing as routing_settings
 from bot.telegram import views
 from bot.telegram.base import Context, chat_id_of, plain
 from bot.telegram.callbacks import Action, Callback, decode
@@ -60,6 +61,7 @@ class Handlers(Commands, Follow):
         for name, callback in commands.items():
             application.add_handler(CommandHandler(list(ALIASES[name]), callback))
         agenda_command.register(application, self)  # issue 17: /agenda
+        routing_settings.register(application, self)  # issue 17: /meldingen, r: buttons
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_handler(
             ChatMemberHandler(self.membership, ChatMemberHandler.MY_CHAT_MEMBER)

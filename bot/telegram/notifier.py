@@ -254,7 +254,32 @@ class TelegramNotifier:
                 error = self._redact(f"{type(exc).__name__}: {exc.message}")
                 return SendResult(SendStatus.RETRY, error, sent, waits, migrated)
             sent += 1
+        if out.document is not None:  # issue 17: the agenda push's calendar file
+            await self._send_document(chat_id, out.document)
         return SendResult(SendStatus.SENT, None, sent, waits, migrated)
+
+    async def _send_document(self, chat_id: int | str, document: tuple[str, bytes]) -> None:
+        """Send a file after a delivered message, silently; a failure is logged, not retried
+        later (the message, with its link to the same file, is already delivered)."""
+        name, data = document
+        for _ in range(2):
+            try:
+                await self.bot.send_document(
+                    chat_id, document=data, filename=name, disable_notification=True
+                )
+                return
+            except RetryAfter as exc:
+                delay = retry_seconds(exc)
+                if delay > self.max_flood_wait:
+                    break
+                await self._sleep(delay)
+            except (TelegramError, BudgetUnavailable) as exc:
+                error = self._redact(str(exc))
+                logger.warning(
+                    "attachment %s not sent: %s", name, error, extra={"chat_id": chat_id}
+                )
+                return
+        logger.warning("attachment %s not sent: flood wait", name, extra={"chat_id": chat_id})
 
     async def send_all(
         self,

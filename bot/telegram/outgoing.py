@@ -35,12 +35,16 @@ MAX_URL = 1000  # a longer (escaped) link is left out: no line of a message may 
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message to one chat: its parts in order, and the outbox rows it delivers."""
+    """One message to one chat: its parts in order, and the outbox rows it delivers.
+
+    ``document``: a file sent right after the last part (an agenda push's calendar entry).
+    """
 
     chat_id: str
     parts: tuple[str, ...]
     delivery_ids: tuple[int, ...]
     lang: str
+    document: tuple[str, bytes] | None = None  # issue 17: (file name, content) sent after it
 
 
 def _line(text: str | None, limit: int) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.web.openapi_schemas import SCHEMAS
+from state.routing import CLASSES, EMAIL_ROUTES
 
 __all__ = ["SPEC"]
 
@@ -46,6 +47,16 @@ _SUBSCRIBE_FIELDS: dict[str, Any] = {
         "description": "The motion id, dossier or keyword (2 to 60 characters); ignored for `all`",
     },
     "frequency": {"type": "string", "enum": ["daily", "weekly"]},
+}
+# Issue 17, routing by kind: with `routes`, one field per class of change kinds.
+_ROUTE_FIELDS: dict[str, Any] = {
+    f"route_{cls.value}": {
+        "type": "string",
+        "enum": ["default", *(r.value for r in EMAIL_ROUTES)],
+        "description": f"With `routes`: how often `{cls.value}` changes are mailed "
+        "(`default`: at the subscription's frequency)",
+    }
+    for cls in CLASSES
 }
 
 
@@ -351,6 +362,7 @@ SPEC: dict[str, Any] = {
                             "enum": [
                                 "frequency",
                                 "language",
+                                "routes",
                                 "add",
                                 "remove",
                                 "resume",
@@ -367,6 +379,7 @@ SPEC: dict[str, Any] = {
                             "description": "With `remove`: the kind of subscription to remove",
                         },
                         "value": _SUBSCRIBE_FIELDS["value"],
+                        **_ROUTE_FIELDS,
                     },
                     ["action"],
                 ),
@@ -376,7 +389,7 @@ SPEC: dict[str, Any] = {
                     "400": _BAD_TOKEN,
                     "404": _UNKNOWN,
                     "422": {
-                        "description": "A frequency or language outside the allowed values "
+                        "description": "A frequency, language or route outside the allowed values "
                         "(the page names them)",
                         **_HTML_ERROR,
                     },

@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from bot.email.notices import build_confirmation, build_manage_link
 from bot.email.sender import PermanentMailError, TemporaryMailError
 from bot.email.tokens import CONFIRM, MANAGE, UNSUBSCRIBE, InvalidToken, read_token
+from bot.web import routes_form
 from bot.web.site import Site, page, request_lang, site
 from bot.web.texts import translator
 from state.models import (
@@ -387,6 +388,7 @@ async def manage_form(request: Request) -> Response:
         saved=request.query_params.get("saved") == "1",
         errors=[],
         form={},
+        routes=await s.db(routes_form.routes_context, s.repo, subscriber),  # issue 17
     )
 
 
@@ -419,6 +421,18 @@ async def manage_post(request: Request) -> Response:
         return invalid
     if action == "frequency" and form.get("frequency") in FREQUENCIES:
         await s.db(s.repo.update_subscriber, subscriber_id, frequency=Frequency(form["frequency"]))
+    elif action == "routes":  # issue 17: routing by kind
+        routes, bad = routes_form.parse_routes(form)
+        if routes is None:
+            allowed = ", ".join(routes_form.allowed_values())
+            return page(
+                request,
+                "message.html",
+                status_code=422,
+                title_key="error.title",
+                text=f"{bad}: {allowed}",
+            )
+        await s.db(s.repo.set_routes, subscriber_id, routes)
     elif action == "language" and form.get("language") in ("nl", "en"):
         await s.db(s.repo.update_subscriber, subscriber_id, language=form["language"])
     elif action == "add":

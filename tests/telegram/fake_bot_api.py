@@ -182,6 +182,7 @@ class FakeBotAPI:
         self.sent: list[dict[str, Any]] = []  # every message delivered (raw HTML in "html")
         self.edits: list[dict[str, Any]] = []
         self.answers: list[dict[str, Any]] = []  # answerCallbackQuery calls
+        self.documents: list[dict[str, Any]] = []  # sendDocument: chat, filename, content (bytes)
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.blocked: set[int] = set()
@@ -486,6 +487,9 @@ class FakeBotAPI:
             elif kind.startswith("multipart/form-data"):
                 form = await request.form()
                 params.update({k: v for k, v in form.items() if isinstance(v, str)})
+                for k, v in form.items():  # uploaded files (sendDocument): name and bytes
+                    if not isinstance(v, str):
+                        params[k] = {"filename": v.filename, "content": await v.read()}
         for key in _JSON_FIELDS & params.keys():
             if isinstance(params[key], str):
                 params[key] = json.loads(params[key])
@@ -649,6 +653,36 @@ class FakeBotAPI:
         stored = {**message, "html": text}
         self._messages[(chat_id, message["message_id"])] = stored
         self.sent.append(stored)
+        return message
+
+    async def _m_senddocument(self, params: dict[str, Any]) -> Any:
+        chat_id = self._target_chat(params)
+        upload = params.get("document")
+        if not isinstance(upload, dict) or not upload.get("content"):
+            raise _TelegramError(400, "Bad Request: there is no document in the request")
+        self._flood_control()
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": self._chat(
+                chat_id, self.chat_types.get(chat_id, "private" if chat_id > 0 else "group")
+            ),
+            "from": self._bot_user(),
+            "document": {
+                "file_id": f"doc{len(self.documents) + 1}",
+                "file_unique_id": f"udoc{len(self.documents) + 1}",
+                "file_name": upload["filename"],
+                "file_size": len(upload["content"]),
+            },
+        }
+        self.documents.append(
+            {
+                "chat": chat_id,
+                "filename": upload["filename"],
+                "content": upload["content"],
+                "silent": params.get("disable_notification") is True,
+            }
+        )
         return message
 
     def _stored(self, params: dict[str, Any]) -> dict[str, Any]:

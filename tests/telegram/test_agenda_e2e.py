@@ -90,6 +90,16 @@ async def test_on_the_vote_list_once_then_the_result(
         assert "Appreciatie kabinet: <b>Ontraden</b>" in scheduled
         assert f'href="{PUBLIC_URL}/motie/{MOTION}/agenda.ics"' in scheduled
         assert "Rikkers-Oosterkamp" in scheduled
+        # the calendar entry travels with the push (sendDocument, silent), the link stays
+        [document] = [d for d in fake.documents if d["chat"] == CHAT]
+        assert document["filename"] == f"kamerwacht-{MOTION}.ics"
+        assert document["silent"]
+        attached = Calendar.from_ical(document["content"])
+        [event] = attached.walk("VEVENT")
+        assert MOTION in str(event["summary"])
+        assert event.decoded("dtstart").isoformat() == "2025-10-02T20:30:00+00:00"
+        assert "Ontraden" in str(event["description"])
+        assert str(event["url"]) == f"{PUBLIC_URL}/motie/{MOTION}"
 
         # a second poll before the vote pushes nothing again
         again = await poll_once(app)
@@ -148,6 +158,7 @@ async def test_on_the_vote_list_once_then_the_result(
         pushed = await _pushes(app, notifier, fake)
         assert len(pushed) == 1
         assert "verworpen" in pushed[0]
+        assert len(fake.documents) == 1  # the result carries no calendar file
         assert "Op de stemmingslijst" not in pushed[0]
         assert repo.agenda() == []
     finally:
@@ -177,6 +188,11 @@ async def test_a_postponed_session_is_pushed(
         [pushed] = await _pushes(app, notifier, fake)
         assert "<b>Verplaatst</b>" in pushed
         assert "2 oktober 2025, 22:30 → <b>9 oktober 2025, 22:30</b>" in pushed
+        # the calendar file of the move: the same UID, the new time (calendars update the entry)
+        first, second = (Calendar.from_ical(d["content"]) for d in fake.documents)
+        [before], [after] = first.walk("VEVENT"), second.walk("VEVENT")
+        assert str(after["uid"]) == str(before["uid"])
+        assert after.decoded("dtstart").isoformat() == "2025-10-09T20:30:00+00:00"
         [item] = repo.agenda(motion_id=MOTION)
         assert item.status.value == "moved"
     finally:

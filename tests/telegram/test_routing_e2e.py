@@ -1,0 +1,161 @@
+"""Routing by kind (issue 17, point 4) end to end: /meldingen, its buttons, the pushes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.delivery import deliver_telegram_once
+from bot.telegram import routing as routing_settings
+from bot.telegram.notifier import TelegramNotifier
+from bot.telegram.service import BotApplication
+from state.models import Channel, Frequency, Observation, ParliamentaryStatus
+from state.repository import Repository
+from state.routing import RECOMMENDED, Route, RouteClass
+from tests.telegram import data
+from tests.telegram.conftest import WorkerApp
+from tests.telegram.fake_bot_api import FakeBotAPI
+from tests.telegram.helpers import buttons, say, tap
+
+B, C, E = 2201, 2202, 2203  # documents weekly / documents and reports off / no routes
+
+
+def _routes(repo: Repository, chat: int) -> dict[RouteClass, Route]:
+    subscriber = repo.get_subscriber(Channel.TELEGRAM, str(chat))
+    assert subscriber is not None
+    return repo.routes(subscriber.id)
+
+
+async def _settings(fake: FakeBotAPI, chat: int, command: str = "/meldingen") -> dict[str, object]:
+    [message] = await say(fake, chat, command)
+    return message
+
+
+async def _press(
+    fake: FakeBotAPI, user: int, message: dict[str, object], data_: str
+) -> dict[str, Any]:
+    """Press a settings button and wait for the message to be redrawn; the redrawn message."""
+    edits = len(fake.edits)
+    await tap(fake, user, message, data_)
+    await fake.wait_for(lambda: len(fake.edits) > edits)
+    redrawn: dict[str, Any] = fake.edits[-1]
+    return redrawn
+
+
+def _first_poll() -> Observation:
+    """The topic's motions, 21501-02-2949 not yet voted on."""
+    submitted = replace(
+        data.motion_2949(),
+        parliamentary_status=ParliamentaryStatus.SUBMITTED,
+        status_raw="",
+        decisions=(),
+    )
+    return Observation(motions=(data.motion_2228(), data.motion_2234(), submitted))
+
+
+async def test_routes_by_kind_reach_the_chats_as_chosen(
+    bot: BotApplication,
+    fake: FakeBotAPI,
+    repo: Repository,
+    app: WorkerApp,
+    notifier: TelegramNotifier,
+) -> None:
+    repo.apply_poll(_first_poll(), notify=False)
+    for chat in (B, C, E):
+        await say(fake, chat, "/volg alles")
+
+    # B: new documents weekly, by the button
+    settings = await _settings(fake, B)
+    assert "Meldingen per soort" in str(settings["html"])
+    assert "Nieuwe documenten (brieven, moties): <b>direct</b> (standaard" in str(settings["html"])
+    pressed = dict((d, label) for label, d in buttons(settings))
+    assert pressed["r:documents:weekly"] == "wekelijks"
+    assert pressed["r:documents:instant"] == "✓ direct"
+    edited = await _press(fake, B, settings, "r:documents:weekly")
+    assert _routes(repo, B) == {RouteClass.DOCUMENTS: Route.WEEKLY}
+    assert "Nieuwe documenten (brieven, moties): <b>wekelijks</b>\n" in edited["html"]
+    assert ("✓ wekelijks", "r:documents:weekly") in buttons(edited)
+
+    # C: new documents and execution reports off
+    settings = await _settings(fake, C)
+    edited = await _press(fake, C, settings, "r:documents:off")
+    await _press(fake, C, edited, "r:execution:off")
+    assert _routes(repo, C) == {RouteClass.DOCUMENTS: Route.OFF, RouteClass.EXECUTION: Route.OFF}
+
+    # the letter of 4 November 2021 (a new letter and three execution reports) and the vote
+    # on 21501-02-2949 (a status change and the vote)
+    before = len(fake.sent)
+    changes = repo.apply_poll(data.second_poll())
+    changes += repo.apply_poll(Observation(motions=(data.motion_2949(),)))
+    kinds = {c.kind.value for c in changes}
+    assert {"new_letter", "execution_reported", "vote_recorded"} <= kinds
+    await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]
+    to = {chat: [str(m["html"]) for m in fake.sent[before:] if m["chat"]["id"] == chat]
+          for chat in (B, C, E)}  # fmt: skip
+
+    def about_2949(messages: list[str]) -> bool:
+        return any("21501-02-2949" in m and "aangenomen" in m for m in messages)
+
+    # E never opened the settings: everything at once, as before routes existed
+    assert any("Kamerbrief" in m for m in to[E])
+    assert any("3 moties" in m for m in to[E])
+    assert about_2949(to[E])
+    # B: the status change and the reports at once, the letter not
+    assert about_2949(to[B])
+    assert any("3 moties" in m for m in to[B])
+    assert not any("Nieuwe Kamerbrief" in m for m in to[B])
+    # C: only the status change
+    assert about_2949(to[C])
+    assert not any("Kamerbrief" in m or "Uitvoering" in m for m in to[C])
+
+    # the weekly digest carries B's letter, and nothing for C or E
+    before = len(fake.sent)
+    weekly = await deliver_telegram_once(app, notifier, frequency=Frequency.WEEKLY)  # type: ignore[arg-type]
+    assert weekly.claimed == 1
+    [digest] = fake.sent[before:]
+    assert digest["chat"]["id"] == B
+    assert str(digest["html"]).startswith("<b>Weekoverzicht</b>")
+    assert "Kamerbrief" in str(digest["html"])
+    counts = repo.outbox_counts()
+    assert counts["pending"] == counts["claimed"] == 0
+
+
+async def test_presets_english_and_group_admins(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository
+) -> None:
+    await say(fake, B, "/volg alles")
+    await say(fake, B, "/taal en")
+    settings = await _settings(fake, B, "/alerts")
+    assert "Alerts by kind" in str(settings["html"])
+    assert ("New documents (letters, motions)", "r:documents:") in buttons(settings)
+    edited = await _press(fake, B, settings, "r:*:recommended")
+    assert _routes(repo, B) == dict(RECOMMENDED)
+    assert "New documents (letters, motions): <b>weekly</b>\n" in edited["html"]
+    edited = await _press(fake, B, edited, "r:*:reset")
+    assert _routes(repo, B) == {}
+    assert "(default, as /digest)" in edited["html"]
+    # a label button changes nothing; a forged route is refused
+    await tap(fake, B, edited, "r:status:")
+    await tap(fake, B, edited, "r:status:hourly")
+    assert _routes(repo, B) == {}
+    # in a group only administrators change routes
+    group = -5001
+    fake.set_admins(group, {C})
+    [message] = await say(fake, E, "/meldingen", chat_id=group, chat_type="group")
+    await tap(fake, E, message, "r:status:off")
+    assert fake.answers[-1].get("show_alert") in (True, "true", "True")
+    assert repo.get_subscriber(Channel.TELEGRAM, str(group)) is None
+    await tap(fake, C, message, "r:status:off")
+    assert _routes(repo, group) == {RouteClass.STATUS: Route.OFF}
+
+
+def test_callback_data_round_trip() -> None:
+    for cls in RouteClass:
+        for route in Route:
+            cb = routing_settings.RouteCallback(route_class=cls, route=route)
+            data_ = routing_settings.encode(cb)
+            assert len(data_.encode()) <= 64
+            assert routing_settings.decode(data_) == cb
+    assert routing_settings.decode("r:nothing:off") is None
+    assert routing_settings.decode("r:*:everything") is None
+    assert routing_settings.decode("f:m:1") is None
