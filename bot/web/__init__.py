@@ -1,1 +1,1 @@
-"""web package."""
+"""The web: the public board and motion pages, feeds, the JSON API, email subscription pages."""
