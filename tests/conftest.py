@@ -11,6 +11,7 @@ tests take the server away and bring it back.
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import shutil
 import socket
@@ -23,6 +24,10 @@ from pathlib import Path
 import pytest
 
 from state.repository import Repository
+
+# aiosmtpd logs every lost connection at INFO, also from its threads after pytest has closed the
+# captured streams ("--- Logging error ---" at exit); its warnings and errors still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 ROOT = Path(__file__).resolve().parents[1]
 # CI clones the repository with shared/ beside it; a developer checkout has it at ../shared too.

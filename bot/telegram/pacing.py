@@ -30,7 +30,9 @@ from typing import Any, Protocol
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
+from bot.errors import BotError
 from bot.settings import Settings
+from state.errors import StateError
 
 __all__ = [
     "THROTTLED_ENDPOINTS",
@@ -150,7 +152,7 @@ class SlidingWindow:
         self._completed.set()
 
 
-class BudgetUnavailable(Exception):
+class BudgetUnavailable(BotError):
     """The shared send budget could not be consulted: nothing was sent."""
 
 
@@ -320,12 +322,12 @@ class SharedPacer(Pacer):
         try:
             if not self._calibrated:
                 await self._calibrate()
-        except Exception as exc:
+        except StateError as exc:
             raise BudgetUnavailable(f"{type(exc).__name__}") from exc
         before = loop.time()
         try:
             slot, db_now = await asyncio.to_thread(self._reserve_slot, self.interval)
-        except Exception as exc:
+        except StateError as exc:
             raise BudgetUnavailable(f"{type(exc).__name__}") from exc
         after = loop.time()
         self._samples.append((after - before, db_now - (before + after) / 2))
@@ -337,7 +339,7 @@ class SharedPacer(Pacer):
         """Every process of the deployment waits ``seconds``."""
         try:
             await asyncio.to_thread(self._pause_all, seconds)
-        except Exception:  # best effort: each process still waits out its own 429
+        except StateError:  # best effort: each process still waits out its own 429
             logger.warning("could not share a flood wait of %.1f s", seconds)
 
 

@@ -24,6 +24,7 @@ from bot.web.board import (
 )
 from bot.web.openapi import SPEC
 from bot.web.site import json_response, site
+from state.errors import StateError
 from state.models import BoardEntry, Change, ParliamentaryStatus, is_motion_key
 
 __all__ = ["api_change", "api_changes", "api_motion", "api_motions", "healthz", "openapi"]
@@ -208,7 +209,7 @@ async def healthz(request: Request) -> Response:
     try:
         statuses = await s.db(s.repo.source_statuses)
         outbox = await s.db(s.repo.outbox_health)
-    except Exception as exc:  # any database failure makes the service unhealthy
+    except StateError as exc:  # any database failure makes the service unhealthy
         logger.warning("healthz: database unreachable: %r", exc)
         return json_response({"status": "error", "database": "unreachable"}, status_code=503)
     return json_response(
@@ -245,7 +246,7 @@ async def metrics(request: Request) -> Response:
     gauges: dict[str, list[tuple[dict[str, str], float]]] = {}
     try:
         gauges = await s.db(store_gauges, s.repo)
-    except Exception as exc:  # metrics still answer: the counters say what the process saw
+    except StateError as exc:  # metrics still answer: the counters say what the process saw
         logger.warning("metrics: database unreachable: %r", exc)
     body = render_prometheus(request.app.state.metrics, gauges)
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

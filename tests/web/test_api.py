@@ -107,10 +107,10 @@ async def test_healthz_reports_database_and_last_poll_per_source(
 async def test_healthz_is_503_when_the_database_is_gone(
     client: httpx.AsyncClient, repo, monkeypatch
 ) -> None:
-    from sqlalchemy.exc import OperationalError
+    from state.errors import DatabaseUnavailable
 
-    def unreachable() -> None:
-        raise OperationalError("SELECT 1", {}, Exception("unable to open database file"))
+    def unreachable() -> None:  # what the repository raises when the driver fails (state.db)
+        raise DatabaseUnavailable("database unavailable: unable to open database file")
 
     monkeypatch.setattr(repo, "source_statuses", unreachable)
     r = await client.get("/healthz")
