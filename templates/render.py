@@ -15,9 +15,10 @@ import re
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 __all__ = [
     "LABELS",
@@ -354,7 +355,13 @@ def change_summary(change: Any, lang: str = "nl") -> str:
 
 @cache
 def environment() -> Environment:
-    """The process's single Jinja2 Environment (built once, on first use)."""
+    """The process's single Jinja2 Environment (built once, on first use).
+
+    Jinja2 is imported here, not at module level: the vocabulary above serves the read commands'
+    JSON (``kamerwacht status --json``) without it.
+    """
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=select_autoescape(["html", "xml", "atom"], default_for_string=False),
