@@ -135,18 +135,22 @@ def cmd_changes(args: argparse.Namespace) -> int:
     return 0
 
 
-def source_check_rows(settings: Settings) -> list[CheckRow]:
-    """Probe every configured upstream now (``sources --check``, and ``run`` at start-up)."""
+def source_check_rows(settings: Settings, *, commitments: bool = False) -> list[CheckRow]:
+    """Probe every configured upstream now (``sources --check``, and ``run`` at start-up);
+    ``commitments`` adds the row of the ``Toezegging`` schema (``sources --check`` only)."""
     import asyncio
 
     from bot.app import build_client, build_sources
-    from scrapers.check import check_sources
+    from scrapers.check import check_commitments, check_sources
     from scrapers.tweedekamer_sync import NoMirror
 
     async def go() -> list[CheckRow]:
         client = build_client(settings)
         try:
-            return await check_sources(client, build_sources(settings, NoMirror()))
+            rows = await check_sources(client, build_sources(settings, NoMirror()))
+            if commitments:
+                rows.append(await check_commitments(client, settings.tweedekamer_url))
+            return rows
         finally:
             await client.aclose()
 
@@ -154,9 +158,7 @@ def source_check_rows(settings: Settings) -> list[CheckRow]:
 
 
 def _cmd_sources_check(settings: Settings, as_json: bool) -> int:
-    from bot.cli_watch import extra_check_rows  # issue 17: the Toezegging schema
-
-    rows = [*source_check_rows(settings), *extra_check_rows(settings)]
+    rows = source_check_rows(settings, commitments=True)
     if as_json:
         print_json(
             [

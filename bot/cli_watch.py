@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from bot.cli_common import Parser, load_settings, open_repo, print_json
 from bot.present import agenda_json, commitment_json, overdue_json
@@ -19,7 +18,6 @@ __all__ = [
     "cmd_agenda",
     "cmd_commitments",
     "cmd_overdue",
-    "extra_check_rows",
 ]
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str, str], Parser]
@@ -121,33 +119,6 @@ def add_commands(add: AddCommand) -> None:
     p.add_argument("--motion", metavar="MOTION_ID", help="only this motion (id or Zaak number)")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     add_commitment_command(add)
-
-
-def extra_check_rows(settings: Any) -> list[Any]:
-    """Issue 17's row of ``kamerwacht sources --check``: does the live ``$metadata`` still have
-    every Toezegging property the commitment source reads? (Not required: a mismatch warns.)"""
-    import asyncio
-
-    from bot.app import build_client
-    from scrapers.check import CheckRow
-    from scrapers.errors import SourceError
-    from scrapers.tweedekamer_commitments import SOURCE_NAME, check_schema
-
-    url = settings.tweedekamer_url.rstrip("/") + "/$metadata"
-
-    async def fetch() -> bytes:
-        client = build_client(settings)
-        try:
-            return (await client.get(url)).content
-        finally:
-            await client.aclose()
-
-    try:
-        problems = check_schema(asyncio.run(fetch()))
-    except SourceError as exc:
-        problems = [f"$metadata unreachable: {exc.cause}"]
-    detail = "; ".join(problems) or "Toezegging: every property read is in the live schema"
-    return [CheckRow(SOURCE_NAME, not problems, False, detail)]
 
 
 def cmd_commitments(args: argparse.Namespace) -> int:

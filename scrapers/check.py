@@ -4,7 +4,9 @@
   properties) and one small query that must answer JSON;
 * Tweede Kamer SyncFeed: every category reachable and parseable, with its head skiptoken;
 * officielebekendmakingen: one SRU searchRetrieve that must parse;
-* rijksoverheid: the feed must parse (best effort: its failure does not fail the check).
+* rijksoverheid: the feed must parse (best effort: its failure does not fail the check);
+* Tweede Kamer commitments (``Toezegging``): the live ``$metadata`` still has every property the
+  commitment source reads (not required: a mismatch warns).
 
 Probes never raise: every failure becomes a row that says why.
 """
@@ -17,15 +19,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from scrapers.base import KamerwachtError, Source
+from scrapers.errors import SourceError
 from scrapers.http import HttpClient
 from scrapers.odata import read_json
 from scrapers.odata_schema import SchemaMismatch
 from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource, parse_sru
 from scrapers.rijksoverheid import RijksoverheidSource
 from scrapers.tweedekamer import TweedeKamerSource
+from scrapers.tweedekamer_commitments import SOURCE_NAME as COMMITMENTS
+from scrapers.tweedekamer_commitments import check_schema
 from scrapers.tweedekamer_sync import CATEGORIES, TweedeKamerSyncSource, find_head
 
-__all__ = ["CheckRow", "check_sources"]
+__all__ = ["CheckRow", "check_commitments", "check_sources"]
 
 logger = logging.getLogger(__name__)
 
@@ -114,3 +119,15 @@ async def check_sources(client: HttpClient, sources: Sequence[Source]) -> list[C
     return list(
         await asyncio.gather(*(_row(name, p[0], p[1]) for name, p in probes if p is not None))
     )
+
+
+async def check_commitments(client: HttpClient, tweedekamer_url: str) -> CheckRow:
+    """Does the live ``$metadata`` still have every ``Toezegging`` property the commitment source
+    reads? (Not required: a mismatch warns.)"""
+    try:
+        answer = await client.get(tweedekamer_url.rstrip("/") + "/$metadata")
+        problems = check_schema(answer.content)
+    except SourceError as exc:
+        problems = [f"$metadata unreachable: {exc.cause}"]
+    detail = "; ".join(problems) or "Toezegging: every property read is in the live schema"
+    return CheckRow(COMMITMENTS, not problems, False, detail)
