@@ -20,6 +20,7 @@ import hashlib
 import heapq
 import logging
 import weakref
+from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -167,9 +168,11 @@ class Pacer:
     slot back. This one keeps its schedule in memory (one process, e.g. on SQLite).
     """
 
-    # A slot that comes up late is used, and the next one moves to a full interval after it:
-    # starts stay an interval apart and a busy event loop loses only its lateness, not a slot.
-    # The schedule is this process's own, so moving it cannot bunch up with anyone else's.
+    # A slot that comes up late (or a send that resumes late) is used, and the schedule stays
+    # where it was: the next slot is on time, so a busy event loop loses neither slots nor its
+    # lateness. What keeps late starts from bunching up is the window below: at most ``rate``
+    # starts in any ``1 + margin / 2`` seconds, counted at the moment each send really starts. The
+    # schedule is this process's own, so no other process's sends can bunch up with it.
     keeps_late_slots = True
 
     def __init__(self, rate: float = MESSAGES_PER_SECOND, margin: float = PACE_MARGIN) -> None:
@@ -177,18 +180,33 @@ class Pacer:
         if rate <= 0 or margin < 0:
             raise ValueError("rate must be > 0 and margin ≥ 0")
         self.interval = (1.0 + margin) / rate
+        # No more than ``rate`` real starts in any window this long: half the margin, so that a
+        # start made a little late (the other half) does not push every later slot back.
+        self.window = 1.0 + margin / 2
         self.late_slots = 0  # slots that came up too late
+        self._starts: deque[float] = deque(maxlen=max(1, int(rate)))  # the latest real starts
         self._next = 0.0
         self._waiting: list[tuple[Lane, int, asyncio.Future[float]]] = []  # a heap
         self._order = 0
         self._dispatcher: asyncio.Task[None] | None = None
 
     async def reserve(self) -> float:
-        """Take the next slot: its time on the event loop's clock."""
+        """Take the next slot: its time on the event loop's clock.
+
+        The slot after one the dispatcher reached late stays on the schedule (lateness up to an
+        interval is absorbed, not added), but never comes before the window lets a send start.
+        Slots missed altogether are not made up in a burst: bursts leave no room for jitter.
+        """
         now = asyncio.get_running_loop().time()
-        slot = max(self._next, now)
+        slot = max(self._next, now, self._window_opens())
         self._next = slot + self.interval
         return slot
+
+    def _window_opens(self) -> float:
+        """When a new send may start without ``rate`` starts in one window (−inf: now)."""
+        if len(self._starts) < (self._starts.maxlen or 1):
+            return float("-inf")
+        return self._starts[0] + self.window
 
     async def pause(self, seconds: float) -> None:
         """No send starts in the next ``seconds``."""
@@ -198,7 +216,9 @@ class Pacer:
         """Wait for this send's slot, in the current task's :class:`Lane`.
 
         A send that resumes more than :data:`LATE` seconds after its slot (a busy event loop)
-        waits for another one, first in its lane, so that it cannot bunch up with the next.
+        starts all the same if the window has room (this process's own schedule, see
+        :attr:`keeps_late_slots`), or else waits for another slot, first in its lane, so that it
+        cannot bunch up with the next.
         """
         loop = asyncio.get_running_loop()
         if self._dispatcher is not None and self._dispatcher.get_loop() is not loop:
@@ -218,11 +238,28 @@ class Pacer:
             except asyncio.CancelledError:
                 granted.cancel()  # the dispatcher skips it (a slot already given goes unused)
                 raise
-            if loop.time() - slot <= LATE:
-                return
-            if attempt < LATE_RETRIES:
+            late = loop.time() - slot > LATE
+            if late and (attempt < LATE_RETRIES or self.keeps_late_slots):
                 self.late_slots += 1
+            if not late or self.keeps_late_slots:  # late: :meth:`start` keeps the window
+                return
         # still late after a few slots: the loop is saturated; go on rather than starve
+
+    async def start(self) -> None:
+        """The send goes on the wire now: wait until the window has room, and note it.
+
+        Called right before the request is made, after everything that may hold a send between
+        its slot and its start (a late event loop, python-telegram-bot's pause after a 429, the
+        per-group limit), so that sends held up together cannot start in a burst.
+        """
+        if not self.keeps_late_slots:  # the shared schedule: late slots were given up instead
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        while (opens := self._window_opens()) > now:  # earlier sends started late: wait
+            await asyncio.sleep(opens - now)
+            now = loop.time()
+        self._starts.append(now)  # no await since the check: no other send starts in between
 
     def _next_waiting(self) -> asyncio.Future[float] | None:
         """The first send still waiting: answers first, then by arrival."""
@@ -237,8 +274,9 @@ class Pacer:
 
         A slot is chosen for a send only when it comes up, so an answer that arrives while
         fan-out sends wait takes the next one. A slot that comes up more than :data:`LATE`
-        seconds late is given up for a new one, or used with the schedule moved (see
-        :attr:`keeps_late_slots`), so that sends cannot bunch up.
+        seconds late is given up for a new one (the shared schedule), or used with the schedule
+        left where it was (this process's own; its window keeps sends from bunching up, see
+        :attr:`keeps_late_slots`).
         """
         loop = asyncio.get_running_loop()
         try:
@@ -251,9 +289,8 @@ class Pacer:
                         if loop.time() - slot <= LATE:
                             break
                         self.late_slots += 1
-                        if self.keeps_late_slots:  # use it, and push the next one back
+                        if self.keeps_late_slots:  # use it; the window keeps starts apart
                             slot = loop.time()
-                            self._next = max(self._next, slot + self.interval)
                             break
                     else:  # still late after a few slots: the loop is saturated; go on
                         slot = loop.time()
@@ -394,6 +431,7 @@ class FloodLimiter(AIORateLimiter):
         pacer = self.pacer
 
         async def paced(*a: Any, **kw: Any) -> Any:
+            await pacer.start()
             try:
                 return await callback(*a, **kw)
             except RetryAfter as exc:
