@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -34,6 +35,11 @@ __all__ = ["ROLES", "admin_notifiers", "build_scheduler", "digest_channels", "ru
 logger = logging.getLogger(__name__)
 
 ROLES = ("poller", "bot", "web", "worker")
+# The web app renders pages in worker threads of the process; with the bot or the worker in the
+# same process, the event loop that sends waits for the GIL each time it wakes. CPython lets a
+# busy thread keep the GIL for the switch interval (5 ms by default) before handing it over: 1 ms
+# keeps the sends and the bot's answers on time while a visitor reloads the board.
+SHARED_SWITCH_INTERVAL = 0.001
 
 # A part of the service that runs until stopped: started with the App and a stop event.
 Component = Callable[[App, asyncio.Event], Coroutine[Any, Any, None]]
@@ -184,6 +190,9 @@ async def run_service(
     logger.info("kamerwacht running: roles=%s", ",".join(sorted(roles)), extra={"role": "all"})
     refused: BaseException | None = None
     done: set[asyncio.Task[Any]] = set()
+    switch_interval = sys.getswitchinterval()
+    if "web" in roles and roles & {"bot", "worker"}:
+        sys.setswitchinterval(min(switch_interval, SHARED_SWITCH_INTERVAL))
     try:
         waiter = asyncio.create_task(stop.wait())
         watched: list[asyncio.Task[Any]] = [waiter, *tasks]
@@ -208,5 +217,6 @@ async def run_service(
                 # way out is logged, and the others still stop and close
                 logger.error("component %s stopped: %r", task.get_name(), exc)
         await app.aclose()
+        sys.setswitchinterval(switch_interval)
     if refused is not None:  # revoked while running: final, the service stops non-zero
         raise TokenRefused("Telegram refused KAMERWACHT_TELEGRAM_TOKEN") from refused

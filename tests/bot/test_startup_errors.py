@@ -208,3 +208,28 @@ def test_a_bad_digest_time_or_weekday_is_one_line(migrated: str, name: str, valu
     result = kamerwacht("run", "--role", "worker", **env)
     one_line_error(result, name, repr(value))
     assert result.returncode == 2  # as every other invalid setting
+
+
+async def test_web_beside_the_senders_gets_a_short_gil_switch_interval(migrated: str) -> None:
+    """`kamerwacht run` with the web app and a sender in one process: a thread rendering a page
+    hands the GIL to the sending event loop after 1 ms, not 5; the interval is restored after."""
+    import sys
+
+    from bot.schedule import SHARED_SWITCH_INTERVAL, run_service
+    from bot.settings import Settings
+
+    before = sys.getswitchinterval()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(database_url=migrated, web_port=port)
+    seen: list[float] = []
+    for roles in ({"web"}, {"web", "worker"}):
+        stop = asyncio.Event()
+        service = asyncio.create_task(run_service(settings, roles, stop=stop))
+        await asyncio.sleep(0.5)
+        seen.append(sys.getswitchinterval())
+        stop.set()
+        await asyncio.wait_for(service, 30)
+        assert sys.getswitchinterval() == before
+    assert seen == [before, SHARED_SWITCH_INTERVAL]
