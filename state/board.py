@@ -145,6 +145,13 @@ def search_clause(words: str, *, sqlite: bool) -> Any:
     ).bindparams(tsq=tsquery(pairs))
 
 
+def _revision(conn: Connection) -> tuple[Any, ...]:
+    return (
+        conn.scalar(select(func.max(t.changes.c.id))),
+        conn.scalar(select(func.max(t.motions.c.updated))),
+    )
+
+
 class BoardReads(Database):
     """The board's queries; ``board_summary`` and ``overdue`` are cached until the store changes."""
 
@@ -264,18 +271,21 @@ class BoardReads(Database):
         with self._read() as conn:
             return int(conn.scalar(q) or 0)
 
+    def board_revision(self) -> tuple[Any, ...]:
+        """A key that changes whenever the board can: the newest change id and the newest motion
+        update (two index look-ups; every write that moves the board also records a change)."""
+        with self._read() as conn:
+            return _revision(conn)
+
     def board_summary(self) -> BoardSummary:
         """(motions, per parliamentary status, per execution status or "none", last change).
 
         Cached until the store changes: the key is the newest change id and the newest motion
         update (two index look-ups), as every write that moves a count also records a change.
         """
-        m, c = t.motions, t.changes
+        m = t.motions
         with self._read() as conn:
-            key = (
-                conn.scalar(select(func.max(c.c.id))),
-                conn.scalar(select(func.max(m.c.updated))),
-            )
+            key = _revision(conn)
             cached = self._summary
             if cached is not None and cached[0] == key:
                 return cached[1]
@@ -371,14 +381,8 @@ class BoardReads(Database):
         Cached until the store changes (the same key as ``board_summary``) or the day does: the
         board asks on every page view, and computing it reads every adopted motion.
         """
-        m, c = t.motions, t.changes
         with self._read() as conn:
-            key = (
-                today,
-                months,
-                conn.scalar(select(func.max(c.c.id))),
-                conn.scalar(select(func.max(m.c.updated))),
-            )
+            key = (today, months, *_revision(conn))
         cached = self._overdue
         if cached is not None and cached[0] == key:
             return cached[1]

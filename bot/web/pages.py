@@ -26,7 +26,7 @@ from bot.web.board import (
     parse_query,
 )
 from bot.web.charts import vote_chart
-from bot.web.site import page, request_lang, site
+from bot.web.site import html_response, page, render_page, request_lang, site
 from bot.web.texts import translator
 from state.models import (
     Change,
@@ -132,9 +132,16 @@ async def board(request: Request) -> Response:
     months = s.settings.overdue_months
     params = dict(request.query_params)
 
+    lang = request_lang(request)
+
     def build() -> Response:
-        # issue 17: the overdue motions, for the "achterstallig" filter and column
         today = datetime.now(UTC).date()
+        key = ("board", s.repo.board_revision(), today, lang, request.url.query)
+        if (hit := s.cached_page(key)) is not None:  # the store has not changed since
+            cached = html_response(request, hit[0])
+            cached.headers.update(hit[1])
+            return cached
+        # issue 17: the overdue motions, for the "achterstallig" filter and column
         overdue = {o.motion.id: o for o in s.repo.overdue(today=today, months=months)}
         ids = overdue.keys() if query.execution == OVERDUE else None
         execution = None if query.execution == OVERDUE else query.execution
@@ -159,7 +166,7 @@ async def board(request: Request) -> Response:
         )
         next_url = page_url("", "/", params, paging.next_cursor) if more else None
         prev_cursor = paging.previous_cursor
-        response = page(
+        html = render_page(
             request,
             "board.html",
             rows=rows,
@@ -178,8 +185,10 @@ async def board(request: Request) -> Response:
             prev_url=page_url("", "/", params, prev_cursor) if prev_cursor else None,
             overdue=overdue,
         )
-        if next_url:
-            response.headers.update(link_header(s.links.public_url + next_url))
+        headers = link_header(s.links.public_url + next_url) if next_url else {}
+        s.keep_page(key, html, headers)
+        response = html_response(request, html)
+        response.headers.update(headers)
         return response
 
     return await asyncio.to_thread(build)

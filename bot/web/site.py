@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
@@ -20,10 +22,20 @@ from bot.web.texts import LANGUAGES, translator
 from state.repository import Repository
 from templates.render import render
 
-__all__ = ["LANG_COOKIE", "Site", "json_response", "page", "request_lang", "site"]
+__all__ = [
+    "LANG_COOKIE",
+    "Site",
+    "html_response",
+    "json_response",
+    "page",
+    "render_page",
+    "request_lang",
+    "site",
+]
 
 LANG_COOKIE = "kw_lang"
 THROTTLE_SECONDS = 60.0
+PAGE_CACHE = 64  # rendered pages kept (the board's are ~50 KB each)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,6 +50,29 @@ class Site:
     mailer: Mailer | None
     links: Links
     _recent_mail: dict[str, float] = field(default_factory=dict)
+    # Rendered pages by (page, store revision, day, language, query): a visitor reloading the
+    # board costs two index look-ups, not a render that holds the GIL from the sending loop.
+    _pages: OrderedDict[tuple[Any, ...], tuple[str, dict[str, str]]] = field(
+        default_factory=OrderedDict
+    )
+
+    _pages_lock: threading.Lock = field(default_factory=threading.Lock)  # pages render in threads
+
+    def cached_page(self, key: tuple[Any, ...]) -> tuple[str, dict[str, str]] | None:
+        """A page rendered for ``key`` before (its HTML and extra headers), if still kept."""
+        with self._pages_lock:
+            hit = self._pages.get(key)
+            if hit is not None:
+                self._pages.move_to_end(key)
+            return hit
+
+    def keep_page(self, key: tuple[Any, ...], html: str, headers: dict[str, str]) -> None:
+        """Keep a rendered page; the least recently used beyond :data:`PAGE_CACHE` goes."""
+        with self._pages_lock:
+            self._pages[key] = (html, headers)
+            self._pages.move_to_end(key)
+            while len(self._pages) > PAGE_CACHE:
+                self._pages.popitem(last=False)
 
     async def db(self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """Run a blocking repository call in a worker thread."""
@@ -78,8 +113,13 @@ def page(
     request: Request, template: str, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     """Render ``templates/web/<template>`` in the request's language."""
+    return html_response(request, render_page(request, template, **context), status_code)
+
+
+def render_page(request: Request, template: str, **context: Any) -> str:
+    """The HTML of ``templates/web/<template>`` in the request's language."""
     lang = request_lang(request)
-    html = render(
+    return render(
         f"web/{template}",
         lang=lang,
         t=translator(lang),
@@ -88,6 +128,11 @@ def page(
         public_url=site(request).links.public_url,
         **context,
     )
+
+
+def html_response(request: Request, html: str, status_code: int = 200) -> HTMLResponse:
+    """``html`` as the response (a ``?lang=`` choice is remembered in a cookie)."""
+    lang = request_lang(request)
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)

@@ -119,8 +119,8 @@ async def test_pages_render_off_the_event_loop(
 ) -> None:
     second(repo)
     threads: list[bool] = []
-    real_render = pages.render if path == "/feed.atom" else pages.page
-    name = "render" if path == "/feed.atom" else "page"
+    name = {"/feed.atom": "render", "/": "render_page"}.get(path, "page")
+    real_render = getattr(pages, name)
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         threads.append(threading.current_thread() is threading.main_thread())
@@ -130,3 +130,33 @@ async def test_pages_render_off_the_event_loop(
     r = await client.get(path)
     assert r.status_code == 200
     assert threads == [False]
+
+
+async def test_a_reloaded_board_is_not_rendered_again_until_the_store_changes(
+    client: httpx.AsyncClient, repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A visitor reloading the board gets the page rendered for the store as it is; a poll that
+    changes the store, another language or another query renders anew."""
+    renders: list[str] = []
+    real = pages.render_page
+
+    def counting(request: Any, template: str, **context: Any) -> str:
+        renders.append(str(request.url))
+        return real(request, template, **context)
+
+    monkeypatch.setattr(pages, "render_page", counting)
+    first = await client.get("/?limit=2")
+    again = await client.get("/?limit=2")
+    assert len(renders) == 1
+    assert again.text == first.text
+    assert _next(again) == _next(first) is not None  # the Link header is kept with the page
+    english = await client.get("/?limit=2&lang=en")
+    assert len(renders) == 2
+    assert english.text != first.text
+    assert english.headers.get("set-cookie", "").startswith("kw_lang=en")  # not from the cache
+    await client.get("/?limit=2&lang=en")
+    assert len(renders) == 2
+    second(repo)  # the vote on 21501-02-3067 and a letter: the store changed
+    after = await client.get("/?limit=2")
+    assert len(renders) == 3
+    assert after.text != first.text
