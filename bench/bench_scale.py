@@ -7,12 +7,16 @@
    them: goal under 20 ms. Pruning then removes the rows older than the retention.
 3. The web app, in its own process (uvicorn, as ``kamerwacht run --role web``): the board ``/``,
    ``/api/motions``, a board search and ``/brieven``, each requested repeatedly: goals p95 under
-   200 ms and under 300 KB each; the server's RSS (sampled every 20 ms) under 200 MB throughout.
+   200 ms and under 300 KB each (board pages with a parameter the app ignores, new each time, so
+   that its page cache never answers; a plain reload, which it does, is shown beside them); the
+   server's RSS (sampled every 20 ms) under 200 MB throughout.
 4. ``/status <words>`` through the real bot Application and a fake Bot API: goal p95 under 50 ms.
 5. Fan-out while a client reloads the board without pause: ``kamerwacht run`` (every role in one
-   process) sends one change to ~1,400 chats through a fake Bot API enforcing 30 messages/s, while
-   the board is reloaded back to back and a user asks ``/status`` every second. Goals: at least
-   0.95 of 30/s, bot answers p99 under 500 ms.
+   process) sends one change to ~1,500 chats through a fake Bot API enforcing 30 messages/s, while
+   a browsing client (a process of its own) reloads the board back to back and a user asks
+   ``/status`` every second. Goals: at least 0.95 of 30/s (every message the fake accepted while
+   the fan-out ran, on its clock: the bot's answers use the same limit), bot answers p99 under
+   500 ms. The fan-out's own share is printed beside it.
 6. ``kamerwacht status ID`` as a fresh process (best and median of 7): goal under 0.5 s.
 7. Extraction of the recorded letters (as ``bench_extract.py``): goal at least 4 MB/s per CPU
    second of one core; the wall-clock figure, which other processes on the machine lower, is
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -238,14 +243,22 @@ def web(url: str, samples: int) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     rng = random.Random(3)
     words = bench_state.WORDS
+    serial = itertools.count()
+
+    def fresh(path: str) -> str:
+        """``path`` with a parameter the app ignores, new each time: the board's page cache
+        (by store revision and query) never answers, so every request is rendered."""
+        return f"{path}{'&' if '?' in path else '?'}n={next(serial)}"
+
     targets: dict[str, Callable[[], str]] = {
-        "/": lambda: "/",
+        "/": lambda: fresh("/"),
         "/api/motions": lambda: "/api/motions",
-        "/?q=<words>": lambda: "/?q=" + "+".join(rng.sample(words, rng.choice((1, 2)))),
+        "/?q=<words>": lambda: fresh("/?q=" + "+".join(rng.sample(words, rng.choice((1, 2))))),
         "/brieven": lambda: "/brieven",
         "/healthz": lambda: "/healthz",
-        "/?status=adopted&sort=title": lambda: "/?status=adopted&sort=title&order=asc",
+        "/?status=adopted&sort=title": lambda: fresh("/?status=adopted&sort=title&order=asc"),
         "/api/motions (page 500)": lambda: "/api/motions?cursor=50000",
+        "/ reloaded (rendered before)": lambda: "/",
     }
     out: dict[str, Any] = {}
     try:
@@ -373,18 +386,7 @@ async def fan_out_while_browsing(url: str, chats: int, browsing: bool = True) ->
             str(Path(sys.executable).with_name("kamerwacht")), "run", cwd=ROOT, env=env
         )
         answers: list[float] = []
-        reloads = 0
         stop = asyncio.Event()
-
-        async def browse() -> None:
-            nonlocal reloads
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
-                while not stop.is_set():
-                    try:
-                        await c.get("/")
-                        reloads += 1
-                    except httpx.HTTPError:
-                        await asyncio.sleep(0.05)
 
         async def ask() -> None:
             while not stop.is_set():
@@ -396,7 +398,6 @@ async def fan_out_while_browsing(url: str, chats: int, browsing: bool = True) ->
                 await asyncio.sleep(1.0)
 
         counted = {"n": 0, "index": 0}
-        marks: list[tuple[float, int]] = []  # (time, fan-out messages accepted so far)
 
         def fan_out_sent() -> int:
             sent = fake.sent
@@ -406,39 +407,47 @@ async def fan_out_while_browsing(url: str, chats: int, browsing: bool = True) ->
             counted["index"] = len(sent)
             return counted["n"]
 
-        async def watch() -> None:
-            last = 0
-            while not stop.is_set():
-                n = fan_out_sent()
-                if n != last:
-                    marks.append((time.perf_counter(), n))
-                    last = n
-                await asyncio.sleep(0.01)
-
         t0 = time.perf_counter()
         rss = RssSampler(proc.pid or 0)
+        # The browsing client is a process of its own, as a visitor is: in this process it would
+        # share the fake Bot API's event loop and delay the fake's own clock, not kamerwacht's.
+        browser = None
+        if browsing:
+            browser = await asyncio.create_subprocess_exec(
+                sys.executable, __file__, "--browse", str(port), stdout=asyncio.subprocess.PIPE
+            )
         with rss:
-            tasks = [asyncio.create_task(t) for t in (ask(), watch())]
-            if browsing:
-                tasks.append(asyncio.create_task(browse()))
+            tasks = [asyncio.create_task(ask())]
             try:
                 await fake.wait_for(lambda: fan_out_sent() >= rows, within=rows / 20 + 60)
             finally:
                 stop.set()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                reloads = 0
+                if browser is not None:
+                    browser.terminate()
+                    out, _ = await browser.communicate()
+                    reloads = int(out.decode().strip() or 0)
                 proc.terminate()
                 await proc.wait()
         seconds = time.perf_counter() - t0
-        # the sending rate between the first and the last fan-out message accepted
-        (t_first, n_first), (t_last, n_last) = marks[0], marks[-1]
-        rate = (n_last - n_first) / (t_last - t_first) if t_last > t_first else 0.0
+        # Rates on the fake's clock, between the first and the last fan-out message it accepted:
+        # every message (the fan-out and the bot's answers share the one limit of 30/s) and the
+        # fan-out alone (what the answers leave it).
+        arrivals = list(zip(fake.accepted_at, fake.sent, strict=True))
+        fan_at = [at for at, m in arrivals if m["chat"]["id"] != _SAMPLE_CHAT]
+        t_first, t_last = fan_at[0], fan_at[-1]
+        every = sum(1 for at, _ in arrivals if t_first <= at <= t_last)
+        span = t_last - t_first
         chats_sent = [m["chat"]["id"] for m in fake.sent if m["chat"]["id"] != _SAMPLE_CHAT]
         return {
             "rows": rows,
             "sent": len(chats_sent),
             "duplicates": len(chats_sent) - len(set(chats_sent)),
-            "rate": rate,
-            "ratio": rate / TELEGRAM_LIMIT,
+            "rate": (every - 1) / span,
+            "ratio": (every - 1) / span / TELEGRAM_LIMIT,
+            "fan_out_ratio": (len(fan_at) - 1) / span / TELEGRAM_LIMIT,
+            "answers_sent": every - len(fan_at),
             "bot_p99_ms": _pct(answers, 0.99) if answers else float("nan"),
             "bot_answers": len(answers),
             "reloads": reloads,
@@ -446,6 +455,28 @@ async def fan_out_while_browsing(url: str, chats: int, browsing: bool = True) ->
             "rss_peak_mb": rss.peak,
             "count_429": fake.count_429,
         }
+
+
+def browse_forever(port: int) -> None:
+    """Reload the board back to back until SIGTERM; then print how many loads completed."""
+    import signal
+
+    loads = 0
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        while not stopping:
+            try:
+                client.get("/")
+                loads += 1
+            except httpx.HTTPError:
+                time.sleep(0.05)
+    print(loads, flush=True)
 
 
 # --------------------------------------------------------------------------- CLI and extraction
@@ -512,7 +543,11 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=40, help="requests per page")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     parser.add_argument("--fan-out-only", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--browse", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.browse:
+        browse_forever(args.browse)
+        return 0
     if args.serve:
         serve(args.serve[0], int(args.serve[1]))
         return 0
@@ -569,7 +604,8 @@ def main() -> int:
             check(f"{name} p95", f"{r['p95_ms']:.0f} ms", "< 200 ms",
                   r["p95_ms"] < GOALS["page_p95_ms"])  # fmt: skip
             check(f"{name} size", f"{r['kb']:.0f} KB", "< 300 KB", r["kb"] < GOALS["page_kb"])
-        for name in ("/?status=adopted&sort=title", "/api/motions (page 500)"):
+        for name in ("/?status=adopted&sort=title", "/api/motions (page 500)",
+                     "/ reloaded (rendered before)"):  # fmt: skip
             r = web_result[name]
             rows.append(_row(f"  {name} p95", f"{r['p95_ms']:.0f} ms", "", None))
         check("web server peak RSS", f"{web_result['rss_peak_mb']:.0f} MB", "< 200 MB",
@@ -586,6 +622,9 @@ def main() -> int:
         check(f"fan-out to {fan['rows']:,.0f} chats while the board reloads",
               f"{fan['ratio']:.3f} of 30/s", ">= 0.95",
               fan["ratio"] >= GOALS["fan_out_ratio"] and fan["sent"] >= fan["rows"])  # fmt: skip
+        rows.append(_row(f"  of which the fan-out ({fan['answers_sent']:.0f} answers beside it)",
+                         f"{fan['fan_out_ratio']:.3f} of 30/s", "", None))  # fmt: skip
+        rows.append(_row("  429 answers", f"{fan['count_429']:.0f}", "", None))
         check("  bot answers p99 meanwhile", f"{fan['bot_p99_ms']:.0f} ms", "< 500 ms",
               fan["bot_p99_ms"] < GOALS["bot_p99_ms"])  # fmt: skip
         rows.append(_row("  board reloads meanwhile", f"{fan['reloads']:,.0f}", "", None))
