@@ -588,6 +588,20 @@ EXPECTED: dict[str, Doc] = {
         },
         held_out=True,
     ),
+    # --- fourth held-out batch (2026-12-06): expectations written before the extractor read them ---
+    # Begroting Koninkrijksrelaties (IV) 2020, "Bijlage 3: Moties en toezeggingen", "Tabel 32 Door
+    # de Staten-Generaal aanvaarde moties die zijn afgerond": each row names a motion by its
+    # submitters and a Handelingen Vindplaats ("Handelingen II, 2017/18, nr. 19, item 11"), never by
+    # Kamerstuk id, so no motion can be named. The letters of the status column ("Afgedaan. De
+    # Tweede Kamer is op 15 juni 2018 per brief geïnformeerd (Kamerstukken II 2017/18, 34775-IV,
+    # nr. 44)") are references; the copy ends at "(Kamerstukken II 2018/19, 35000": no id there.
+    "rijksfinancien-2020-IV-bijlage3.txt": Doc(
+        DocumentKind.BUDGET_ANNEX,
+        None,
+        {},
+        references=("34775-IV-44", "35000-IV-36"),
+        held_out=True,
+    ),
 }
 
 
