@@ -58,11 +58,16 @@ def budget_query(since: str | None) -> str:
     return " and ".join(clauses)
 
 
+# a row of the overview opens with the motion: "Motie van Haverkamp over …" (rijksbegroting 2010),
+# "De motie van de leden Van den Berg, … Verzoeken de regering" (rijksfinancien, begroting IV 2020)
+_ROW_RE = re.compile(r"^[ \t]*(?:De\s+)?(?:Nader\s+)?(?:Gewijzigde\s+)?Motie\b", re.I | re.M)
+
+
 def annex_section(text: str) -> str | None:
     """The motion overview inside a begroting or jaarverslag: from its heading to the end."""
     for heading in _HEADING_RE.finditer(text):
         rest = text[heading.start() :]
-        if re.search(r"^[ \t]*(?:Nader\s+)?(?:Gewijzigde\s+)?Motie\b", rest, re.I | re.M):
+        if _ROW_RE.search(rest):
             return rest
     return None
 

@@ -52,6 +52,27 @@ def test_the_search_is_a_cql_query_the_replay_understands() -> None:
     assert "dt.modified" not in budget_query(None)
 
 
+def test_an_overview_whose_rows_open_with_de_motie_is_found() -> None:
+    """rijksfinancien's layout: "Bijlage 3: Moties en toezeggingen" … "De motie van de leden …"."""
+    text = (TEXT.parent / "rijksfinancien-2020-IV-bijlage3.txt").read_text(encoding="utf-8")
+    section = annex_section(text)
+    assert section is not None
+    assert section.startswith("Bijlage 3: Moties en toezeggingen")
+    # its rows name motions only by submitters and a Handelingen Vindplaats: no row is a report
+    letter = budget_letter(
+        text,
+        identifier="rijksfinancien-2020-IV",
+        kamerstuk=None,
+        title="Begroting Koninkrijksrelaties 2020; Bijlage 3",
+        url="https://www.rijksfinancien.nl/memorie-van-toelichting/2020/OWB/IV/onderdeel/232311",
+        date=None,
+        source="officielebekendmakingen",
+    )
+    assert letter is None
+    # a heading alone, with no row under it, is not an overview
+    assert annex_section("Bijlage 3: Moties en toezeggingen\n\nGeen.\n") is None
+
+
 def test_the_overview_rows_are_reports_with_the_row_as_evidence() -> None:
     text = TEXT.read_text(encoding="utf-8")
     section = annex_section(text)

@@ -588,7 +588,7 @@ EXPECTED: dict[str, Doc] = {
         },
         held_out=True,
     ),
-    # --- fourth held-out batch (2026-12-06): expectations written before the extractor read them ---
+    # --- fourth held-out batch (2026-12-06): expectations written before the extractor ran ---
     # Begroting Koninkrijksrelaties (IV) 2020, "Bijlage 3: Moties en toezeggingen", "Tabel 32 Door
     # de Staten-Generaal aanvaarde moties die zijn afgerond": each row names a motion by its
     # submitters and a Handelingen Vindplaats ("Handelingen II, 2017/18, nr. 19, item 11"), never by
@@ -655,6 +655,8 @@ def test_every_text_has_expectations_and_provenance() -> None:
     assert kinds.count(H) >= 9
     assert kinds.count(DocumentKind.MOTION) >= 6
     assert kinds.count(DocumentKind.LETTER) >= 3
+    assert kinds.count(DocumentKind.BUDGET_ANNEX) >= 2
+    assert kinds.count(DocumentKind.VOTE_LIST) >= 1
 
 
 @pytest.mark.parametrize("name", sorted(n for n, w in EXPECTED.items() if not w.held_out))
