@@ -602,6 +602,45 @@ EXPECTED: dict[str, Doc] = {
         references=("34775-IV-44", "35000-IV-36"),
         held_out=True,
     ),
+    # tweedekamer.nl motion pages: "36 600 I Vaststelling van de begrotingsstaat van de Koning (I)
+    # …" / "Nr. 6" / "MOTIE VAN HET LID SNELLER" / "Voorgesteld 9 oktober 2024", signed "Sneller";
+    # "Aangenomen met handopsteken" and the table "PVV | 37 | Voor |" … "JA21 | 1 | Tegen |".
+    "tk-motie-detail-2024D37742.txt": Doc(
+        DocumentKind.MOTION,
+        "36600-I-6",
+        {
+            "36600-I-6": M(
+                ("Sneller",),
+                None,
+                ADOPTED,
+                ("PVV", "GroenLinks-PvdA", "D66", "SP", "DENK", "FVD", "PvdD", "Volt"),
+                ("VVD", "NSC", "BBB", "CDA", "ChristenUnie", "SGP", "JA21"),
+                date=D(2024, 10, 9),
+            )
+        },
+        date=D(2024, 10, 9),
+        held_out=True,
+    ),
+    # "32 317 JBZ-Raad" / "Nr. 607" / "MOTIE VAN DE LEDEN JASPER VAN DIJK EN VAN OJIK" /
+    # "Voorgesteld 12 maart 2020", signed "Jasper van Dijk" / "Van Ojik"; "Verworpen met
+    # handopsteken"; the table names two single members ("Van Haga | 1 | Tegen |",
+    # "Van Kooten-Arissen | 1 | Voor |") as well as the fracties.
+    "tk-motie-detail-2020D10301.txt": Doc(
+        DocumentKind.MOTION,
+        "32317-607",
+        {
+            "32317-607": M(
+                ("Jasper van Dijk", "Van Ojik"),
+                None,
+                REJECTED,
+                ("GroenLinks", "SP", "PvdA", "50PLUS", "PvdD", "DENK", "Van Kooten-Arissen"),
+                ("VVD", "PVV", "CDA", "D66", "ChristenUnie", "SGP", "FVD", "Van Haga"),
+                date=D(2020, 3, 12),
+            )
+        },
+        date=D(2020, 3, 12),
+        held_out=True,
+    ),
 }
 
 
