@@ -26,6 +26,7 @@ from scrapers.errors import SourceError
 from scrapers.http import HttpClient
 from scrapers.tweedekamer_agenda import AgendaSource
 from scrapers.tweedekamer_commitments import CommitmentSource
+from state.merge import with_reading
 from state.models import Change, DocumentKind, Letter, Motion, Observation
 from state.repository import Repository
 from templates.render import change_summary
@@ -83,7 +84,8 @@ class PollApp(Protocol):
 
 
 def merge_results(results: Iterable[SourceResult]) -> Observation:
-    """One Observation from several sources: the first source to report a motion or letter wins.
+    """One Observation from several sources: the first source to report a motion or letter wins,
+    except that a decision read from the Handelingen joins the motion's record.
 
     Letters are the same letter when their ids or their Kamerstuk ids agree. A motion's own
     document (officielebekendmakingen lists motions among its Kamerstukken) is not a letter
@@ -94,7 +96,9 @@ def merge_results(results: Iterable[SourceResult]) -> Observation:
     seen_kamerstuk: set[str] = set()
     for result in results:
         for motion in result.motions:
-            motions.setdefault(motion.id, motion)
+            first = motions.get(motion.id)
+            # a reading of the Handelingen joins the record of the same motion (issue 16)
+            motions[motion.id] = with_reading(first, motion) if first else motion
         for letter in result.letters:
             if letter.kind is DocumentKind.MOTION:
                 continue

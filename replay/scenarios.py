@@ -20,6 +20,7 @@ from typing import Any
 from replay.agenda import SCENARIO_STEPS as AGENDA_SCENARIOS
 from replay.agenda import add_agenda, add_commitments
 from replay.budget import BUDGET_SCENARIOS, budget_records  # issue 16: budget annexes
+from replay.handelingen import HANDELINGEN_SCENARIOS, add_handelingen_records, handelingen_records
 from replay.odata import Graph, Schema
 
 __all__ = [
@@ -135,6 +136,7 @@ _ALL = [
     ),
 ]
 _ALL += [Scenario(n, d) for n, d in BUDGET_SCENARIOS.items()]  # issue 16 (replay/budget.py)
+_ALL += [Scenario(n, d) for n, d in HANDELINGEN_SCENARIOS.items()]  # issue 16 (handelingen.py)
 _ALL += [  # issue 17: the agenda (replay/agenda.py)
     Scenario(
         "agenda",
@@ -349,6 +351,7 @@ SRU_INDEXES = {
     "dt.issued": "dcterms:issued",
     "c.product-area": "c:product-area",
     "w.dossiernummer": "ow:dossiernummer",
+    "w.behandelddossier": "ow:behandeldDossier",  # repeated: one per motion or bill handled
     "w.ondernummer": "ow:ondernummer",
     "w.publicatienaam": "ow:publicatienaam",
     "w.organisatietype": "ow:organisatietype",
@@ -357,6 +360,7 @@ SRU_INDEXES = {
     "w.vergaderjaar": "ow:vergaderjaar",
 }
 REPOSITORY = "https://repository.overheid.nl"
+MULTI = "\x1f"  # joins the values of an index a record repeats (behandeldDossier)
 
 
 def _sru_record(xml: str, resource: Resource | None) -> SruRecord:
@@ -371,9 +375,9 @@ def _sru_record(xml: str, resource: Resource | None) -> SruRecord:
     node = ET.fromstring(wrapped)
     fields: dict[str, str] = {}
     for index, tag in SRU_INDEXES.items():
-        found = node.find(f".//{tag}", SRU_NS)
-        if found is not None and found.text:
-            fields[index] = found.text.strip()
+        values = [f.text.strip() for f in node.iterfind(f".//{tag}", SRU_NS) if f.text]
+        if values:
+            fields[index] = MULTI.join(values)
     item = node.find(".//gzd:itemUrl[@manifestation='xml']", SRU_NS)
     path = item.text.strip().removeprefix(REPOSITORY) if item is not None and item.text else None
     return SruRecord(fields, xml, path, resource)
@@ -435,6 +439,8 @@ def snapshot(name: str, step: int) -> Snapshot:
         if step >= arrives.get(name, 0):
             sru.append(record)
     sru += [_sru_record(x, Resource(f, t)) for x, f, t in budget_records(name)]  # issue 16
+    sru += [_sru_record(x, Resource(f, t)) for x, f, t in handelingen_records(name)]
+    add_handelingen_records(graph, name)
     if name == "demo" and step == 0:
         letter = next(
             r for r in graph.sets["Document"].values() if r["DocumentNummer"] == LETTER_2423

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from replay.scenarios import REPOSITORY, SRU_INDEXES, SruRecord
+from replay.scenarios import MULTI, REPOSITORY, SRU_INDEXES, SruRecord
 
 __all__ = ["parse_cql", "search_response"]
 
@@ -185,4 +185,5 @@ class _CqlParser:
         compare = _RELATIONS.get(op)
         if compare is None:
             raise ValueError(f"unsupported CQL relation {op!r}")
-        return lambda f: index in f and compare(f[index], value)
+        # an index a record repeats (behandeldDossier) matches when one of its values does
+        return lambda f: index in f and any(compare(v, value) for v in f[index].split(MULTI))

@@ -12,10 +12,11 @@ Each on-topic letter or motion is read from its official XML (the record's ``xml
 and handed to ``scrapers.letters``. Letters carry their Kamerstuk id (``kst-21501-02-2423`` →
 ``21501-02-2423``), which is how the poll cycle de-duplicates them against the Tweede Kamer source.
 
-The **Handelingen** of the topic's dossiers come in the same search
-(``w.publicatienaam=="Kamerstuk" or w.publicatienaam=="Handelingen"``) and are read the same
-way: a vote section gives, for each motion of the topic's dossiers or the watchlist, its decision
-with the date of the meeting and the parties named as voting for and against
+The **Handelingen** of the topic's dossiers and of the watched motions come in the same search
+(``w.publicatienaam=="Handelingen"`` with ``w.behandeldDossier``, the motions or bills an item
+handles) and are read the same way: a vote section gives, for each motion of the topic's
+dossiers or the watchlist, its decision with the date of the meeting and the parties named as
+voting for and against
 (``motions_from_handelingen``) — what many older motions lack upstream, where the Besluit has no
 Stemming rows. Such a decision carries the Handelingen item's URL as its ``source``.
 """
@@ -71,6 +72,7 @@ NS = {
 PAGE = 100
 MAX_PAGES = 50
 ID_BATCH = 20
+WATCH_INLINE = 25  # watched motions asked by their behandeldDossier value in one search
 _ITEM_ID_RE = re.compile(r"/((?:kst|blg|h|stb|stcrt)-[\w.-]+?)(?:\.html?)?$")
 
 
@@ -188,6 +190,27 @@ class OfficieleBekendmakingenSource:
         dossiers = " or ".join(f"w.dossiernummer=={_quote(d)}" for d in self.topic.dossiers)
         return f"({dossiers})" if dossiers else ""
 
+    def _publications_clause(self, watchlist: frozenset[str]) -> str:
+        """Kamerstukken of the topic's dossiers, and the Handelingen items that handle them.
+
+        A Handelingen record has no ``dossiernummer``: it names what its item handles in
+        ``behandeldDossier``, one value per motion (``27925;788``) or bill (``33328``), as the
+        recorded records show. A watched motion is asked by that exact value; a topic dossier by
+        the word relation (``=``) — how the live service words ``21501-02;2215`` is not recorded.
+        """
+        kamerstuk = 'w.publicatienaam=="Kamerstuk"'
+        if self._dossier_clause():
+            kamerstuk = f"({kamerstuk} and {self._dossier_clause()})"
+        handled = [f"w.behandeldDossier={_quote(d)}" for d in self.topic.dossiers]
+        for motion_id in sorted(watchlist)[:WATCH_INLINE]:
+            match = MOTION_ID_RE.match(motion_id)
+            if match and dossier_of(motion_id) not in self.topic.dossiers:
+                value = f"{dossier_of(motion_id)};{int(match['nr'])}"
+                handled.append(f"w.behandeldDossier=={_quote(value)}")
+        if not handled:
+            return f'({kamerstuk} or w.publicatienaam=="Handelingen")'
+        return f'({kamerstuk} or (w.publicatienaam=="Handelingen" and ({" or ".join(handled)})))'
+
     async def _search(self, client: HttpClient, query: str) -> tuple[list[SruRecord], int]:
         records: list[SruRecord] = []
         start = 1
@@ -218,9 +241,7 @@ class OfficieleBekendmakingenSource:
         since = cursors.get("modified")
         if since is None and self.lookback is not None:
             since = (date.today() - self.lookback).isoformat()  # noqa: DTZ011 - a calendar date
-        clauses = ['(w.publicatienaam=="Kamerstuk" or w.publicatienaam=="Handelingen")']
-        if self._dossier_clause():
-            clauses.append(self._dossier_clause())
+        clauses = [self._publications_clause(watchlist)]
         if since:
             clauses.append(f'dt.modified>="{since}"')
         records, seen = await self._search(client, " and ".join(clauses))

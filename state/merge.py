@@ -32,6 +32,7 @@ __all__ = [
     "merge_letter",
     "merge_motion",
     "motion_from_citation",
+    "with_reading",
 ]
 
 LETTER_SOURCE = "letter"  # Motion.source of a motion known only from a letter's citation
@@ -127,6 +128,10 @@ def merge_motion(stored: Motion, observed: Motion) -> Motion:
     """
     if observed.source == LETTER_SOURCE:
         return fill_motion(stored, observed)
+    # a reading of the Handelingen (every decision names where it was read) adds its decision;
+    # a Besluit with Stemming rows stays what decides the status
+    reading = bool(observed.decisions) and all(d.source for d in observed.decisions)
+    counted = reading and any(d.votes and not d.source for d in stored.decisions)
 
     submitters = stored.submitters
     if observed.submitters and _parties_known(observed.submitters) >= _parties_known(
@@ -150,8 +155,10 @@ def merge_motion(stored: Motion, observed: Motion) -> Motion:
 
     status, raw = observed.parliamentary_status, observed.status_raw
     observed_has_no_decision = not observed.decisions and stored.decisions
-    if not known_status(observed) or (
-        observed_has_no_decision and status is ParliamentaryStatus.SUBMITTED
+    if (
+        counted
+        or not known_status(observed)
+        or (observed_has_no_decision and status is ParliamentaryStatus.SUBMITTED)
     ):
         status, raw = stored.parliamentary_status, stored.status_raw
     elif raw is None and status is stored.parliamentary_status:
@@ -173,8 +180,21 @@ def merge_motion(stored: Motion, observed: Motion) -> Motion:
         zaak_id=_pick(observed.zaak_id, stored.zaak_id),
         zaak_nummer=_pick(observed.zaak_nummer, stored.zaak_nummer),
         url=_pick(observed.url, stored.url),
-        source=observed.source,
+        source=stored.source if reading else observed.source,
     )
+
+
+def with_reading(record: Motion, reading: Motion) -> Motion:
+    """Two reports of one motion in one poll: the record and a reading of the Handelingen.
+
+    The reading (its decisions carry their ``source``) is merged onto the record; any other
+    second report is left out (the first source's report wins), as before.
+    """
+    if any(d.source for d in record.decisions) and not any(d.source for d in reading.decisions):
+        record, reading = reading, record
+    if not (reading.decisions and all(d.source for d in reading.decisions)):
+        return record
+    return merge_motion(record, reading)
 
 
 def fill_motion(stored: Motion, weak: Motion) -> Motion:

@@ -255,9 +255,13 @@ class Motion:
 
         On one day a vote outranks the submission (``Ingediend``) it follows, and a decision with
         votes one without (a Besluit lacking Stemming rows beside its Handelingen record); equal
-        ones keep the order the source gave them (the last wins).
+        ones keep the order the source gave them (the last wins). A Besluit with Stemming rows
+        is never overridden by a decision read from the Handelingen.
         """
         finals = [(i, d) for i, d in enumerate(self.decisions) if d.final]
+        if any(d.votes and not d.source for _, d in finals):
+            # a Besluit with Stemming rows is never overridden by a reading of the Handelingen
+            finals = [(i, d) for i, d in finals if not d.source]
         if not finals:
             return None
         return max(

@@ -8,13 +8,23 @@ when merged (state.diff.merge_motion) and are stored with their source.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from scrapers.letters import extract_file
 from scrapers.officielebekendmakingen import motions_from_handelingen
 from state.changes import motion_facts
 from state.diff import merge_motion
-from state.models import Decision, Observation, ParliamentaryStatus, VoteChoice
+from state.merge import with_reading
+from state.models import (
+    Decision,
+    Motion,
+    Observation,
+    ParliamentaryStatus,
+    PartyVote,
+    VoteChoice,
+)
 from state.repository import Repository
 
 from .factories import NOW, motion
@@ -76,3 +86,33 @@ def test_store_keeps_the_source(repo: Repository) -> None:
     [decision] = stored.decisions
     assert decision.source == URL
     assert len(decision.votes) == 6
+
+
+def test_a_besluit_with_stemming_rows_stays_the_decision() -> None:
+    """Issue 16: whatever the order or the dates, a Besluit with Stemming rows is not overridden
+    by a reading of the Handelingen (its status neither)."""
+    counted = Decision(
+        "b-2",
+        "26407-34",
+        ParliamentaryStatus.ADOPTED,
+        "Stemmen - aangenomen",
+        date=WHEN,
+        votes=(PartyVote("SP", "SP", VoteChoice.FOR, seats=25),),
+    )
+    handelingen = cast(Motion, _observed()["26407-34"])
+    [read] = handelingen.decisions
+    later = replace(read, status=ParliamentaryStatus.REJECTED, date=WHEN.replace(day=25))
+    reading = replace(handelingen, decisions=(later,), parliamentary_status=later.status)
+    adopted = ParliamentaryStatus.ADOPTED
+    stored = motion("26407-34", decisions=(counted,), parliamentary_status=adopted)
+    for merged in (merge_motion(stored, reading), with_reading(stored, reading)):
+        assert merged.final_decision == counted
+        assert merged.parliamentary_status is ParliamentaryStatus.ADOPTED
+        assert [d.id for d in merged.decisions] == [later.id, "b-2"]
+    # without Stemming rows the Besluit gives way to the reading (the case the source is for)
+    bare = replace(counted, votes=())
+    merged = with_reading(motion("26407-34", decisions=(bare,)), handelingen)
+    assert merged.final_decision == read
+    assert merged.source == "tweedekamer"  # the record's, not the reading's source
+    # in a poll the reading joins the record whichever source reported first
+    assert with_reading(handelingen, motion("26407-34", decisions=(bare,))) == merged
