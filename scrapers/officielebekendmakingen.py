@@ -38,6 +38,7 @@ from scrapers.budgets import budget_letter, budget_query, is_budget_dossier
 from scrapers.document import ExtractedDocument
 from scrapers.http import HttpClient, Validators, same_host
 from scrapers.letters import extract_document, to_letter
+from scrapers.sru_queries import dossier_clause, publications_clause, quote
 from scrapers.text import to_text
 from scrapers.topics import TopicProfile
 from state.models import (
@@ -72,7 +73,6 @@ NS = {
 PAGE = 100
 MAX_PAGES = 50
 ID_BATCH = 20
-WATCH_INLINE = 25  # watched motions asked by their behandeldDossier value in one search
 _ITEM_ID_RE = re.compile(r"/((?:kst|blg|h|stb|stcrt)-[\w.-]+?)(?:\.html?)?$")
 
 
@@ -164,10 +164,6 @@ def _is_count(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 class OfficieleBekendmakingenSource:
     """SRU + RSS on the topic's dossiers; yields letters (and motion documents) with their text."""
 
@@ -187,29 +183,7 @@ class OfficieleBekendmakingenSource:
         self.lookback = lookback
 
     def _dossier_clause(self) -> str:
-        dossiers = " or ".join(f"w.dossiernummer=={_quote(d)}" for d in self.topic.dossiers)
-        return f"({dossiers})" if dossiers else ""
-
-    def _publications_clause(self, watchlist: frozenset[str]) -> str:
-        """Kamerstukken of the topic's dossiers, and the Handelingen items that handle them.
-
-        A Handelingen record has no ``dossiernummer``: it names what its item handles in
-        ``behandeldDossier``, one value per motion (``27925;788``) or bill (``33328``), as the
-        recorded records show. A watched motion is asked by that exact value; a topic dossier by
-        the word relation (``=``) — how the live service words ``21501-02;2215`` is not recorded.
-        """
-        kamerstuk = 'w.publicatienaam=="Kamerstuk"'
-        if self._dossier_clause():
-            kamerstuk = f"({kamerstuk} and {self._dossier_clause()})"
-        handled = [f"w.behandeldDossier={_quote(d)}" for d in self.topic.dossiers]
-        for motion_id in sorted(watchlist)[:WATCH_INLINE]:
-            match = MOTION_ID_RE.match(motion_id)
-            if match and dossier_of(motion_id) not in self.topic.dossiers:
-                value = f"{dossier_of(motion_id)};{int(match['nr'])}"
-                handled.append(f"w.behandeldDossier=={_quote(value)}")
-        if not handled:
-            return f'({kamerstuk} or w.publicatienaam=="Handelingen")'
-        return f'({kamerstuk} or (w.publicatienaam=="Handelingen" and ({" or ".join(handled)})))'
+        return dossier_clause(self.topic.dossiers)
 
     async def _search(self, client: HttpClient, query: str) -> tuple[list[SruRecord], int]:
         records: list[SruRecord] = []
@@ -241,7 +215,7 @@ class OfficieleBekendmakingenSource:
         since = cursors.get("modified")
         if since is None and self.lookback is not None:
             since = (date.today() - self.lookback).isoformat()  # noqa: DTZ011 - a calendar date
-        clauses = [self._publications_clause(watchlist)]
+        clauses = [publications_clause(self.topic.dossiers, watchlist)]
         if since:
             clauses.append(f'dt.modified>="{since}"')
         records, seen = await self._search(client, " and ".join(clauses))
@@ -337,7 +311,7 @@ class OfficieleBekendmakingenSource:
         notes: list[str],
     ) -> tuple[set[str], int]:
         """Identifiers of on-topic feed items not handled before, and the number of items."""
-        terms = " or ".join(f"cql.textAndIndexes={_quote(t)}" for t in self.topic.terms[:4])
+        terms = " or ".join(f"cql.textAndIndexes={quote(t)}" for t in self.topic.terms[:4])
         query = " or ".join(c for c in (self._dossier_clause(), f"({terms})") if c)
         validators = Validators(cursors.get("rss_etag"), cursors.get("rss_last_modified"))
         result = await client.get(
