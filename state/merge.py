@@ -164,9 +164,14 @@ def merge_motion(stored: Motion, observed: Motion) -> Motion:
     elif raw is None and status is stored.parliamentary_status:
         raw = stored.status_raw
 
+    if reading:  # a reading only fills what the record lacks (its title is a phrase of the text)
+        title = stored.title if stored.title.strip() else observed.title
+        submitters = stored.submitters or observed.submitters
+    else:
+        title = observed.title if observed.title.strip() else stored.title
     return Motion(
         id=stored.id,
-        title=observed.title if observed.title.strip() else stored.title,
+        title=title,
         submitters=submitters,
         date=observed.date or stored.date,
         parliamentary_status=status,

@@ -205,7 +205,9 @@ def _timeline(motion: Motion, reports: Sequence[ExecutionReport]) -> list[Timeli
     items: list[TimelineItem] = []
     for entry in in_life_order(build(motion, reports)):
         if entry.kind is TimelineKind.DECISION:
-            tally = "{}-{}".format(*entry.tally) if entry.tally is not None else None
+            # parties without seats (a decision read from the Handelingen) give no tally
+            known = entry.tally is not None and entry.seats_known
+            tally = "{}-{}".format(*entry.tally) if entry.tally is not None and known else None
             items.append(TimelineItem(entry.date, "decision", entry.status, tally))
         elif entry.kind is TimelineKind.EXECUTION_REPORT:
             kind = "report" if entry.status else "mention"
@@ -237,7 +239,7 @@ def status_view(
         lang=lang,
         m=motion,
         final=final,
-        tally="{}-{}".format(*final.tally) if final and final.votes else None,
+        tally="{}-{}".format(*final.tally) if final and any(v.seats for v in final.votes) else None,
         votes=_votes(motion),
         report=report,
         mention=mention,

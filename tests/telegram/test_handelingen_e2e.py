@@ -1,16 +1,16 @@
 """Issue 16, last point end to end: a decision and its votes read from a real vote section.
 
-Replay scenario ``handelingen-vote``: the real vote section h-tk-20072008-7103-7103 behind a
-DERIVED SRU record, and DERIVED Tweede Kamer records for the motion it decides, 26407-34, whose
-``Stemmen - aangenomen`` Besluit has no Stemming rows (replay/data/handelingen/). The motion is
-tracked because the watch list names it (``KAMERWACHT_WATCHLIST``): no topic motion's vote section
-was found in public copies (see tests/scrapers/realtexts/PROVENANCE.md).
+Replay scenario ``handelingen-vote``: the real vote sections h-tk-20072008-7103-7103 (26407-34
+adopted) and h-tk-20222023-39-34 (36200-VI-30 rejected, both sides named) behind DERIVED SRU
+records, and DERIVED Tweede Kamer records of the two motions, whose Besluiten have no Stemming
+rows (replay/data/handelingen/). The motions are tracked because the watch list names them
+(``KAMERWACHT_WATCHLIST``): no topic motion's vote section was found in public copies (see
+tests/scrapers/realtexts/PROVENANCE.md).
 
-An ordinary poll (``poll_once`` on ``build_app``: every source, over loopback) gives the motion
-its decision, the date of the vote and the parties for — "de aanwezige leden van de fracties van
-de SP, de PvdA, GroenLinks, D66, de PvdD en de ChristenUnie voor deze gewijzigde motie … en die
-van de overige fracties ertegen, zodat zij is aangenomen" — shown with the Handelingen as the
-source on /status, the motion page and the API; a second poll changes nothing.
+An ordinary poll (``poll_once`` on ``build_app``: every source, over loopback) gives each motion
+its decision, the date of the vote and the parties for and against as the text names them, shown
+with the Handelingen as the source on /status, the motion page and the API; a second poll
+changes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import asyncio
 import dataclasses
 import datetime
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -34,9 +35,58 @@ from tests.telegram.fake_bot_api import FakeBotAPI
 from tests.telegram.helpers import say
 
 CHAT = 1716
-MOTION = "26407-34"
-URL = "https://zoek.officielebekendmakingen.nl/h-tk-20072008-7103-7103.html"
-FOR = {"SP", "PvdA", "GroenLinks", "D66", "PvdD", "ChristenUnie"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A motion, the Handelingen item that decides it, and what that item says."""
+
+    motion: str
+    url: str
+    status: str
+    label: str  # in /status and on the page
+    date: datetime.date
+    shown: str  # the date as shown
+    title: str  # how the Tweede Kamer record's title begins
+    parties_for: frozenset[str]
+    parties_against: frozenset[str]
+
+
+OB = "https://zoek.officielebekendmakingen.nl"
+CASES = (
+    # "de aanwezige leden van de fracties van de SP, de PvdA, GroenLinks, D66, de PvdD en de
+    # ChristenUnie voor deze gewijzigde motie … en die van de overige fracties ertegen, zodat zij
+    # is aangenomen": the parties against are not named
+    Case(
+        "26407-34",
+        f"{OB}/h-tk-20072008-7103-7103.html",
+        "adopted",
+        "aangenomen",
+        datetime.date(2008, 6, 24),
+        "24 juni 2008",
+        "Gewijzigde motie van het lid Polderman c.s. over een actieprogramma",
+        frozenset({"SP", "PvdA", "GroenLinks", "D66", "PvdD", "ChristenUnie"}),
+        frozenset(),
+    ),
+    # "de leden van de fracties van de SP, GroenLinks, BIJ1, Volt, DENK, de PvdA, de PvdD en de
+    # SGP voor deze motie … en de leden van de fracties van Fractie Den Haan, D66, Lid Omtzigt, de
+    # ChristenUnie, de VVD, het CDA, BBB, JA21, de PVV, FVD en Groep Van Haga ertegen, zodat zij
+    # is verworpen"
+    Case(
+        "36200-VI-30",
+        f"{OB}/h-tk-20222023-39-34.html",
+        "rejected",
+        "verworpen",
+        datetime.date(2022, 12, 22),
+        "22 december 2022",
+        "Motie van het lid Piri over het budget voor vrije besteding",
+        frozenset({"SP", "GroenLinks", "BIJ1", "Volt", "DENK", "PvdA", "PvdD", "SGP"}),
+        frozenset(
+            {"Fractie Den Haan", "D66", "Omtzigt", "ChristenUnie", "VVD", "CDA", "BBB", "JA21"}
+            | {"PVV", "FVD", "Groep Van Haga"}
+        ),
+    ),
+)
 
 
 @pytest.fixture
@@ -45,14 +95,16 @@ async def replay() -> AsyncIterator[ReplayServer]:
         yield server
 
 
-async def test_a_vote_section_decides_a_motion_without_stemming_rows(
+async def test_vote_sections_decide_motions_without_stemming_rows(
     bot: BotApplication,
     fake: FakeBotAPI,
     repo: Repository,
     settings: Settings,
     replay: ReplayServer,
 ) -> None:
-    watching = settings.model_copy(update={**replay.urls, "watchlist": [MOTION]})
+    watching = settings.model_copy(
+        update={**replay.urls, "watchlist": [case.motion for case in CASES]}
+    )
     app = build_app(watching, repo=repo)
     try:
         first = await poll_once(app, notify=False)
@@ -60,46 +112,53 @@ async def test_a_vote_section_decides_a_motion_without_stemming_rows(
         second = await poll_once(app)
     finally:
         await app.aclose()
-    assert [c for c in first.changes if c.motion_id == MOTION]
-    assert [c for c in second.changes if c.motion_id == MOTION] == []  # nothing changes again
-    handelingen = [line for line in replay.request_log if "h-tk-20072008-7103-7103.xml" in line]
-    assert len(handelingen) == 1  # read once: the second poll knows the item
+    for case in CASES:
+        assert [c for c in first.changes if c.motion_id == case.motion]
+        assert [c for c in second.changes if c.motion_id == case.motion] == []  # nothing again
+        item = case.url.rsplit("/", 1)[1].replace(".html", ".xml")
+        assert len([line for line in replay.request_log if item in line]) == 1  # read once
 
-    motion = repo.get_motion(MOTION)
-    assert motion is not None
-    assert motion.parliamentary_status is ParliamentaryStatus.ADOPTED
-    besluiten = [d for d in motion.decisions if d.source is None]
-    assert [(d.raw_kind, d.votes) for d in besluiten] == [("Stemmen - aangenomen", ())]
-    final = motion.final_decision
-    assert final is not None
-    assert (final.source, final.date) == (URL, datetime.date(2008, 6, 24))
+        motion = repo.get_motion(case.motion)
+        assert motion is not None
+        assert motion.parliamentary_status.value == case.status
+        assert motion.title.startswith(case.title)  # the Zaak's Onderwerp, not the text's phrase
+        besluiten = [d for d in motion.decisions if d.source is None]
+        assert [(d.status.value, d.votes) for d in besluiten] == [(case.status, ())]
+        final = motion.final_decision
+        assert final is not None
+        assert (final.source, final.date) == (case.url, case.date)
+        await _shown(case, watching, repo, fake)
 
-    # the API
-    web = create_app(watching, repo)
+
+async def _shown(case: Case, settings: Settings, repo: Repository, fake: FakeBotAPI) -> None:
+    """The decision, its date, the parties and the Handelingen as source: API, page, /status."""
+    web = create_app(settings, repo)
     transport = httpx.ASGITransport(app=web)
-    async with httpx.AsyncClient(transport=transport, base_url=watching.public_url) as client:
-        data = (await client.get(f"/api/motions/{MOTION}")).json()
-        page = await client.get(f"/motie/{MOTION}")
-    assert data["parliamentary_status"] == "adopted"
-    assert data["decision_source"] == URL
-    assert data["decision_date"] == "2008-06-24"
-    assert {v["party"] for v in data["votes"] if v["vote"] == "for"} == FOR
-    assert not [v for v in data["votes"] if v["vote"] == "against"]  # "de overige fracties"
-    # the motion page
+    async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as client:
+        data = (await client.get(f"/api/motions/{case.motion}")).json()
+        page = await client.get(f"/motie/{case.motion}")
+    assert data["parliamentary_status"] == case.status
+    assert data["decision_source"] == case.url
+    assert data["decision_date"] == case.date.isoformat()
+    assert {v["party"] for v in data["votes"] if v["vote"] == "for"} == case.parties_for
+    assert {v["party"] for v in data["votes"] if v["vote"] == "against"} == case.parties_against
+    assert data["tally"] is None  # parties without seats
     assert page.status_code == 200
-    assert URL in page.text
+    assert case.url in page.text
     assert "Handelingen" in page.text
-    assert "24 juni 2008" in page.text
-    assert all(party in page.text for party in FOR)
+    assert case.shown in page.text
+    assert all(party in page.text for party in case.parties_for | case.parties_against)
 
-    # /status in Telegram
-    [status] = await say(fake, CHAT, f"/status {MOTION}")
+    [status] = await say(fake, CHAT, f"/status {case.motion}")
     html = status["html"]
-    assert "aangenomen" in html
-    assert "24 juni 2008" in html
-    assert f'<a href="{URL}">Handelingen</a>' in html
-    voor = next(line for line in html.splitlines() if line.startswith("Voor:"))
-    assert all(party in voor for party in FOR)
+    assert f"<b>{case.label}</b> · {case.shown}" in html
+    assert f'<a href="{case.url}">Handelingen</a>' in html
+    lines = html.splitlines()
+    voor = next(line for line in lines if line.startswith("Voor:"))
+    assert all(party in voor for party in case.parties_for)
+    tegen = [line for line in lines if line.startswith("Tegen:")]
+    assert all(party in "".join(tegen) for party in case.parties_against)
+    assert bool(tegen) is bool(case.parties_against)
 
 
 async def test_a_besluit_with_stemming_rows_is_not_overridden_by_the_handelingen(
