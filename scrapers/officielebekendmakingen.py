@@ -14,9 +14,9 @@ and handed to ``scrapers.letters``. Letters carry their Kamerstuk id (``kst-2150
 
 The **Handelingen** of the topic's dossiers and of the watched motions come in the same search
 (``w.publicatienaam=="Handelingen"`` with ``w.behandeldDossier``, the motions or bills an item
-handles) and are read the same way: a vote section gives, for each motion of the topic's
-dossiers or the watchlist, its decision with the date of the meeting and the parties named as
-voting for and against
+handles) and are read the same way: a vote section gives, for each watched motion and each
+motion of the topic's dossiers whose title in the section names the topic, its decision with the
+date of the meeting and the parties named as voting for and against
 (``motions_from_handelingen``) — what many older motions lack upstream, where the Besluit has no
 Stemming rows. Such a decision carries the Handelingen item's URL as its ``source``.
 """
@@ -300,7 +300,11 @@ class OfficieleBekendmakingenSource:
             for motion in motions_from_handelingen(
                 doc, record.identifier, url, record.date, wanted
             ):
-                out[motion.id] = motion
+                # a vote section of a topic dossier decides many other motions too (21501-02 is
+                # every Foreign Affairs Council): only a watched one or one whose title as the
+                # section lists it names the topic is reported
+                if motion.id in watchlist or self.topic.matches(motion.title):
+                    out[motion.id] = motion
         return [out[k] for k in sorted(out)]
 
     async def _rss(
