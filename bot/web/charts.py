@@ -67,6 +67,11 @@ class VoteChart:
     votes_for: int
     votes_against: int
 
+    @property
+    def seats_known(self) -> bool:
+        """False for parties named without seats (a decision read from the Handelingen)."""
+        return any(bar.seats for bar in self.bars)
+
 
 def vote_chart(decision: Decision | None) -> VoteChart | None:
     """The chart of ``decision``'s votes, or None when it has none."""

@@ -148,14 +148,20 @@ async def _shown(case: Case, settings: Settings, repo: Repository, fake: FakeBot
     assert "Handelingen" in page.text
     assert case.shown in page.text
     assert all(party in page.text for party in case.parties_for | case.parties_against)
+    assert "0 zetels voor" not in page.text  # parties without seats: listed, no seat chart
+    parties = [line for line in page.text.splitlines() if line.startswith("<li>voor: ")]
+    assert len(parties) == 1
+    named = parties[0].removeprefix("<li>voor: ").removesuffix("</li>").split(",")
+    assert {name.strip() for name in named} == case.parties_for
 
     [status] = await say(fake, CHAT, f"/status {case.motion}")
     html = status["html"]
-    assert f"<b>{case.label}</b> · {case.shown}" in html
+    assert f"<b>{case.label}</b> · {case.shown}" in html  # no "(0-0)": no seats, no tally
+    assert "(0-0)" not in html
     assert f'<a href="{case.url}">Handelingen</a>' in html
     lines = html.splitlines()
     voor = next(line for line in lines if line.startswith("Voor:"))
-    assert all(party in voor for party in case.parties_for)
+    assert set(voor.removeprefix("Voor: ").split(", ")) == case.parties_for  # no seat counts
     tegen = [line for line in lines if line.startswith("Tegen:")]
     assert all(party in "".join(tegen) for party in case.parties_against)
     assert bool(tegen) is bool(case.parties_against)
