@@ -48,8 +48,9 @@ def build(
     """Submitted, replaces, final decisions, replaced by, execution reports: unsorted.
 
     A motion whose status needs a decision but has no final one recorded gets an ``inferred``
-    decision entry (undated) right after its decisions. ``replaced_by_date`` is the replacing
-    motion's date when the caller knows it.
+    decision entry (undated) right after its decisions. A Besluit without date or votes beside a
+    decision of the same outcome read from the Handelingen is that decision: one entry.
+    ``replaced_by_date`` is the replacing motion's date when the caller knows it.
     """
     entries = [
         TimelineEntry(
@@ -62,7 +63,10 @@ def build(
     if motion.replaces:
         entries.append(TimelineEntry(motion.date, TimelineKind.REPLACES, motion_id=motion.replaces))
     finals = [d for d in motion.decisions if d.final]
+    read = {d.status for d in finals if d.source}
     for decision in finals:
+        if not (decision.source or decision.date or decision.votes) and decision.status in read:
+            continue  # a Besluit without date or votes, and the Handelingen of that same vote
         entries.append(
             TimelineEntry(
                 decision.date,

@@ -165,6 +165,9 @@ async def _shown(case: Case, settings: Settings, repo: Repository, fake: FakeBot
     tegen = [line for line in lines if line.startswith("Tegen:")]
     assert all(party in "".join(tegen) for party in case.parties_against)
     assert bool(tegen) is bool(case.parties_against)
+    # one decision in the timeline: the dateless Besluit is the vote the Handelingen record
+    assert f"{case.shown} · {case.label}" in html
+    assert f"datum onbekend · {case.label}" not in html
 
 
 async def test_a_besluit_with_stemming_rows_is_not_overridden_by_the_handelingen(
