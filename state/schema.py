@@ -28,7 +28,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -312,29 +311,16 @@ deliveries = Table(
     Column("sent_at", UTCDateTime),
     Column("frequency", String(CODE)),  # issue 17: the route's frequency; NULL: the subscriber's
     UniqueConstraint("subscriber_id", "change_id"),
-    Index(
-        "ix_deliveries_pending",
-        "channel",
-        "id",
-        sqlite_where=text(PENDING),
-        postgresql_where=text(PENDING),
-    ),
-    Index(
-        "ix_deliveries_claimed",
-        "claimed_at",
-        sqlite_where=text(CLAIMED),
-        postgresql_where=text(CLAIMED),
-    ),
+    # Partial indexes: the migrations create each with its WHERE clause (``info["where"]``) on
+    # both databases. The clause is not given here as ``sqlite_where=`` / ``postgresql_where=``:
+    # SQLAlchemy would import the PostgreSQL dialect package to check that argument in every
+    # process, ~20 ms of each CLI command on SQLite, and this metadata never creates tables.
+    Index("ix_deliveries_pending", "channel", "id", info={"where": PENDING}),
+    Index("ix_deliveries_claimed", "claimed_at", info={"where": CLAIMED}),
     # Sent rows by time (retention pruning, the last send for health checks) and the rows that
     # ended otherwise (counted cheaply, pruned by change); new pending rows enter neither.
-    Index("ix_deliveries_sent", "sent_at", sqlite_where=text(SENT), postgresql_where=text(SENT)),
-    Index(
-        "ix_deliveries_settled",
-        "status",
-        "change_id",
-        sqlite_where=text(SETTLED),
-        postgresql_where=text(SETTLED),
-    ),
+    Index("ix_deliveries_sent", "sent_at", info={"where": SENT}),
+    Index("ix_deliveries_settled", "status", "change_id", info={"where": SETTLED}),
 )
 
 cursors = Table(

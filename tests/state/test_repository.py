@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -9,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from state import ingest
 from state.errors import NotFound, SchemaOutOfDate
@@ -91,6 +92,41 @@ def test_migrations_create_exactly_the_schema(backend: str, db_url: Callable[...
         diffs = compare_metadata(context, metadata)
     engine.dispose()
     assert diffs == []
+
+
+def test_partial_indexes_carry_the_where_clause_the_schema_names(
+    backend: str, db_url: Callable[..., str]
+) -> None:
+    """The outbox's partial indexes (``info["where"]`` in state/schema.py) are created partial,
+    with that very clause, on both databases."""
+    partial = {
+        ix.name: ix.info["where"]
+        for ix in metadata.tables["deliveries"].indexes
+        if "where" in ix.info
+    }
+    assert len(partial) == 4
+    engine = create_engine(db_url(backend))
+    with engine.connect() as conn:
+        if backend == "sqlite":
+            rows = conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+            ).all()
+        else:
+            rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes")).all()
+    engine.dispose()
+    found = {name: sql for name, sql in rows if name in partial}
+    assert set(found) == set(partial)
+    for name, where in partial.items():
+        clause = found[name].partition(" WHERE ")[2]
+        assert clause, f"{name} is not partial"
+        assert _normalised(clause) == _normalised(where), (name, clause, where)
+
+
+def _normalised(sql: str) -> list[str]:
+    """The column and the values a WHERE clause names, without the casts and the array form
+    PostgreSQL writes (``status = ANY (ARRAY['failed'::text, …])`` for ``status IN (…)``)."""
+    noise = {"in", "any", "array", "text", "character", "varying"}
+    return sorted(w for w in re.findall(r"[a-z_]+", sql.lower()) if w not in noise)
 
 
 def test_motion_round_trip(repo: Repository) -> None:
