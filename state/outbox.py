@@ -138,7 +138,7 @@ def fan_out(conn: Connection, first: int, last: int, *, sqlite: bool) -> int:
     )
     columns = ["subscriber_id", "change_id", "channel", "status", "attempts"]
     source, columns = routing.route_fan_out(  # issue 17: routes by kind (off, frequency)
-        conn, source, columns, matched.c.subscriber_id, matched.c.change_id
+        conn, source, columns, matched.c.subscriber_id, matched.c.change_id, (first, last)
     )
     if not sqlite:
         # Delivery ids follow change order per subscriber, so that workers claiming by id

@@ -3,20 +3,24 @@
 Every :class:`~state.models.ChangeKind` belongs to one user-facing :class:`RouteClass`
 (:data:`CLASS_OF`, the one mapping). A subscriber may store, per class, a :class:`Route`:
 ``instant``, ``daily``, ``weekly`` or ``off`` (table ``subscriber_routes``). A class without a
-stored route follows the subscriber's own frequency (``subscribers.frequency``, set by
-``/digest`` or the email form) — exactly what every subscriber got before routes existed, so the
-migration adds no rows and nobody's deliveries change until they choose.
-
-:data:`RECOMMENDED` is the preset the settings offer in one tap ("status changes at once, new
-documents weekly"): status, execution reports, the agenda and commitments at once, overdue
-motions daily, new documents weekly.
+stored route gets its *default*, derived from the subscriber's own frequency
+(``subscribers.frequency``, set by ``/digest`` or the email form) by one pure rule,
+:func:`default_route`: a class is delivered as often as the subscriber's frequency, but never more
+often than its cap (:data:`AT_MOST`): new documents at most weekly, overdue motions at most daily.
+So a new (instant) chat gets status changes, execution reports, the agenda and commitments at
+once, overdue motions in its daily digest and new documents in its weekly digest; a chat that
+chose ``/digest dagelijks`` gets everything daily except new documents (weekly); a weekly chat
+gets everything weekly. The defaults are what the settings call "recommended": choosing them
+forgets the stored routes, so they keep following ``/digest``.
 
 The outbox applies routes when it fans a change out (:func:`route_fan_out`): a class that is
-``off`` gets no delivery row, any other route writes its frequency on the row
-(``deliveries.frequency``; NULL means "the subscriber's frequency"), and the workers claim rows
-by that effective frequency (:func:`frequency_is`), so a weekly class waits for the weekly digest
+``off`` gets no delivery row, any other route (stored or default) that differs from the
+subscriber's frequency is written on the row (``deliveries.frequency``; NULL means "the
+subscriber's frequency", which follows a later ``/digest`` change), and the workers claim rows by
+that effective frequency (:func:`frequency_is`), so a weekly class waits for the weekly digest
 while the same chat's status changes go out at once. Changing a route affects changes fanned out
-afterwards; rows already queued keep the frequency they were queued with.
+afterwards; rows already queued keep the frequency they were queued with (routes are never read
+when rows are claimed).
 
 Pure mapping and SQL expressions; the repository runs them (its ``routes`` / ``set_route``).
 """
@@ -34,6 +38,7 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    func,
     insert,
     literal,
     or_,
@@ -45,18 +50,21 @@ from state import schema as t
 from state.models import ChangeKind, Channel, Frequency
 
 __all__ = [
+    "AT_MOST",
     "CLASSES",
     "CLASS_OF",
     "EMAIL_ROUTES",
-    "RECOMMENDED",
     "TELEGRAM_ROUTES",
     "Route",
     "RouteClass",
     "choices",
     "class_of",
+    "default_route",
+    "defaults",
     "effective",
     "frequency_is",
     "load_routes",
+    "rank",
     "route_fan_out",
     "store_route",
     "store_routes",
@@ -103,14 +111,14 @@ CLASS_OF: Mapping[ChangeKind, RouteClass] = {
     ChangeKind.MOTION_OVERDUE: RouteClass.OVERDUE,
 }
 
-RECOMMENDED: Mapping[RouteClass, Route] = {
-    RouteClass.STATUS: Route.INSTANT,
-    RouteClass.EXECUTION: Route.INSTANT,
+# The default rule's caps: a class without a stored route is delivered at the subscriber's own
+# frequency, but never more often than this (classes not listed: no cap).
+AT_MOST: Mapping[RouteClass, Route] = {
     RouteClass.DOCUMENTS: Route.WEEKLY,
-    RouteClass.AGENDA: Route.INSTANT,
-    RouteClass.COMMITMENTS: Route.INSTANT,
     RouteClass.OVERDUE: Route.DAILY,
 }
+
+_ORDER: tuple[Route, ...] = (Route.INSTANT, Route.DAILY, Route.WEEKLY, Route.OFF)
 
 # The routes a channel offers: email is a digest service (no instant mail).
 TELEGRAM_ROUTES: tuple[Route, ...] = (Route.INSTANT, Route.DAILY, Route.WEEKLY, Route.OFF)
@@ -127,18 +135,32 @@ def choices(channel: Channel | str) -> tuple[Route, ...]:
     return EMAIL_ROUTES if Channel(channel) is Channel.EMAIL else TELEGRAM_ROUTES
 
 
+def rank(route: Route | str) -> int:
+    """How rarely a route delivers: instant 0, daily 1, weekly 2, off 3."""
+    return _ORDER.index(Route(route))
+
+
+def default_route(cls: RouteClass | str, frequency: Frequency | str) -> Route:
+    """A class's route when none is stored: the subscriber's frequency, capped by :data:`AT_MOST`.
+
+    New documents at most weekly, overdue motions at most daily, every other class at the
+    subscriber's frequency.
+    """
+    own = Route(Frequency(frequency).value)
+    cap = AT_MOST.get(RouteClass(cls))
+    return cap if cap is not None and rank(cap) > rank(own) else own
+
+
+def defaults(frequency: Frequency | str) -> dict[RouteClass, Route]:
+    """Every class's default route for a subscriber of ``frequency`` ("recommended")."""
+    return {cls: default_route(cls, frequency) for cls in CLASSES}
+
+
 def effective(
     stored: Mapping[RouteClass, Route], frequency: Frequency | str
 ) -> dict[RouteClass, Route]:
-    """Every class's route: the stored one, else the subscriber's own frequency."""
-    own = Route(Frequency(frequency).value)
-    return {cls: stored.get(cls, own) for cls in CLASSES}
-
-
-def recommended_for(channel: Channel | str) -> dict[RouteClass, Route]:
-    """:data:`RECOMMENDED`, with what a channel cannot do moved to the nearest it can."""
-    allowed = choices(channel)
-    return {cls: r if r in allowed else Route.DAILY for cls, r in RECOMMENDED.items()}
+    """Every class's route: the stored one, else its default (:func:`default_route`)."""
+    return {cls: stored.get(cls, default_route(cls, frequency)) for cls in CLASSES}
 
 
 # ---------------------------------------------------------------- SQL
@@ -192,31 +214,63 @@ def store_routes(
         conn.execute(insert(r), rows)
 
 
+def _default_sql(kind: Any, frequency: Any) -> ColumnElement[Any]:
+    """:func:`default_route` in SQL for ``changes.kind`` and ``subscribers.frequency``: the
+    default's route code where it differs from the subscriber's frequency, else NULL."""
+    whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = []
+    for cls in AT_MOST:
+        kinds = [k.value for k, c in CLASS_OF.items() if c is cls]
+        for own in Frequency:
+            route = default_route(cls, own)
+            if route.value != own.value:
+                whens.append((and_(kind.in_(kinds), frequency == own.value), literal(route.value)))
+    if not whens:  # pragma: no cover - AT_MOST caps at least one class
+        return literal(None)
+    return case(*whens, else_=literal(None))
+
+
+def _capped(kinds: set[str]) -> bool:
+    """Whether the default rule may route any of ``kinds`` away from the subscriber's frequency."""
+    return any(CLASS_OF[ChangeKind(k)] in AT_MOST for k in kinds if k in _KIND_VALUES)
+
+
+_KIND_VALUES = frozenset(k.value for k in ChangeKind)
+
+
 def route_fan_out(
     conn: Connection,
     source: Select[Any],
     columns: Sequence[str],
     subscriber_id: ColumnElement[Any],
     change_id: ColumnElement[Any],
+    changes: tuple[int, int] | None = None,
 ) -> tuple[Select[Any], list[str]]:
     """The fan-out's ``INSERT … SELECT`` source with routes applied, and its column names.
 
-    Drops the (subscriber, change) pairs whose class the subscriber turned off and adds the
-    ``frequency`` column (the route's, NULL for none). With no route stored anywhere the source
-    is returned unchanged (the fan-out's cost stays what it was).
+    ``source`` selects from ``subscribers`` joined to the (subscriber, change) pairs; ``changes``
+    is the range of change ids fanned out. Drops the pairs whose class the subscriber turned
+    off and adds the ``frequency`` column: the stored route, else the default
+    (:func:`default_route`), NULL where that is the subscriber's own frequency. With no route
+    stored anywhere and no change whose default differs from the subscriber's frequency the
+    source is returned unchanged (the fan-out's cost stays what it was).
     """
-    r, c = t.subscriber_routes, t.changes
-    if conn.scalar(select(r.c.subscriber_id).limit(1)) is None:
+    r, c, sb = t.subscriber_routes, t.changes, t.subscribers
+    stored = conn.scalar(select(r.c.subscriber_id).limit(1)) is not None
+    if changes is None:
+        capped = True
+    else:
+        kinds = conn.scalars(select(c.c.kind).where(c.c.id.between(*changes)).distinct())
+        capped = _capped(set(kinds))
+    if not stored and not capped:
         return source, list(columns)
-    routed = (
-        source.join(c, c.c.id == change_id)
-        .outerjoin(
+    routed = source.join(c, c.c.id == change_id)
+    route: ColumnElement[Any] = _default_sql(c.c.kind, sb.c.frequency)
+    if stored:
+        routed = routed.outerjoin(
             r, and_(r.c.subscriber_id == subscriber_id, r.c.route_class == _class_sql(c.c.kind))
-        )
-        .where(or_(r.c.frequency.is_(None), r.c.frequency != Route.OFF.value))
-        .add_columns(r.c.frequency)
-    )
-    return routed, [*columns, "frequency"]
+        ).where(or_(r.c.frequency.is_(None), r.c.frequency != Route.OFF.value))
+        route = func.coalesce(r.c.frequency, route)
+    return routed.add_columns(func.nullif(route, sb.c.frequency)), [*columns, "frequency"]
 
 
 def frequency_is(frequency: Frequency | str | None) -> ColumnElement[bool]:

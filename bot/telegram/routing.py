@@ -2,15 +2,17 @@
 
 The settings message lists every class of change kinds (:class:`state.routing.RouteClass`) with
 the route this chat gets it by, and under it, per class, one button per route (direct, daily,
-weekly, off; the chosen one ticked), then "Recommended" (:data:`state.routing.RECOMMENDED`) and
-"Default" (forget every route: everything at the chat's ``/digest`` frequency, the behaviour of a
-chat that never opened the settings). A press stores the route and redraws the message.
+weekly, off; the chosen one ticked), then "Recommended": forget every route, so every class gets
+its default derived from the chat's ``/digest`` frequency (:func:`state.routing.default_route`:
+new documents at most weekly, overdue motions at most daily, the rest as ``/digest``), the
+behaviour of a chat that never opened the settings. A press stores the route and redraws the
+message.
 
 Callback data (≤ 64 bytes, see :mod:`bot.telegram.callbacks` for the others)::
 
     r:documents:weekly   route one class
-    r:*:recommended      the preset
-    r:*:reset            forget every route
+    r:*:recommended      forget every route (the defaults)
+    r:*:reset            the same (a button of messages sent before the two were one)
     r:documents:         the class's label (answers with its name, changes nothing)
 
 Registered by :func:`register` before the bot's generic button handler, which never sees ``r:``.
@@ -29,7 +31,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from state import routing
-from state.models import Channel, Frequency, Subscriber
+from state.models import Frequency, Subscriber
 from state.repository import Repository
 from state.routing import Route, RouteClass
 from templates.render import render
@@ -134,6 +136,7 @@ def settings_text(stored: Mapping[RouteClass, Route], frequency: Frequency, lang
         routes={c.value: r.value for c, r in routing.effective(stored, frequency).items()},
         stored={c.value for c in stored},
         frequency=Frequency(frequency).value,
+        caps={c.value: r.value for c, r in routing.AT_MOST.items()},
     )
 
 
@@ -167,9 +170,6 @@ def keyboard(
                 _label(lang, "recommended"),
                 callback_data=encode(RouteCallback(preset="recommended")),
             ),
-            InlineKeyboardButton(
-                _label(lang, "reset"), callback_data=encode(RouteCallback(preset="reset"))
-            ),
         ]
     )
     return InlineKeyboardMarkup(rows)
@@ -178,10 +178,8 @@ def keyboard(
 def _changes(
     callback: RouteCallback, stored: Mapping[RouteClass, Route]
 ) -> dict[RouteClass, Route | None]:
-    """What a press stores: one class, the preset, or None for every stored class."""
-    if callback.preset == "recommended":
-        return dict(routing.recommended_for(Channel.TELEGRAM))
-    if callback.preset == "reset":
+    """What a press stores: one class, or None for every stored class (the defaults)."""
+    if callback.preset in _PRESETS:
         return {cls: None for cls in stored}
     if callback.route_class is not None and callback.route is not None:
         return {callback.route_class: callback.route}

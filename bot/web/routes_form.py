@@ -1,10 +1,12 @@
 """Routing by kind on the email manage page (issue 17, point 4): the per-class choices.
 
 The page shows, per class of change kinds (:class:`state.routing.RouteClass`), a choice among
-``default`` (no route: the subscription's frequency, what every subscriber got before routes
-existed), ``daily``, ``weekly`` and ``off``; email is a digest service, so there is no instant
-route. Posting ``action=routes`` with ``route_<class>`` fields stores them; a value outside the
-allowed ones is answered 422 with the allowed values, and nothing is stored.
+``default`` (no route: the recommended default derived from the subscription's frequency by
+:func:`state.routing.default_route`, shown next to it), ``daily``, ``weekly`` and ``off``; email
+is a digest service, so there is no instant route. Posting ``action=routes`` with
+``route_<class>`` fields stores them; a value outside the allowed ones is answered 422 with the
+allowed values, and nothing is stored. Routes here are per subscriber (every follow of the
+address); per-follow routes are set in the Telegram bot only.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from state import routing
-from state.models import Channel, Subscriber
+from state.models import Subscriber
 from state.repository import Repository
 from state.routing import Route, RouteClass
 
@@ -31,7 +33,7 @@ def allowed_values() -> tuple[str, ...]:
 def routes_context(repo: Repository, subscriber: Subscriber) -> dict[str, Any]:
     """The template context of the routes block (runs in a worker thread)."""
     stored = repo.routes(subscriber.id)
-    recommended = routing.recommended_for(Channel.EMAIL)
+    recommended = routing.defaults(subscriber.frequency)
     return {
         "classes": [c.value for c in routing.CLASSES],
         "chosen": {c.value: stored[c].value if c in stored else DEFAULT for c in routing.CLASSES},

@@ -21,6 +21,7 @@ from state.models import (
     Observation,
     SubscriptionKind,
 )
+from state.routing import RouteClass, class_of
 from templates.render import change_summary
 from tests.web.facts import letter_196, letter_35570_v_22, motion_2228_replaced, second_poll
 from tests.web.fixtures import (
@@ -63,12 +64,16 @@ async def test_each_subscriber_gets_one_digest_with_each_change_once(
         0,
     )
     assert len(smtp.handler.messages) == 3
+    # daily subscribers: every change once, despite 3 matches; new documents (the default
+    # routing, issue 17) in the weekly digest, every other change in the daily one
+    documents = [c for c in changes if class_of(c.kind) is RouteClass.DOCUMENTS]
+    assert documents
     for sub in (everyone, overlap):
         (msg,) = smtp.handler.to(sub.address)
         text = msg.get_body(preferencelist=("plain",)).get_content()
         for change in changes:
             line = change_summary(change)
-            assert text.count(line) == 1, line  # once, despite 3 matches
+            assert text.count(line) == (0 if change in documents else 1), line
     (msg,) = smtp.handler.to(one.address)
     text = msg.get_body(preferencelist=("plain",)).get_content()
     assert "21501-02-3067" in text
@@ -79,12 +84,19 @@ async def test_each_subscriber_gets_one_digest_with_each_change_once(
     assert len(set(smtp.handler.peers)) == 1  # one reused SMTP connection for every digest
     assert mailer.connections == 1
     assert "3 sent to 3 subscriber(s)" in format_report(report)
+    await send_digests(AppStub(settings, repo), mailer, frequency=Frequency.WEEKLY, now=SEND_AT)
+    for sub in (everyone, overlap):
+        _, msg = smtp.handler.to(sub.address)
+        text = msg.get_body(preferencelist=("plain",)).get_content()
+        for change in changes:
+            line = change_summary(change)
+            assert text.count(line) == (1 if change in documents else 0), line
 
     again = await send_digests(
         AppStub(settings, repo), mailer, frequency=Frequency.DAILY, now=SEND_AT
     )
     assert (again.subscribers, again.digests) == (0, 0)  # nothing changed: nothing sent
-    assert len(smtp.handler.messages) == 3
+    assert len(smtp.handler.messages) == 3 + 2  # the daily digests and the two weekly ones
 
 
 async def test_digest_headers_and_both_parts(
@@ -148,9 +160,14 @@ async def test_weekly_subscribers_wait_for_the_weekly_run(
     daily = await send_digests(app, mailer, frequency=Frequency.DAILY, now=SEND_AT)
     assert [m["To"] for m in smtp.handler.messages] == ["dag@example.org"]
     weekly = await send_digests(app, mailer, frequency=Frequency.WEEKLY, now=SEND_AT)
-    assert (daily.digests, weekly.digests) == (1, 1)
-    assert smtp.handler.messages[-1]["To"] == "week@example.org"
-    assert "week tot" in smtp.handler.messages[-1]["Subject"]
+    # the weekly run: the weekly subscriber, and the daily one's new documents (issue 17's
+    # default routes them weekly)
+    assert (daily.digests, weekly.digests) == (1, 2)
+    assert sorted(m["To"] for m in smtp.handler.messages[1:]) == [
+        "dag@example.org",
+        "week@example.org",
+    ]
+    assert all("week tot" in m["Subject"] for m in smtp.handler.messages[1:])
 
 
 async def test_temporary_failure_is_retried_in_the_run(

@@ -16,7 +16,7 @@ from state.models import (
 from state.repository import Repository
 from state.routing import Route, RouteClass
 
-from .factories import NOW, cited, letter, motion
+from .factories import NOW, cited, letter, motion, voted
 from .test_outbox import received, subscriber
 
 
@@ -25,20 +25,37 @@ def test_every_change_kind_has_one_class() -> None:
     assert routing.class_of("status_changed") is RouteClass.STATUS
     assert routing.class_of(ChangeKind.NEW_LETTER) is RouteClass.DOCUMENTS
     assert routing.class_of(ChangeKind.VOTE_SCHEDULED) is RouteClass.AGENDA
-    assert set(routing.RECOMMENDED) == set(RouteClass)
-    assert routing.RECOMMENDED[RouteClass.STATUS] is Route.INSTANT
-    assert routing.RECOMMENDED[RouteClass.DOCUMENTS] is Route.WEEKLY
-    # email is a digest service: the instant classes become daily there
-    email = routing.recommended_for(Channel.EMAIL)
-    assert email[RouteClass.STATUS] is Route.DAILY
-    assert email[RouteClass.DOCUMENTS] is Route.WEEKLY
     assert Route.INSTANT not in routing.choices(Channel.EMAIL)
 
 
-def test_without_routes_a_class_follows_the_subscribers_frequency() -> None:
+def test_the_default_rule_is_the_subscribers_frequency_capped_per_class() -> None:
+    instant = routing.defaults(Frequency.INSTANT)
+    assert instant == {
+        RouteClass.STATUS: Route.INSTANT,
+        RouteClass.EXECUTION: Route.INSTANT,
+        RouteClass.DOCUMENTS: Route.WEEKLY,
+        RouteClass.AGENDA: Route.INSTANT,
+        RouteClass.COMMITMENTS: Route.INSTANT,
+        RouteClass.OVERDUE: Route.DAILY,
+    }
+    daily = routing.defaults(Frequency.DAILY)
+    assert daily[RouteClass.DOCUMENTS] is Route.WEEKLY
+    assert {daily[c] for c in RouteClass if c is not RouteClass.DOCUMENTS} == {Route.DAILY}
+    # nothing comes more often than the subscriber asked for
+    assert set(routing.defaults(Frequency.WEEKLY).values()) == {Route.WEEKLY}
+    # a daily email subscriber: its defaults are all routes email offers
+    assert set(daily.values()) <= set(routing.choices(Channel.EMAIL))
+
+
+def test_without_routes_a_class_gets_its_default() -> None:
     eff = routing.effective({RouteClass.DOCUMENTS: Route.OFF}, Frequency.DAILY)
     assert eff[RouteClass.DOCUMENTS] is Route.OFF
     assert eff[RouteClass.STATUS] is Route.DAILY
+    eff = routing.effective({RouteClass.STATUS: Route.WEEKLY}, Frequency.INSTANT)
+    assert eff[RouteClass.STATUS] is Route.WEEKLY
+    assert eff[RouteClass.DOCUMENTS] is Route.WEEKLY  # the default
+    assert eff[RouteClass.EXECUTION] is Route.INSTANT
+    assert routing.effective({}, Frequency.INSTANT) == routing.defaults(Frequency.INSTANT)
 
 
 def _poll(repo: Repository) -> list[ChangeKind]:
@@ -78,10 +95,10 @@ def test_off_gets_nothing_and_a_weekly_class_waits_for_the_weekly_claim(
     repo.set_routes(silent.id, {RouteClass.DOCUMENTS: Route.OFF, RouteClass.EXECUTION: Route.OFF})
     kinds = _poll(repo)
     assert kinds == [ChangeKind.NEW_MOTION, ChangeKind.NEW_LETTER, ChangeKind.EXECUTION_REPORTED]
-    assert len(received(repo, plain)) == 3  # no routes: everything, as before
+    assert len(received(repo, plain)) == 3  # no routes: every kind, by the default rule
     assert len(received(repo, routed)) == 3
     assert received(repo, silent) == []  # both classes off: no row at all
-    # instant pass: the plain chat's three rows and the routed chat's execution report only
+    # instant pass: each chat's execution report only (new documents: weekly by default too)
     instant = repo.claim_deliveries(
         Channel.TELEGRAM, limit=100, worker="w", now=NOW, frequency=Frequency.INSTANT
     )
@@ -89,14 +106,18 @@ def test_off_gets_nothing_and_a_weekly_class_waits_for_the_weekly_claim(
         s: sorted(c.change.kind for c in instant if c.subscriber.id == s)
         for s in (plain.id, routed.id)
     }
-    assert by_sub[plain.id] == sorted(kinds)
+    assert by_sub[plain.id] == [ChangeKind.EXECUTION_REPORTED]
     assert by_sub[routed.id] == [ChangeKind.EXECUTION_REPORTED]
     repo.mark_sent([c.delivery.id for c in instant], now=NOW)
     assert repo.due_count(now=NOW) == 0  # the weekly rows are not "due" now
     assert repo.claim_deliveries(Channel.TELEGRAM, now=NOW, frequency=Frequency.DAILY) == []
     weekly = repo.claim_deliveries(Channel.TELEGRAM, now=NOW, frequency=Frequency.WEEKLY)
-    assert sorted(c.change.kind for c in weekly) == [ChangeKind.NEW_LETTER, ChangeKind.NEW_MOTION]
-    assert {c.subscriber.id for c in weekly} == {routed.id}
+    for chat in (plain, routed):
+        assert sorted(c.change.kind for c in weekly if c.subscriber.id == chat.id) == [
+            ChangeKind.NEW_LETTER,
+            ChangeKind.NEW_MOTION,
+        ]
+    assert {c.subscriber.id for c in weekly} == {plain.id, routed.id}
     repo.mark_sent([c.delivery.id for c in weekly], now=NOW)
     statuses = {d.status for d in repo.deliveries(subscriber_id=routed.id)}
     assert statuses == {DeliveryStatus.SENT}
@@ -116,12 +137,81 @@ def test_an_instant_route_goes_out_at_once_for_a_weekly_subscriber(repo: Reposit
     assert sorted(c.change.kind for c in rest) == [ChangeKind.NEW_LETTER, ChangeKind.NEW_MOTION]
 
 
-@pytest.mark.parametrize("frequency", [None, Frequency.DAILY])
-def test_claiming_without_routes_is_unchanged(
-    repo: Repository, frequency: Frequency | None
+@pytest.mark.parametrize(
+    ("frequency", "count"), [(None, 3), (Frequency.DAILY, 1), (Frequency.WEEKLY, 2)]
+)
+def test_claiming_without_routes_follows_the_defaults(
+    repo: Repository, frequency: Frequency | None, count: int
 ) -> None:
+    """A daily email subscriber: the execution report in the daily digest, the new motion and
+    letter in the weekly one (the default rule); a claim without frequency takes every row."""
     sub = subscriber(repo, "a@example.org", (SubscriptionKind.ALL, ""), frequency=Frequency.DAILY)
     _poll(repo)
     claimed = repo.claim_deliveries(Channel.EMAIL, now=NOW, frequency=frequency)
-    assert len(claimed) == 3
+    assert len(claimed) == count
     assert {c.subscriber.id for c in claimed} == {sub.id}
+
+
+def _status_and_document(repo: Repository) -> None:
+    """A status-class change (the vote on a stored motion) and a new letter in one poll."""
+    repo.apply_poll(Observation(motions=(motion("35570-V-31"),)), now=NOW, notify=False)
+    changes = repo.apply_poll(
+        Observation(
+            motions=(voted(motion("35570-V-31")),),
+            letters=(letter("36000-V-99", cited("21501-02-2228")),),
+        ),
+        now=NOW,
+    )
+    kinds = {c.kind for c in changes}
+    assert {ChangeKind.VOTE_RECORDED, ChangeKind.NEW_LETTER} <= kinds
+
+
+def _claimed(repo: Repository, frequency: Frequency) -> set[tuple[str, ChangeKind]]:
+    claimed = repo.claim_deliveries(Channel.TELEGRAM, now=NOW, frequency=frequency)
+    repo.mark_sent([c.delivery.id for c in claimed], now=NOW)
+    return {(c.subscriber.address, c.change.kind) for c in claimed}
+
+
+def test_a_new_chat_gets_status_at_once_and_documents_weekly(repo: Repository) -> None:
+    """No route stored: the defaults derived from the chat's own frequency decide."""
+    subscriber(repo, "new", (SubscriptionKind.ALL, ""))  # a new chat: instant
+    subscriber(repo, "daily", (SubscriptionKind.ALL, ""), frequency=Frequency.DAILY)
+    subscriber(repo, "weekly", (SubscriptionKind.ALL, ""), frequency=Frequency.WEEKLY)
+    _status_and_document(repo)
+    instant = _claimed(repo, Frequency.INSTANT)
+    assert ("new", ChangeKind.VOTE_RECORDED) in instant
+    assert ("new", ChangeKind.NEW_LETTER) not in instant
+    assert {chat for chat, _ in instant} == {"new"}
+    daily = _claimed(repo, Frequency.DAILY)
+    assert ("daily", ChangeKind.VOTE_RECORDED) in daily
+    assert ("daily", ChangeKind.NEW_LETTER) not in daily  # documents: weekly unless less often
+    assert {chat for chat, _ in daily} == {"daily"}
+    weekly = _claimed(repo, Frequency.WEEKLY)
+    assert ("new", ChangeKind.NEW_LETTER) in weekly
+    assert ("daily", ChangeKind.NEW_LETTER) in weekly
+    assert ("weekly", ChangeKind.NEW_LETTER) in weekly
+    assert ("weekly", ChangeKind.VOTE_RECORDED) in weekly
+    assert not any(k is ChangeKind.VOTE_RECORDED for chat, k in weekly if chat != "weekly")
+    assert repo.outbox_counts()["pending"] == 0
+
+
+def test_a_stored_route_overrides_the_default_and_digest_follows_it(repo: Repository) -> None:
+    """A stored route beats the default; forgetting it brings the default back, which then
+    follows the chat's /digest frequency (no stored route overrides it)."""
+    chat = subscriber(repo, "chat", (SubscriptionKind.ALL, ""))
+    repo.set_routes(chat.id, {RouteClass.DOCUMENTS: Route.INSTANT})
+    _status_and_document(repo)
+    assert ("chat", ChangeKind.NEW_LETTER) in _claimed(repo, Frequency.INSTANT)
+    repo.set_routes(chat.id, {RouteClass.DOCUMENTS: None})
+    repo.update_subscriber(chat.id, frequency=Frequency.DAILY)
+    repo.apply_poll(
+        Observation(motions=(voted(motion("35570-V-32")),), letters=(letter("36000-V-98"),)),
+        now=NOW,
+    )
+    assert _claimed(repo, Frequency.INSTANT) == set()
+    daily = _claimed(repo, Frequency.DAILY)
+    assert ("chat", ChangeKind.NEW_MOTION) not in daily
+    assert {k for _, k in _claimed(repo, Frequency.WEEKLY)} == {
+        ChangeKind.NEW_MOTION,
+        ChangeKind.NEW_LETTER,
+    }

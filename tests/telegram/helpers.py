@@ -6,10 +6,11 @@ from typing import Any
 
 from state.models import Channel, Subscription, SubscriptionKind
 from state.repository import Repository
+from state.routing import Route, RouteClass
 from tests.telegram import data
 from tests.telegram.fake_bot_api import FakeBotAPI
 
-__all__ = ["buttons", "load_topic", "say", "subscriptions_of", "tap"]
+__all__ = ["buttons", "documents_at_once", "load_topic", "say", "subscriptions_of", "tap"]
 
 
 async def say(
@@ -60,3 +61,16 @@ def load_topic(repo: Repository, *, notify: bool = False) -> None:
     """Store the real motions and the letter of 4 November 2021 (two polls)."""
     repo.apply_poll(data.first_poll(), notify=notify)
     repo.apply_poll(data.second_poll(), notify=notify)
+
+
+def documents_at_once(repo: Repository, *chats: int | str) -> None:
+    """These chats chose "new documents: at once" in /meldingen.
+
+    By default (issue 17) new letters and motions wait for the weekly digest; the delivery tests
+    that count them among a pass's pushes have their chats choose them at once, as every chat
+    got them before that default.
+    """
+    for chat in chats:
+        subscriber = repo.get_subscriber(Channel.TELEGRAM, str(chat))
+        assert subscriber is not None
+        repo.set_routes(subscriber.id, {RouteClass.DOCUMENTS: Route.INSTANT})

@@ -25,7 +25,14 @@ from state.repository import Repository
 from tests.telegram import data
 from tests.telegram.conftest import ADMIN_ID, WorkerApp
 from tests.telegram.fake_bot_api import BOT_ID, FakeBotAPI
-from tests.telegram.helpers import buttons, follows, load_topic, say, subscriptions_of
+from tests.telegram.helpers import (
+    buttons,
+    documents_at_once,
+    follows,
+    load_topic,
+    say,
+    subscriptions_of,
+)
 
 USER = 2001
 TRANSCRIPT: list[tuple[str, str, list[str]]] = []
@@ -162,6 +169,7 @@ async def test_4_motions_first_seen_in_a_letter_come_inside_its_message(
 ) -> None:
     repo.apply_poll(data.first_poll(), notify=False)
     await talk("4", fake, USER, "/volg alles")
+    documents_at_once(repo, USER)
     before = len(fake.sent)
     repo.apply_poll(data.second_poll())
     await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]

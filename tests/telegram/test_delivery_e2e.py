@@ -24,7 +24,7 @@ from state.repository import Repository
 from tests.telegram import data
 from tests.telegram.conftest import PUBLIC_URL, WorkerApp
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.helpers import say
+from tests.telegram.helpers import documents_at_once, say
 
 A, B, C, D = 1101, 1102, 1103, 1104  # follows 2234 / alles / 2949 / alles but blocks the bot
 
@@ -35,6 +35,7 @@ async def _subscribe_four(fake: FakeBotAPI, repo: Repository) -> None:
     await say(fake, B, "/volg alles")
     await say(fake, C, "/volg 21501-02-2949")
     await say(fake, D, "/volg alles")
+    documents_at_once(repo, B, D)
     fake.block(D)
 
 
@@ -252,11 +253,14 @@ async def test_daily_subscribers_get_one_digest(
     instant = await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]
     assert instant.claimed == 0  # a daily subscriber is not served instantly
     daily = await deliver_telegram_once(app, notifier, frequency=Frequency.DAILY)  # type: ignore[arg-type]
-    assert daily.claimed == 4
+    assert daily.claimed == 3  # the three reports; the new letter waits for the weekly digest
     [digest] = [m["html"] for m in fake.sent[before:]]
-    assert digest.startswith("<b>Dagoverzicht</b> · 4 wijzigingen")
+    assert digest.startswith("<b>Dagoverzicht</b> · 3 wijzigingen")
     assert "21501-02-2234" in digest
     assert "Hoewel de kans klein is" in digest
+    weekly = await deliver_telegram_once(app, notifier, frequency=Frequency.WEEKLY)  # type: ignore[arg-type]
+    assert weekly.claimed == 1
+    assert fake.sent[-1]["html"].startswith("<b>Weekoverzicht</b>")
 
 
 @dataclass
@@ -310,8 +314,10 @@ async def test_the_running_worker_sends_the_digest_the_schedule_fires(
     finally:
         stop.set()
         await asyncio.wait_for(worker, timeout=10)
-    assert digest["html"].startswith("<b>Dagoverzicht</b> · 4 wijzigingen")
-    assert repo.outbox_counts()["sent"] == 4
+    # the three reports; the new letter waits for the weekly digest (the default for documents)
+    assert digest["html"].startswith("<b>Dagoverzicht</b> · 3 wijzigingen")
+    assert repo.outbox_counts()["sent"] == 3
+    assert repo.outbox_counts()["pending"] == 1
 
 
 async def test_the_worker_delivers_until_stopped_and_releases_its_claims(
@@ -322,6 +328,7 @@ async def test_the_worker_delivers_until_stopped_and_releases_its_claims(
     for user in users:
         subscriber = repo.get_or_create_subscriber(Channel.TELEGRAM, str(user))
         repo.subscribe(subscriber.id, "all")  # type: ignore[arg-type]
+    documents_at_once(repo, *users)
     before = len(fake.sent)
     repo.apply_poll(data.second_poll())  # 12 chats x 2 messages at 30 msg/s
     stop = asyncio.Event()
@@ -422,6 +429,7 @@ async def test_a_keyword_subscription_receives_matching_changes_only(
     notifier: TelegramNotifier,
 ) -> None:
     await say(fake, A, "/volg krijgsgevangenen")  # in the title of 21501-02-2949 only
+    documents_at_once(repo, A)
     before = len(fake.sent)
     repo.apply_poll(data.first_poll())
     report = await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]

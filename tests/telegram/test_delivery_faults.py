@@ -35,6 +35,7 @@ from tests.state.factories import NOW, motion
 from tests.telegram import data
 from tests.telegram.conftest import WorkerApp
 from tests.telegram.fake_bot_api import FakeBotAPI
+from tests.telegram.helpers import documents_at_once
 
 
 class FlakyRepo:
@@ -64,6 +65,7 @@ def _chats(repo: Repository, n: int, first: int = 7000) -> list[int]:
     for chat in chats:
         sub = repo.get_or_create_subscriber(Channel.TELEGRAM, str(chat))
         repo.subscribe(sub.id, SubscriptionKind.ALL)
+    documents_at_once(repo, *chats)
     return chats
 
 

@@ -11,13 +11,13 @@ from bot.telegram.notifier import TelegramNotifier
 from bot.telegram.service import BotApplication
 from state.models import Channel, Frequency, Observation, ParliamentaryStatus
 from state.repository import Repository
-from state.routing import RECOMMENDED, Route, RouteClass
+from state.routing import Route, RouteClass
 from tests.telegram import data
 from tests.telegram.conftest import WorkerApp
 from tests.telegram.fake_bot_api import FakeBotAPI
 from tests.telegram.helpers import buttons, say, tap
 
-B, C, E = 2201, 2202, 2203  # documents weekly / documents and reports off / no routes
+B, C, E = 2201, 2202, 2203  # documents instant / documents and reports off / no routes
 
 
 def _routes(repo: Repository, chat: int) -> dict[RouteClass, Route]:
@@ -64,17 +64,21 @@ async def test_routes_by_kind_reach_the_chats_as_chosen(
     for chat in (B, C, E):
         await say(fake, chat, "/volg alles")
 
-    # B: new documents weekly, by the button
+    # B: new documents at once, by the button (the default is weekly)
     settings = await _settings(fake, B)
     assert "Meldingen per soort" in str(settings["html"])
-    assert "Nieuwe documenten (brieven, moties): <b>direct</b> (standaard" in str(settings["html"])
+    html = str(settings["html"])
+    assert "Nieuwe documenten (brieven, moties): <b>wekelijks</b> (aanbevolen)" in html
+    assert "Status en stemmingen: <b>direct</b> (aanbevolen)" in html
+    assert "Achterstallige moties: <b>dagelijks</b> (aanbevolen)" in html
+    assert "alles volgens /digest (direct), maar nieuwe documenten" in html
     pressed = dict((d, label) for label, d in buttons(settings))
-    assert pressed["r:documents:weekly"] == "wekelijks"
-    assert pressed["r:documents:instant"] == "✓ direct"
-    edited = await _press(fake, B, settings, "r:documents:weekly")
-    assert _routes(repo, B) == {RouteClass.DOCUMENTS: Route.WEEKLY}
-    assert "Nieuwe documenten (brieven, moties): <b>wekelijks</b>\n" in edited["html"]
-    assert ("✓ wekelijks", "r:documents:weekly") in buttons(edited)
+    assert pressed["r:documents:weekly"] == "✓ wekelijks"
+    assert pressed["r:documents:instant"] == "direct"
+    edited = await _press(fake, B, settings, "r:documents:instant")
+    assert _routes(repo, B) == {RouteClass.DOCUMENTS: Route.INSTANT}
+    assert "Nieuwe documenten (brieven, moties): <b>direct</b>\n" in edited["html"]
+    assert ("✓ direct", "r:documents:instant") in buttons(edited)
 
     # C: new documents and execution reports off
     settings = await _settings(fake, C)
@@ -96,24 +100,24 @@ async def test_routes_by_kind_reach_the_chats_as_chosen(
     def about_2949(messages: list[str]) -> bool:
         return any("21501-02-2949" in m and "aangenomen" in m for m in messages)
 
-    # E never opened the settings: everything at once, as before routes existed
-    assert any("Kamerbrief" in m for m in to[E])
+    # E never opened the settings: the defaults, the vote and the reports at once, the letter not
+    assert not any("Nieuwe Kamerbrief" in m for m in to[E])
     assert any("3 moties" in m for m in to[E])
     assert about_2949(to[E])
-    # B: the status change and the reports at once, the letter not
+    # B: the letter at once too
     assert about_2949(to[B])
     assert any("3 moties" in m for m in to[B])
-    assert not any("Nieuwe Kamerbrief" in m for m in to[B])
+    assert any("Kamerbrief" in m for m in to[B])
     # C: only the status change
     assert about_2949(to[C])
     assert not any("Kamerbrief" in m or "Uitvoering" in m for m in to[C])
 
-    # the weekly digest carries B's letter, and nothing for C or E
+    # the weekly digest carries E's letter (the default), nothing for B (had it) or C (off)
     before = len(fake.sent)
     weekly = await deliver_telegram_once(app, notifier, frequency=Frequency.WEEKLY)  # type: ignore[arg-type]
     assert weekly.claimed == 1
     [digest] = fake.sent[before:]
-    assert digest["chat"]["id"] == B
+    assert digest["chat"]["id"] == E
     assert str(digest["html"]).startswith("<b>Weekoverzicht</b>")
     assert "Kamerbrief" in str(digest["html"])
     counts = repo.outbox_counts()
@@ -128,12 +132,17 @@ async def test_presets_english_and_group_admins(
     settings = await _settings(fake, B, "/alerts")
     assert "Alerts by kind" in str(settings["html"])
     assert ("New documents (letters, motions)", "r:documents:") in buttons(settings)
-    edited = await _press(fake, B, settings, "r:*:recommended")
-    assert _routes(repo, B) == dict(RECOMMENDED)
-    assert "New documents (letters, motions): <b>weekly</b>\n" in edited["html"]
-    edited = await _press(fake, B, edited, "r:*:reset")
+    edited = await _press(fake, B, settings, "r:documents:off")
+    assert _routes(repo, B) == {RouteClass.DOCUMENTS: Route.OFF}
+    assert "New documents (letters, motions): <b>off</b>\n" in edited["html"]
+    assert ("⭐ Recommended", "r:*:recommended") in buttons(edited)
+    edited = await _press(fake, B, edited, "r:*:recommended")
+    assert _routes(repo, B) == {}  # recommended: the defaults, no stored route
+    assert "New documents (letters, motions): <b>weekly</b> (recommended)" in edited["html"]
+    assert "but new documents (letters, motions) at most weekly" in edited["html"]
+    await _press(fake, B, edited, "r:documents:instant")
+    edited = await _press(fake, B, edited, "r:*:reset")  # a button of an older message
     assert _routes(repo, B) == {}
-    assert "(default, as /digest)" in edited["html"]
     # a label button changes nothing; a forged route is refused
     await tap(fake, B, edited, "r:status:")
     await tap(fake, B, edited, "r:status:hourly")

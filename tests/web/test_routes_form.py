@@ -39,7 +39,8 @@ async def test_manage_page_routes_round_trip(client: httpx.AsyncClient, repo) ->
     page = (await client.get(url)).text
     assert "Per soort wijziging" in page
     assert _selected(page, "documents") == "default"
-    assert "wekelijks (aanbevolen)" in page
+    assert "aanbevolen: wekelijks" in page  # new documents: at most weekly by default
+    assert "aanbevolen: dagelijks" in page
     assert '<option value="instant"' not in page  # email is a digest service
 
     r = await client.post(
@@ -94,10 +95,13 @@ async def test_digests_follow_the_routes(repo, settings, smtp: SmtpServer, maile
         assert change_summary(change) in text
     for change in (*documents, *reports):
         assert change_summary(change) not in text
-    (unrouted,) = smtp.handler.to(plain.address)  # no routes: everything, as before
+    # no routes: the defaults of a daily subscriber, everything daily but new documents weekly
+    (unrouted,) = smtp.handler.to(plain.address)
     text = unrouted.get_body(preferencelist=("plain",)).get_content()
-    for change in changes:
+    for change in (*rest, *reports):
         assert change_summary(change) in text
+    for change in documents:
+        assert change_summary(change) not in text
 
     await send_digests(app, mailer, frequency=Frequency.WEEKLY, now=send_at)
     _, weekly = smtp.handler.to(routed.address)
@@ -106,4 +110,9 @@ async def test_digests_follow_the_routes(repo, settings, smtp: SmtpServer, maile
         assert change_summary(change) in text
     for change in reports:
         assert change_summary(change) not in text  # off: never queued
-    assert len(smtp.handler.to(plain.address)) == 1
+    _, weekly = smtp.handler.to(plain.address)
+    text = weekly.get_body(preferencelist=("plain",)).get_content()
+    for change in documents:
+        assert change_summary(change) in text
+    for change in (*rest, *reports):
+        assert change_summary(change) not in text
