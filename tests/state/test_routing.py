@@ -215,3 +215,63 @@ def test_a_stored_route_overrides_the_default_and_digest_follows_it(repo: Reposi
         ChangeKind.NEW_MOTION,
         ChangeKind.NEW_LETTER,
     }
+
+
+def test_a_route_change_leaves_rows_already_queued_alone(repo: Repository) -> None:
+    """Rows queued before a route change are delivered as they were queued; only changes fanned
+    out afterwards follow the new routes (routes are read at fan-out, never at claim time)."""
+    chat = subscriber(repo, "chat", (SubscriptionKind.ALL, ""))
+    repo.apply_poll(
+        Observation(motions=(motion("35570-V-31"), motion("35570-V-32"))), now=NOW, notify=False
+    )
+    first = repo.apply_poll(
+        Observation(
+            motions=(voted(motion("35570-V-31")),),
+            letters=(letter("36000-V-99", cited("35570-V-31")),),
+        ),
+        now=NOW,
+    )
+    old = {c.id: c.kind for c in first}
+    assert set(old.values()) == {
+        ChangeKind.VOTE_RECORDED,
+        ChangeKind.NEW_LETTER,
+        ChangeKind.EXECUTION_REPORTED,
+    }
+    # queued by the defaults: the vote and the report at once, the letter weekly; now the chat
+    # turns everything around
+    repo.set_routes(
+        chat.id,
+        {
+            RouteClass.STATUS: Route.WEEKLY,
+            RouteClass.DOCUMENTS: Route.INSTANT,
+            RouteClass.EXECUTION: Route.OFF,
+        },
+    )
+    second = repo.apply_poll(
+        Observation(
+            motions=(voted(motion("35570-V-32")),),
+            letters=(letter("36000-V-98", cited("35570-V-32")),),
+        ),
+        now=NOW,
+    )
+    new = {c.id: c.kind for c in second}
+    assert ChangeKind.EXECUTION_REPORTED in new.values()  # a change of an "off" class…
+    queued = {d.change_id for d in repo.deliveries(subscriber_id=chat.id)}
+    assert not any(new[i] is ChangeKind.EXECUTION_REPORTED for i in queued if i in new)  # …no row
+
+    def claim(frequency: Frequency) -> set[int]:
+        claimed = repo.claim_deliveries(Channel.TELEGRAM, now=NOW, frequency=frequency)
+        repo.mark_sent([c.delivery.id for c in claimed], now=NOW)
+        return {c.change.id for c in claimed if c.change.id is not None}
+
+    instant = claim(Frequency.INSTANT)
+    assert {old[i] for i in instant if i in old} == {
+        ChangeKind.VOTE_RECORDED,  # queued at once before the change: still at once
+        ChangeKind.EXECUTION_REPORTED,  # queued before "off": still delivered
+    }
+    assert {new[i] for i in instant if i in new} == {ChangeKind.NEW_LETTER}  # the new route
+    weekly = claim(Frequency.WEEKLY)
+    assert {old[i] for i in weekly if i in old} == {ChangeKind.NEW_LETTER}  # queued weekly
+    assert {new[i] for i in weekly if i in new} == {ChangeKind.VOTE_RECORDED}  # the new route
+    assert claim(Frequency.DAILY) == set()
+    assert repo.outbox_counts()["pending"] == 0
