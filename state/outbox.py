@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
     true,
     union,
+    union_all,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -124,6 +125,15 @@ def fan_out(conn: Connection, first: int, last: int, *, sqlite: bool) -> int:
         .select_from(ct.join(sub, and_(sub.c.kind == ct.c.kind, sub.c.value == ct.c.value)))
         .where(ct.c.change_id.between(first, last))
     )
+    reachable = and_(sb.c.active, or_(sb.c.channel != Channel.EMAIL.value, sb.c.confirmed))
+    if routing.follows_routed(conn):  # issue 17: some follow has routes of its own
+        by_follow = union_all(
+            everything.add_columns(sub.c.id.label("subscription_id")),
+            targeted.add_columns(sub.c.id.label("subscription_id")),
+        ).subquery("matched")
+        source, columns = routing.follow_fan_out(by_follow, reachable, ordered=not sqlite)
+        stmt = insert(d).from_select(columns, source).execution_options(preserve_rowcount=True)
+        return max(int(conn.execute(stmt).rowcount or 0), 0)
     matched = union(everything, targeted).subquery("matched")
     source = (
         select(
@@ -134,7 +144,7 @@ def fan_out(conn: Connection, first: int, last: int, *, sqlite: bool) -> int:
             literal_column("0"),
         )
         .select_from(matched.join(sb, sb.c.id == matched.c.subscriber_id))
-        .where(sb.c.active, or_(sb.c.channel != Channel.EMAIL.value, sb.c.confirmed))
+        .where(reachable)
     )
     columns = ["subscriber_id", "change_id", "channel", "status", "attempts"]
     source, columns = routing.route_fan_out(  # issue 17: routes by kind (off, frequency)

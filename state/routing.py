@@ -35,19 +35,21 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    Subquery,
     and_,
     case,
     delete,
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     true,
 )
 
 from state import schema as t
-from state.models import ChangeKind, Channel, Frequency
+from state.models import ChangeKind, Channel, DeliveryStatus, Frequency
 
 __all__ = [
     "AT_MOST",
@@ -62,10 +64,15 @@ __all__ = [
     "default_route",
     "defaults",
     "effective",
+    "follow_effective",
+    "follow_fan_out",
+    "follows_routed",
     "frequency_is",
+    "load_follow_routes",
     "load_routes",
     "rank",
     "route_fan_out",
+    "store_follow_route",
     "store_route",
     "store_routes",
 ]
@@ -200,6 +207,49 @@ def store_route(conn: Connection, subscriber_id: int, cls: RouteClass, route: Ro
         )
 
 
+def load_follow_routes(conn: Connection, subscription_id: int) -> dict[RouteClass, Route]:
+    """The routes one follow (subscription) stored of its own (classes without one are absent)."""
+    fr = t.subscription_routes
+    rows = conn.execute(
+        select(fr.c.route_class, fr.c.frequency).where(fr.c.subscription_id == subscription_id)
+    )
+    return {
+        RouteClass(cls): Route(frequency)
+        for cls, frequency in rows
+        if cls in RouteClass.__members__.values() and frequency in Route.__members__.values()
+    }
+
+
+def store_follow_route(
+    conn: Connection, subscription_id: int, cls: RouteClass, route: Route | None
+) -> None:
+    """Store one class's route of one follow (None: forget it, back to the subscriber's)."""
+    fr = t.subscription_routes
+    conn.execute(
+        delete(fr).where(
+            fr.c.subscription_id == subscription_id, fr.c.route_class == RouteClass(cls)
+        )
+    )
+    if route is not None:
+        conn.execute(
+            insert(fr).values(
+                subscription_id=subscription_id,
+                route_class=RouteClass(cls).value,
+                frequency=Route(route).value,
+            )
+        )
+
+
+def follow_effective(
+    own: Mapping[RouteClass, Route],
+    stored: Mapping[RouteClass, Route],
+    frequency: Frequency | str,
+) -> dict[RouteClass, Route]:
+    """A follow's route per class: its own, else its subscriber's stored one, else the default."""
+    chat = effective(stored, frequency)
+    return {cls: own.get(cls, chat[cls]) for cls in CLASSES}
+
+
 def store_routes(
     conn: Connection, subscriber_id: int, routes: Mapping[RouteClass, Route] | None
 ) -> None:
@@ -271,6 +321,74 @@ def route_fan_out(
         ).where(or_(r.c.frequency.is_(None), r.c.frequency != Route.OFF.value))
         route = func.coalesce(r.c.frequency, route)
     return routed.add_columns(func.nullif(route, sb.c.frequency)), [*columns, "frequency"]
+
+
+def follows_routed(conn: Connection) -> bool:
+    """Whether any follow stored routes of its own (then the fan-out is :func:`follow_fan_out`)."""
+    return conn.scalar(select(t.subscription_routes.c.subscription_id).limit(1)) is not None
+
+
+def follow_fan_out(
+    matched: Subquery, reachable: ColumnElement[bool], *, ordered: bool
+) -> tuple[Select[Any], list[str]]:
+    """The fan-out's ``INSERT … SELECT`` source when follows carry routes of their own.
+
+    ``matched`` holds one row per (subscriber, change, subscription) that matched, so a change
+    that several follows of a chat match appears once per follow. Each follow's route is its own
+    route of the change's class, else its subscriber's, else the default; the chat gets the change
+    by the most frequent of them (``off`` only when every matching follow says off): a follow
+    that turned a class off does not silence what another follow of the chat brings. ``frequency``
+    is NULL where the route is the subscriber's own frequency, as in :func:`route_fan_out`.
+    """
+    fr, r, c, sb = t.subscription_routes, t.subscriber_routes, t.changes, t.subscribers
+    cls = _class_sql(c.c.kind)
+    route = func.coalesce(
+        fr.c.frequency, r.c.frequency, _default_sql(c.c.kind, sb.c.frequency), sb.c.frequency
+    )
+    per_follow = (
+        select(
+            matched.c.subscriber_id,
+            matched.c.change_id,
+            sb.c.channel,
+            sb.c.frequency.label("own"),
+            case({x.value: rank(x) for x in Route}, value=route).label("rank"),
+        )
+        .select_from(
+            matched.join(sb, sb.c.id == matched.c.subscriber_id)
+            .join(c, c.c.id == matched.c.change_id)
+            .outerjoin(
+                fr, and_(fr.c.subscription_id == matched.c.subscription_id, fr.c.route_class == cls)
+            )
+            .outerjoin(
+                r, and_(r.c.subscriber_id == matched.c.subscriber_id, r.c.route_class == cls)
+            )
+        )
+        .where(reachable)
+        .subquery("per_follow")
+    )
+    best = func.min(per_follow.c.rank)
+    chosen = case({rank(x): literal(x.value) for x in Route if x is not Route.OFF}, value=best)
+    source = (
+        select(
+            per_follow.c.subscriber_id,
+            per_follow.c.change_id,
+            per_follow.c.channel,
+            literal_column(f"'{DeliveryStatus.PENDING.value}'"),
+            literal_column("0"),
+            func.nullif(chosen, per_follow.c.own),
+        )
+        .group_by(
+            per_follow.c.subscriber_id,
+            per_follow.c.change_id,
+            per_follow.c.channel,
+            per_follow.c.own,
+        )
+        .having(best < rank(Route.OFF))
+    )
+    if ordered:
+        source = source.order_by(per_follow.c.subscriber_id, per_follow.c.change_id)
+    columns = ["subscriber_id", "change_id", "channel", "status", "attempts", "frequency"]
+    return source, columns
 
 
 def frequency_is(frequency: Frequency | str | None) -> ColumnElement[bool]:

@@ -54,6 +54,7 @@ __all__ = [
     "source_status",
     "subscriber_routes",
     "subscribers",
+    "subscription_routes",
     "subscriptions",
     "telegram_budget",
     "votes",
@@ -289,6 +290,22 @@ subscriber_routes = Table(
     Column("route_class", String(CODE), nullable=False),
     Column("frequency", String(CODE), nullable=False),
     PrimaryKeyConstraint("subscriber_id", "route_class"),
+)
+
+# Issue 17, per-follow routes: one follow (subscription) may override its subscriber's route of
+# a class. No row: the subscriber's route, else the default (state.routing.default_route).
+subscription_routes = Table(
+    "subscription_routes",
+    metadata,
+    Column(
+        "subscription_id",
+        Integer,
+        ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("route_class", String(CODE), nullable=False),
+    Column("frequency", String(CODE), nullable=False),
+    PrimaryKeyConstraint("subscription_id", "route_class"),
 )
 
 # The outbox. Deliberately lean, because one poll may write hundreds of thousands of rows: no

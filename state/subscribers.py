@@ -171,6 +171,30 @@ class Subscribers(Database):
                 routing.store_route(conn, subscriber_id, cls, route)
             return routing.load_routes(conn, subscriber_id)
 
+    def follow_routes(self, subscription_id: int) -> dict[routing.RouteClass, routing.Route]:
+        """The routes one follow stored of its own (a class without one: its subscriber's)."""
+        with self._read() as conn:
+            return routing.load_follow_routes(conn, subscription_id)
+
+    def set_follow_routes(
+        self,
+        subscriber_id: int,
+        subscription_id: int,
+        routes: Mapping[routing.RouteClass, routing.Route | None],
+    ) -> dict[routing.RouteClass, routing.Route]:
+        """Store one follow's routes (None: forget the class's route); returns the stored ones.
+
+        Raises :class:`NotFound` unless the subscription is this subscriber's.
+        """
+        sub = t.subscriptions
+        with self._write() as conn:
+            owner = conn.scalar(select(sub.c.subscriber_id).where(sub.c.id == subscription_id))
+            if owner != subscriber_id:
+                raise NotFound("subscription", subscription_id)
+            for cls, route in routes.items():
+                routing.store_follow_route(conn, subscription_id, cls, route)
+            return routing.load_follow_routes(conn, subscription_id)
+
     def subscriptions(self, subscriber_id: int) -> list[Subscription]:
         """What a subscriber follows, in the order subscribed."""
         sub = t.subscriptions

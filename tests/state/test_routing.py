@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from state import routing
+from state.errors import NotFound
 from state.models import (
     ChangeKind,
     Channel,
@@ -275,3 +276,105 @@ def test_a_route_change_leaves_rows_already_queued_alone(repo: Repository) -> No
     assert {new[i] for i in weekly if i in new} == {ChangeKind.VOTE_RECORDED}  # the new route
     assert claim(Frequency.DAILY) == set()
     assert repo.outbox_counts()["pending"] == 0
+
+
+def _follow_id(repo: Repository, sub_id: int, kind: SubscriptionKind, value: str) -> int:
+    [found] = [s.id for s in repo.subscriptions(sub_id) if (s.kind, s.value) == (kind, value)]
+    assert found is not None
+    return found
+
+
+def test_follow_routes_are_stored_per_follow_and_checked_for_their_owner(
+    repo: Repository,
+) -> None:
+    chat = subscriber(repo, "1", (SubscriptionKind.MOTION, "35570-V-31"))
+    other = subscriber(repo, "2", (SubscriptionKind.ALL, ""))
+    follow = _follow_id(repo, chat.id, SubscriptionKind.MOTION, "35570-V-31")
+    assert repo.follow_routes(follow) == {}
+    stored = repo.set_follow_routes(chat.id, follow, {RouteClass.DOCUMENTS: Route.INSTANT})
+    assert stored == {RouteClass.DOCUMENTS: Route.INSTANT}
+    with pytest.raises(NotFound):  # another chat's follow
+        repo.set_follow_routes(other.id, follow, {RouteClass.STATUS: Route.OFF})
+    assert repo.follow_routes(follow) == {RouteClass.DOCUMENTS: Route.INSTANT}
+    assert repo.set_follow_routes(chat.id, follow, {RouteClass.DOCUMENTS: None}) == {}
+    repo.set_follow_routes(chat.id, follow, {RouteClass.STATUS: Route.WEEKLY})
+    repo.unsubscribe(chat.id, SubscriptionKind.MOTION, "35570-V-31")  # the routes go with it
+    assert repo.follow_routes(follow) == {}
+    eff = routing.follow_effective(
+        {RouteClass.STATUS: Route.OFF}, {RouteClass.EXECUTION: Route.WEEKLY}, Frequency.INSTANT
+    )
+    assert eff[RouteClass.STATUS] is Route.OFF  # the follow's own
+    assert eff[RouteClass.EXECUTION] is Route.WEEKLY  # the chat's
+    assert eff[RouteClass.DOCUMENTS] is Route.WEEKLY  # the default
+    assert eff[RouteClass.AGENDA] is Route.INSTANT
+
+
+def test_fan_out_takes_the_follow_route_then_the_subscriber_route_then_the_default(
+    repo: Repository,
+) -> None:
+    """Follow route → subscriber route → default; a change several follows of a chat match
+    comes by the most frequent of their routes, and "off" only when all of them say so."""
+    # a: follows the dossier with documents at once (its own), status off (its own)
+    a = subscriber(repo, "a", (SubscriptionKind.DOSSIER, "35570-V"))
+    repo.set_follow_routes(
+        a.id,
+        _follow_id(repo, a.id, SubscriptionKind.DOSSIER, "35570-V"),
+        {RouteClass.DOCUMENTS: Route.INSTANT, RouteClass.STATUS: Route.OFF},
+    )
+    # b: same follow without own routes; the chat's own route: status weekly
+    b = subscriber(repo, "b", (SubscriptionKind.DOSSIER, "35570-V"))
+    repo.set_routes(b.id, {RouteClass.STATUS: Route.WEEKLY})
+    # c: follows the dossier (status off there) and everything (no own routes)
+    c = subscriber(repo, "c", (SubscriptionKind.DOSSIER, "35570-V"), (SubscriptionKind.ALL, ""))
+    repo.set_follow_routes(
+        c.id,
+        _follow_id(repo, c.id, SubscriptionKind.DOSSIER, "35570-V"),
+        {RouteClass.STATUS: Route.OFF, RouteClass.EXECUTION: Route.DAILY},
+    )
+    # d: no routes anywhere (the defaults)
+    subscriber(repo, "d", (SubscriptionKind.DOSSIER, "35570-V"))
+    repo.apply_poll(Observation(motions=(motion("35570-V-31"),)), now=NOW, notify=False)
+    changes = repo.apply_poll(
+        Observation(
+            motions=(voted(motion("35570-V-31")),),
+            letters=(letter("36000-V-99", cited("35570-V-31")),),
+        ),
+        now=NOW,
+    )
+    kinds = {ch.id: ch.kind for ch in changes}
+    assert set(kinds.values()) == {
+        ChangeKind.VOTE_RECORDED,
+        ChangeKind.NEW_LETTER,
+        ChangeKind.EXECUTION_REPORTED,
+    }
+
+    # each row's effective frequency, by the claim that takes it
+    got: dict[str, dict[ChangeKind, Frequency]] = {}
+    for frequency in (Frequency.INSTANT, Frequency.DAILY, Frequency.WEEKLY):
+        claimed = repo.claim_deliveries(Channel.TELEGRAM, now=NOW, frequency=frequency)
+        repo.mark_sent([x.delivery.id for x in claimed], now=NOW)
+        for x in claimed:
+            if x.change.id in kinds:
+                got.setdefault(x.subscriber.address, {})[x.change.kind] = frequency
+    assert repo.outbox_counts()["pending"] == 0
+    i, w = Frequency.INSTANT, Frequency.WEEKLY
+    # a: the follow's documents at once; no status row at all (the follow turned it off)
+    assert got["a"] == {ChangeKind.NEW_LETTER: i, ChangeKind.EXECUTION_REPORTED: i}
+    # b: the chat's own status route, the default for documents
+    assert got["b"] == {
+        ChangeKind.VOTE_RECORDED: w,
+        ChangeKind.NEW_LETTER: w,
+        ChangeKind.EXECUTION_REPORTED: i,
+    }
+    # c: status off and reports daily on the dossier, but "everything" brings both at once
+    assert got["c"] == {
+        ChangeKind.VOTE_RECORDED: i,
+        ChangeKind.NEW_LETTER: w,
+        ChangeKind.EXECUTION_REPORTED: i,
+    }
+    # d: the defaults
+    assert got["d"] == {
+        ChangeKind.VOTE_RECORDED: i,
+        ChangeKind.NEW_LETTER: w,
+        ChangeKind.EXECUTION_REPORTED: i,
+    }
