@@ -4,8 +4,11 @@
 report on 2 stored motions each (70 changes: 40 new motions, 10 new letters, 20 execution
 reports), fanned out to every chat: 700,000 outbox rows without routes. Measured three ways on
 fresh copies of the same database: no route stored anywhere (the fan-out as before routes
-existed), every other chat with "new documents weekly, execution reports off", and every chat
-with those routes (nothing instant is left: the claim finds the weekly rows and skips them).
+existed; since the default routes new documents weekly, the fan-out now reads each change's
+kind), every other chat with "new documents weekly, execution reports off", every chat with
+those routes (nothing instant is left: the claim finds the weekly rows and skips them), and
+every other chat's follow with routes of its own ("new documents at once, execution reports
+off": the fan-out by follow, one row per matching follow, grouped per chat and change).
 Then one instant claim of at most 200 rows. No goal of its own:
 routing must not make the fan-out markedly slower (bench_state.py keeps the 2 s goal).
 
@@ -91,7 +94,7 @@ def _poll() -> Observation:
 
 
 def _run(
-    base: Path, work: Path, label: str, routed_every: int
+    base: Path, work: Path, label: str, routed_every: int, follows_every: int = 0
 ) -> tuple[str, int, float, float, int]:
     path = work / f"{label}.db"
     shutil.copy(base, path)
@@ -100,6 +103,12 @@ def _run(
         routes = {RouteClass.DOCUMENTS: Route.WEEKLY, RouteClass.EXECUTION: Route.OFF}
         for sub_id in range(1, CHATS + 1, routed_every):
             repo.set_routes(sub_id, routes)
+    if follows_every:
+        own = {RouteClass.DOCUMENTS: Route.INSTANT, RouteClass.EXECUTION: Route.OFF}
+        for sub_id in range(1, CHATS + 1, follows_every):
+            [follow] = repo.subscriptions(sub_id)
+            assert follow.id is not None
+            repo.set_follow_routes(sub_id, follow.id, own)
     start = time.perf_counter()
     repo.apply_poll(_poll(), now=datetime.now(UTC))
     fan_out = time.perf_counter() - start
@@ -120,6 +129,7 @@ def main() -> None:
             _run(base, work, "no routes", 0),
             _run(base, work, "every 2nd chat routed", 2),
             _run(base, work, "every chat routed", 1),
+            _run(base, work, "every 2nd follow routed", 0, 2),
         ]
     finally:
         shutil.rmtree(work, ignore_errors=True)

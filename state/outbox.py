@@ -126,14 +126,18 @@ def fan_out(conn: Connection, first: int, last: int, *, sqlite: bool) -> int:
         .where(ct.c.change_id.between(first, last))
     )
     reachable = and_(sb.c.active, or_(sb.c.channel != Channel.EMAIL.value, sb.c.confirmed))
-    if routing.follows_routed(conn):  # issue 17: some follow has routes of its own
+    inserted = 0
+    routed = routing.routed_chats(conn)  # issue 17: chats with a follow that has its own routes
+    if routed is not None:
+        mine, others = sub.c.subscriber_id.in_(routed), sub.c.subscriber_id.not_in(routed)
         by_follow = union_all(
-            everything.add_columns(sub.c.id.label("subscription_id")),
-            targeted.add_columns(sub.c.id.label("subscription_id")),
-        ).subquery("matched")
+            everything.where(mine).add_columns(sub.c.id.label("subscription_id")),
+            targeted.where(mine).add_columns(sub.c.id.label("subscription_id")),
+        ).subquery("by_follow")
         source, columns = routing.follow_fan_out(by_follow, reachable, ordered=not sqlite)
         stmt = insert(d).from_select(columns, source).execution_options(preserve_rowcount=True)
-        return max(int(conn.execute(stmt).rowcount or 0), 0)
+        inserted = max(int(conn.execute(stmt).rowcount or 0), 0)
+        everything, targeted = everything.where(others), targeted.where(others)
     matched = union(everything, targeted).subquery("matched")
     source = (
         select(
@@ -156,7 +160,7 @@ def fan_out(conn: Connection, first: int, last: int, *, sqlite: bool) -> int:
         # by (subscriber, change); sorting again would cost ~10% of the fan-out.
         source = source.order_by(matched.c.subscriber_id, matched.c.change_id)
     stmt = insert(d).from_select(columns, source).execution_options(preserve_rowcount=True)
-    return max(int(conn.execute(stmt).rowcount or 0), 0)
+    return inserted + max(int(conn.execute(stmt).rowcount or 0), 0)
 
 
 class Outbox(Database):

@@ -66,12 +66,12 @@ __all__ = [
     "effective",
     "follow_effective",
     "follow_fan_out",
-    "follows_routed",
     "frequency_is",
     "load_follow_routes",
     "load_routes",
     "rank",
     "route_fan_out",
+    "routed_chats",
     "store_follow_route",
     "store_route",
     "store_routes",
@@ -323,9 +323,13 @@ def route_fan_out(
     return routed.add_columns(func.nullif(route, sb.c.frequency)), [*columns, "frequency"]
 
 
-def follows_routed(conn: Connection) -> bool:
-    """Whether any follow stored routes of its own (then the fan-out is :func:`follow_fan_out`)."""
-    return conn.scalar(select(t.subscription_routes.c.subscription_id).limit(1)) is not None
+def routed_chats(conn: Connection) -> Select[Any] | None:
+    """The subscribers with a follow that stored routes of its own (their changes are fanned
+    out by :func:`follow_fan_out`, everyone else's as before), or None when there are none."""
+    fr, sub = t.subscription_routes, t.subscriptions
+    if conn.scalar(select(fr.c.subscription_id).limit(1)) is None:
+        return None
+    return select(sub.c.subscriber_id).where(sub.c.id.in_(select(fr.c.subscription_id)))
 
 
 def follow_fan_out(

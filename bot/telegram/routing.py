@@ -8,12 +8,19 @@ new documents at most weekly, overdue motions at most daily, the rest as ``/dige
 behaviour of a chat that never opened the settings. A press stores the route and redraws the
 message.
 
+``/meldingen <id>`` (a motion, dossier, keyword or ``alles``, as ``/volg`` takes them) shows the
+same message for that one follow: its own routes override the chat's (follow route → chat route
+→ default, :func:`state.routing.follow_effective`); "As the chat" forgets the follow's own
+routes. The follow's buttons carry its subscription id, which a press checks against the chat.
+
 Callback data (≤ 64 bytes, see :mod:`bot.telegram.callbacks` for the others)::
 
     r:documents:weekly   route one class
     r:*:recommended      forget every route (the defaults)
     r:*:reset            the same (a button of messages sent before the two were one)
     r:documents:         the class's label (answers with its name, changes nothing)
+    r:documents:weekly:17, r:*:reset:17, r:documents::17
+                         the same for follow (subscription) 17 (reset: "as the chat")
 
 Registered by :func:`register` before the bot's generic button handler, which never sees ``r:``.
 Words come from ``templates/telegram/routes.html`` and ``route_button.txt``.
@@ -23,15 +30,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.telegram.parsing import Target
+from bot.telegram.views import describe_target
 from state import routing
-from state.models import Frequency, Subscriber
+from state.models import Frequency, Subscriber, Subscription
+from state.outbox import normalise_value
 from state.repository import Repository
 from state.routing import Route, RouteClass
 from templates.render import render
@@ -71,6 +81,8 @@ class Host(Protocol):
 
     async def _may_change(self, update: Update, context: Context) -> bool: ...
 
+    async def _targets(self, text: str) -> list[Target] | None: ...
+
     async def _send(
         self,
         update: Update,
@@ -91,34 +103,42 @@ class RouteCallback:
     route_class: RouteClass | None = None
     route: Route | None = None
     preset: str | None = None
+    follow: int | None = None  # a follow's (subscription's) settings; None: the chat's
 
 
 def encode(callback: RouteCallback) -> str:
     """The callback data of a settings button."""
+    tail = f":{callback.follow}" if callback.follow is not None else ""
     if callback.preset is not None:
-        return f"{PREFIX}{_ALL}:{callback.preset}"
+        return f"{PREFIX}{_ALL}:{callback.preset}{tail}"
     if callback.route_class is None:
         raise ValueError(f"incomplete route callback: {callback!r}")
     route = callback.route.value if callback.route is not None else ""
-    return f"{PREFIX}{callback.route_class.value}:{route}"
+    return f"{PREFIX}{callback.route_class.value}:{route}{tail}"
 
 
 def decode(data: str | None) -> RouteCallback | None:
     """The settings button ``data`` stands for, or None for anything malformed."""
     if not data or not data.startswith(PREFIX):
         return None
-    cls, sep, route = data[len(PREFIX) :].partition(":")
-    if not sep:
+    parts = data[len(PREFIX) :].split(":")
+    if len(parts) not in (2, 3):
         return None
+    cls, route = parts[0], parts[1]
+    follow: int | None = None
+    if len(parts) == 3:
+        if not parts[2].isascii() or not parts[2].isdigit() or len(parts[2]) > 18:
+            return None
+        follow = int(parts[2])
     if cls == _ALL:
-        return RouteCallback(preset=route) if route in _PRESETS else None
+        return RouteCallback(preset=route, follow=follow) if route in _PRESETS else None
     if cls not in {c.value for c in RouteClass}:
         return None
     if not route:
-        return RouteCallback(route_class=RouteClass(cls))
+        return RouteCallback(route_class=RouteClass(cls), follow=follow)
     if route not in {r.value for r in routing.TELEGRAM_ROUTES}:
         return None
-    return RouteCallback(route_class=RouteClass(cls), route=Route(route))
+    return RouteCallback(route_class=RouteClass(cls), route=Route(route), follow=follow)
 
 
 def _label(lang: str, what: str, code: str = "", *, current: bool = False) -> str:
@@ -127,31 +147,59 @@ def _label(lang: str, what: str, code: str = "", *, current: bool = False) -> st
     ).strip()
 
 
-def settings_text(stored: Mapping[RouteClass, Route], frequency: Frequency, lang: str) -> str:
-    """The settings message (Telegram HTML)."""
+@dataclass(frozen=True, slots=True)
+class FollowRoutes:
+    """One follow's settings: its subscription id, its description and its own routes."""
+
+    id: int
+    what: str
+    own: Mapping[RouteClass, Route]
+
+
+def _effective(
+    stored: Mapping[RouteClass, Route], frequency: Frequency, follow: FollowRoutes | None
+) -> dict[RouteClass, Route]:
+    if follow is None:
+        return routing.effective(stored, frequency)
+    return routing.follow_effective(follow.own, stored, frequency)
+
+
+def settings_text(
+    stored: Mapping[RouteClass, Route],
+    frequency: Frequency,
+    lang: str,
+    follow: FollowRoutes | None = None,
+) -> str:
+    """The settings message (Telegram HTML): the chat's, or one follow's."""
     return render(
         "telegram/routes.html",
         lang=lang,
         classes=[c.value for c in routing.CLASSES],
-        routes={c.value: r.value for c, r in routing.effective(stored, frequency).items()},
-        stored={c.value for c in stored},
+        routes={c.value: r.value for c, r in _effective(stored, frequency, follow).items()},
+        stored={c.value for c in (stored if follow is None else follow.own)},
+        chat_stored={c.value for c in stored},
         frequency=Frequency(frequency).value,
         caps={c.value: r.value for c, r in routing.AT_MOST.items()},
+        follow=follow.what if follow is not None else None,
     )
 
 
 def keyboard(
-    stored: Mapping[RouteClass, Route], frequency: Frequency, lang: str
+    stored: Mapping[RouteClass, Route],
+    frequency: Frequency,
+    lang: str,
+    follow: FollowRoutes | None = None,
 ) -> InlineKeyboardMarkup:
-    """Per class a label row and a row of route buttons; then the presets."""
-    effective = routing.effective(stored, frequency)
+    """Per class a label row and a row of route buttons; then the preset."""
+    effective = _effective(stored, frequency, follow)
+    at = follow.id if follow is not None else None
     rows: list[list[InlineKeyboardButton]] = []
     for cls in routing.CLASSES:
         rows.append(
             [
                 InlineKeyboardButton(
                     _label(lang, "class", cls.value),
-                    callback_data=encode(RouteCallback(route_class=cls)),
+                    callback_data=encode(RouteCallback(route_class=cls, follow=at)),
                 )
             ]
         )
@@ -159,16 +207,16 @@ def keyboard(
             [
                 InlineKeyboardButton(
                     _label(lang, "route", r.value, current=effective[cls] is r),
-                    callback_data=encode(RouteCallback(route_class=cls, route=r)),
+                    callback_data=encode(RouteCallback(route_class=cls, route=r, follow=at)),
                 )
                 for r in routing.TELEGRAM_ROUTES
             ]
         )
+    preset = "recommended" if follow is None else "reset"  # follow: "as the chat"
     rows.append(
         [
             InlineKeyboardButton(
-                _label(lang, "recommended"),
-                callback_data=encode(RouteCallback(preset="recommended")),
+                _label(lang, preset), callback_data=encode(RouteCallback(preset=preset, follow=at))
             ),
         ]
     )
@@ -186,6 +234,19 @@ def _changes(
     return {}
 
 
+def _follow_of(
+    repo: Repository, subscriber_id: int, targets: Sequence[Target]
+) -> Subscription | None:
+    """The chat's follow of the first of ``targets`` it follows, or None."""
+    follows = repo.subscriptions(subscriber_id)
+    for target in targets:
+        value = normalise_value(target.kind, target.value)
+        for follow in follows:
+            if follow.kind is target.kind and follow.value == value and follow.id is not None:
+                return follow
+    return None
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: Host) -> None:
     """Add ``/meldingen`` and its buttons, answering through ``handlers``' helpers."""
 
@@ -198,11 +259,28 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
         lang = subscriber.language if subscriber else "nl"
         frequency = subscriber.frequency if subscriber else Frequency.INSTANT
         stored = await asyncio.to_thread(handlers.repo.routes, subscriber.id) if subscriber else {}
+        follow: FollowRoutes | None = None
+        text = " ".join(context.args or ())
+        if text:  # /meldingen <id>: one follow's settings
+            targets = await handlers._targets(text)
+            found = (
+                await asyncio.to_thread(_follow_of, handlers.repo, subscriber.id, targets)
+                if subscriber is not None and targets
+                else None
+            )
+            if found is None:
+                what = describe_target(targets[0], lang) if targets else text[:100]
+                await handlers._send(
+                    update, context, render("telegram/routes.html", lang=lang, missing=what)
+                )
+                return
+            own = await asyncio.to_thread(handlers.repo.follow_routes, found.id or 0)
+            follow = FollowRoutes(found.id or 0, describe_target(found, lang), own)
         await handlers._send(
             update,
             context,
-            settings_text(stored, frequency, lang),
-            keyboard(stored, frequency, lang),
+            settings_text(stored, frequency, lang, follow),
+            keyboard(stored, frequency, lang, follow),
         )
 
     async def press(update: Update, context: Context) -> None:
@@ -226,20 +304,36 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
             )
             return
 
-        def change() -> tuple[dict[RouteClass, Route], Frequency, str]:
+        def change() -> tuple[dict[RouteClass, Route], Frequency, str, FollowRoutes | None] | None:
             subscriber = handlers._ensure_subscriber(chat_id, lang)
             stored = handlers.repo.routes(subscriber.id)
-            stored = handlers.repo.set_routes(subscriber.id, _changes(callback, stored))
-            return stored, subscriber.frequency, subscriber.language
+            if callback.follow is None:
+                stored = handlers.repo.set_routes(subscriber.id, _changes(callback, stored))
+                return stored, subscriber.frequency, subscriber.language, None
+            follows = {s.id: s for s in handlers.repo.subscriptions(subscriber.id)}
+            found = follows.get(callback.follow)  # only this chat's own follows
+            if found is None:
+                return None
+            own = handlers.repo.follow_routes(callback.follow)
+            own = handlers.repo.set_follow_routes(
+                subscriber.id, callback.follow, _changes(callback, own)
+            )
+            what = describe_target(found, subscriber.language)
+            follow = FollowRoutes(callback.follow, what, own)
+            return stored, subscriber.frequency, subscriber.language, follow
 
-        stored, frequency, lang = await asyncio.to_thread(change)
-        logger.info("routes changed", extra={"chat_id": chat_id})
+        changed = await asyncio.to_thread(change)
+        if changed is None:  # a follow this chat no longer has
+            await query.answer(render("telegram/notice.html", key="button_expired", lang=lang))
+            return
+        stored, frequency, lang, follow = changed
+        logger.info("routes changed", extra={"chat_id": chat_id, "follow": callback.follow})
         await query.answer(_label(lang, "saved"))
         if isinstance(query.message, Message):
             await handlers._edit(
                 query.message,
-                settings_text(stored, frequency, lang),
-                keyboard(stored, frequency, lang),
+                settings_text(stored, frequency, lang, follow),
+                keyboard(stored, frequency, lang, follow),
             )
 
     application.add_handler(CommandHandler(list(COMMANDS), show))

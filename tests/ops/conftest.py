@@ -45,6 +45,7 @@ from state.models import (
     SubscriptionKind,
 )
 from state.repository import Repository
+from state.routing import Route, RouteClass
 
 __all__ = [
     "FOLLOWERS",
@@ -190,10 +191,16 @@ FOLLOWERS = (
 
 
 def add_followers(repo: Repository, followers: tuple[Follower, ...] = FOLLOWERS) -> None:
-    """Create the subscribers (confirmed, active) and their subscriptions."""
+    """Create the subscribers (confirmed, active) and their subscriptions.
+
+    Each takes every kind of change at its own frequency (issue 17's defaults send new
+    documents weekly and overdue motions daily at most; the runs here send the instant messages
+    and the daily digests and compare what arrived).
+    """
     for f in followers:
         sub = repo.get_or_create_subscriber(f.channel, f.address, confirmed=True)
         repo.update_subscriber(sub.id, frequency=f.frequency, active=True)
+        repo.set_routes(sub.id, dict.fromkeys(RouteClass, Route(f.frequency.value)))
         for kind, value in f.follows:
             repo.subscribe(sub.id, kind, value)
 

@@ -74,6 +74,7 @@ from state.models import (
     SubscriptionKind,
 )
 from state.repository import Repository
+from state.routing import Route, RouteClass
 from tests.conftest import ROOT
 from tests.telegram.fake_bot_api import TOKEN, FakeBotAPI, check_html
 from tests.telegram.helpers import buttons, say, subscriptions_of, tap
@@ -180,6 +181,10 @@ def hostile_repo(tmp_path: Path) -> Iterator[Repository]:
     mail = repo.get_or_create_subscriber(Channel.EMAIL, "lezer@example.org", confirmed=True)
     repo.update_subscriber(mail.id, frequency=Frequency.DAILY)
     repo.subscribe(mail.id, SubscriptionKind.ALL)
+    for sub, every in ((chat, Route.INSTANT), (daily, Route.DAILY), (mail, Route.DAILY)):
+        # every kind at the chat's own frequency, so that every message type carries the
+        # hostile text (issue 17's default sends new documents weekly)
+        repo.set_routes(sub.id, dict.fromkeys(RouteClass, every))
     repo.apply_poll(hostile_first())
     repo.apply_poll(hostile_second())
     yield repo

@@ -20,6 +20,7 @@ from state.models import (
     Submitter,
     SubscriptionKind,
 )
+from state.routing import Route, RouteClass
 from state.repository import Repository
 from state.search import fold, fts5_query, natural_key, search_body, terms, tsquery
 
@@ -189,6 +190,8 @@ def test_outbox_health_counts_through_indexes_and_pruning_keeps_recent_and_open_
     subs = [repo.get_or_create_subscriber(Channel.TELEGRAM, str(n)) for n in range(4)]
     for sub in subs:
         repo.subscribe(sub.id, SubscriptionKind.ALL)
+        # new motions at once (by default they wait for the weekly digest, issue 17)
+        repo.set_routes(sub.id, {RouteClass.DOCUMENTS: Route.INSTANT})
     repo.apply_poll(Observation(motions=(motion("21501-02-1"),)), now=NOW)
     repo.apply_poll(Observation(motions=(motion("21501-02-2"),)), now=NOW)
     health = repo.outbox_health(now=NOW)

@@ -15,7 +15,7 @@ from state.routing import Route, RouteClass
 from tests.telegram import data
 from tests.telegram.conftest import WorkerApp
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.helpers import buttons, say, tap
+from tests.telegram.helpers import buttons, say, subscriptions_of, tap
 
 B, C, E = 2201, 2202, 2203  # documents instant / documents and reports off / no routes
 
@@ -165,6 +165,75 @@ def test_callback_data_round_trip() -> None:
             data_ = routing_settings.encode(cb)
             assert len(data_.encode()) <= 64
             assert routing_settings.decode(data_) == cb
+            cb = routing_settings.RouteCallback(route_class=cls, route=route, follow=123456789)
+            data_ = routing_settings.encode(cb)
+            assert len(data_.encode()) <= 64
+            assert routing_settings.decode(data_) == cb
+    reset = routing_settings.RouteCallback(preset="reset", follow=17)
+    assert routing_settings.decode(routing_settings.encode(reset)) == reset
+    assert routing_settings.decode("r:status:off:x1") is None
+    assert routing_settings.decode("r:status:off:1:2") is None
     assert routing_settings.decode("r:nothing:off") is None
     assert routing_settings.decode("r:*:everything") is None
     assert routing_settings.decode("f:m:1") is None
+
+
+F, G = 2204, 2205  # follow dossier 21501-02: F with its own route for documents, G without
+
+
+async def test_a_follow_carries_its_own_routes(
+    bot: BotApplication,
+    fake: FakeBotAPI,
+    repo: Repository,
+    app: WorkerApp,
+    notifier: TelegramNotifier,
+) -> None:
+    repo.apply_poll(_first_poll(), notify=False)
+    for chat in (F, G):
+        await say(fake, chat, "/volg 21501-02")
+    [follow] = subscriptions_of(repo, F)
+
+    # not followed: one clear line
+    [missing] = await say(fake, F, "/meldingen 36000-V")
+    assert "Deze chat volgt dossier 36000-V niet" in str(missing["html"])
+    assert not buttons(missing)
+
+    settings = await _settings(fake, F, "/meldingen 21501-02")
+    html = str(settings["html"])
+    assert "<b>Meldingen voor dossier 21501-02</b>" in html
+    assert "Nieuwe documenten (brieven, moties): <b>wekelijks</b> (zoals de chat)" in html
+    pressed = dict((d, label) for label, d in buttons(settings))
+    assert pressed[f"r:documents:instant:{follow.id}"] == "direct"
+    assert pressed[f"r:*:reset:{follow.id}"] == "↺ Zoals de chat"
+    edited = await _press(fake, F, settings, f"r:documents:instant:{follow.id}")
+    assert repo.follow_routes(follow.id or 0) == {RouteClass.DOCUMENTS: Route.INSTANT}
+    assert _routes(repo, F) == {}  # the chat's own settings are untouched
+    assert "Nieuwe documenten (brieven, moties): <b>direct</b>\n" in edited["html"]
+    assert ("✓ direct", f"r:documents:instant:{follow.id}") in buttons(edited)
+
+    # another chat cannot set F's follow through a forged button
+    own = await _settings(fake, G)
+    answers = len(fake.answers)
+    await tap(fake, G, own, f"r:status:off:{follow.id}")
+    await fake.wait_for(lambda: len(fake.answers) > answers)
+    assert repo.follow_routes(follow.id or 0) == {RouteClass.DOCUMENTS: Route.INSTANT}
+    assert _routes(repo, G) == {}
+
+    # the letter of 4 November 2021: at once to F (its follow's route), weekly to G (default)
+    before = len(fake.sent)
+    changes = repo.apply_poll(data.second_poll())
+    assert "new_letter" in {c.kind.value for c in changes}
+    await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]
+    to = {chat: [str(m["html"]) for m in fake.sent[before:] if m["chat"]["id"] == chat]
+          for chat in (F, G)}  # fmt: skip
+    assert any("Kamerbrief" in m for m in to[F])
+    assert not any("Kamerbrief" in m for m in to[G])
+    assert any("21501-02-2234" in m for m in to[G])  # the report on the dossier's motion
+
+    # English, and "as the chat" forgets the follow's routes
+    await say(fake, F, "/taal en")
+    settings = await _settings(fake, F, "/alerts 21501-02")
+    assert "<b>Alerts for dossier 21501-02</b>" in str(settings["html"])
+    edited = await _press(fake, F, settings, f"r:*:reset:{follow.id}")
+    assert repo.follow_routes(follow.id or 0) == {}
+    assert "New documents (letters, motions): <b>weekly</b> (as the chat)" in edited["html"]
