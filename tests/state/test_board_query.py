@@ -20,8 +20,8 @@ from state.models import (
     Submitter,
     SubscriptionKind,
 )
-from state.routing import Route, RouteClass
 from state.repository import Repository
+from state.routing import Route, RouteClass
 from state.search import fold, fts5_query, natural_key, search_body, terms, tsquery
 
 from .factories import LATER, NOW, cited, letter, motion, voted
