@@ -22,9 +22,15 @@ What is DERIVED, and why:
   Status ``Verplaatst`` and its date a week later, restamped at ``REPLAY_NOW``; no such record of
   this session exists.
 
+* **the deleted session** (scenario ``agenda-deleted``, DERIVED:
+  ``data/agenda/activiteit_2025A06526_deleted_DERIVED.json``): the same session as the row the
+  Gegevensmagazijn keeps for a deleted entity: ``Verwijderd`` true, ``Id`` and the two change
+  times kept, every other property null, as the recorded deleted Besluit and Stemming rows are
+  (evidence in ``data/README.md``); this session was not deleted in reality.
+
 Scenarios: ``agenda`` (step 0 before the vote, step 1 after it: the real post-vote Besluiten,
-Zaken and Stemming rows, and the session ``Uitgevoerd``) and ``agenda-postponed`` (step 0 before,
-step 1 postponed).
+Zaken and Stemming rows, and the session ``Uitgevoerd``), ``agenda-postponed`` (step 0 before,
+step 1 postponed) and ``agenda-deleted`` (step 0 before, step 1 the session deleted).
 """
 
 from __future__ import annotations
@@ -58,7 +64,8 @@ POSTPONED_CHANGES: dict[str, Any] = {  # CONSTRUCTED, see the module docstring
     "Aanvangstijd": "2025-10-09T22:30:00+02:00",
     "ApiGewijzigdOp": "2025-10-06T08:00:00Z",
 }
-SCENARIO_STEPS = {"agenda": 2, "agenda-postponed": 2}
+DELETED_FILE = "activiteit_2025A06526_deleted_DERIVED.json"  # see the module docstring
+SCENARIO_STEPS = {"agenda": 2, "agenda-postponed": 2, "agenda-deleted": 2}
 
 Record = dict[str, Any]
 
@@ -82,10 +89,13 @@ def add_agenda(graph: Graph, scenario: str, step: int) -> None:
     """Add the agenda records of ``scenario`` at ``step`` to ``graph``."""
     after_vote = scenario == "agenda" and step >= 1
     postponed = scenario == "agenda-postponed" and step >= 1
+    deleted = scenario == "agenda-deleted" and step >= 1
     activities: list[Record] = _load("activiteit_stemmingen_records_2025-10-03.json")
     for record in activities:
         record = dict(record)
-        if record["Id"] == ACTIVITY_ID and not after_vote:
+        if record["Id"] == ACTIVITY_ID and deleted:
+            [record] = [dict(r) for r in _load(DELETED_FILE)["records"]]
+        elif record["Id"] == ACTIVITY_ID and not after_vote:
             record.update(POSTPONED_CHANGES if postponed else PRE_VOTE_CHANGES)
         graph.add("Activiteit", record)
 

@@ -150,6 +150,12 @@ _ALL += [  # issue 17: the agenda (replay/agenda.py)
         "9 Oct (CONSTRUCTED)",
         steps=2,
     ),
+    Scenario(
+        "agenda-deleted",
+        "step 0: the Stemmingen of 2 Oct 2025 planned; step 1: the session deleted upstream "
+        "(Verwijderd true, DERIVED from the recorded deleted rows)",
+        steps=2,
+    ),
 ]
 SCENARIO_BY_NAME: dict[str, Scenario] = {s.name: s for s in _ALL}
 SCENARIOS: dict[str, str] = {s.name: s.description for s in _ALL}

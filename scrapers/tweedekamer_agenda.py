@@ -5,9 +5,16 @@ changed since the cursor (so a session that was moved, cancelled or held is seen
 with its agenda items (``Agendapunt``), their Zaken and their Besluiten (a Besluit with Status
 ``Voorstel`` is a proposed decision: the Zaak is up for a vote)::
 
-    Activiteit?$filter=Verwijderd eq false and (Soort eq 'Stemmingen' or …)
-                       and (Status eq 'Gepland' or ApiGewijzigdOp gt <cursor>)
+    Activiteit?$filter=(Verwijderd eq false and (Soort eq 'Stemmingen' or …)
+                        and (Status eq 'Gepland' or ApiGewijzigdOp gt <cursor>))
+                       or (Verwijderd eq true and ApiGewijzigdOp gt <cursor>)
               &$expand=Agendapunt($filter=Verwijderd eq false;$expand=Zaak(…),Besluit(…))
+
+An activity deleted upstream stays in the Gegevensmagazijn as a row with ``Verwijderd`` true and
+every other property null (as the recorded deleted Besluit and Stemming rows show), so its
+``Soort`` is unknown: deleted rows changed since the cursor are asked for whatever their kind.
+:func:`parse_activities` lists such an activity as seen with no items, so its stored items are
+taken off the agenda (followers of a motion on it get "taken off the list" once).
 
 The module speaks the logical (OData v4/2.0) names of ``scrapers.odata_schema.NAMES`` (use
 ``agenda``): the server's ``$metadata`` decides what each is called there (v4/2.0 or v5), rows
@@ -76,8 +83,11 @@ def _query(d: Dialect, cursor: str | None) -> dict[str, str]:
         f"{d.p(POINT, 'Zaak')}{zaak},{d.p(POINT, 'Besluit')}{besluit}",
         live=d.p(POINT, "Verwijderd"),
     )
+    live = f"{a('Verwijderd')} eq false and {kinds} and {any_of(current)}"
+    if moment is not None:  # issue 17: activities deleted since the cursor
+        live = f"({live}) or ({a('Verwijderd')} eq true and {current[-1]})"
     return {
-        "$filter": f"{a('Verwijderd')} eq false and {kinds} and {any_of(current)}",
+        "$filter": live,
         "$expand": f"{a(POINT)}{expand}",
         "$orderby": f"{a('ApiGewijzigdOp')},{a('Id')}",
     }
@@ -110,12 +120,18 @@ def _dossier(zaak: Record) -> str | None:
 
 
 def parse_activities(rows: list[Record]) -> tuple[list[AgendaItem], list[str]]:
-    """Agenda items (one per Zaak on an agenda item) and the ids of every activity seen."""
+    """Agenda items (one per Zaak on an agenda item) and the ids of every activity seen.
+
+    A deleted activity (``Verwijderd`` true) is seen with no items.
+    """
     items: list[AgendaItem] = []
     activities: list[str] = []
     for row in rows:
         activity_id = str(row["Id"]).lower()
         activities.append(activity_id)
+        if row.get("Verwijderd") is True:
+            logger.info("agenda: activity %s deleted upstream", activity_id)
+            continue
         start = parse_datetime(row.get("Aanvangstijd"))
         base: dict[str, Any] = {
             "activity_id": activity_id,

@@ -134,3 +134,24 @@ async def test_the_v5_replay_serves_the_agenda_records_with_the_documented_renam
         expected = {k: v for k, v in old.items() if not k.startswith("Voortouw")}
         assert {k: v for k, v in new.items() if not k.startswith("Voortouw")} == expected
         assert not {"Voortouwnaam", "Voortouwafkorting", "Voortouwkortenaam"} & set(new)
+
+
+@pytest.mark.parametrize("dialect", ["v2", "v5"])
+async def test_a_deleted_activity_is_seen_without_items_in_both_dialects(dialect: str) -> None:
+    """Scenario agenda-deleted: after the first poll the session's row comes back with
+    ``Verwijderd`` true (DERIVED); the next poll asks for rows deleted since its cursor and lists
+    the activity as seen with no items. Without a cursor, deleted rows are not asked for."""
+    activity = "ad15b461-48eb-4607-9f1e-e85498fba16a"  # 2025A06526
+    async with ReplayServer("agenda-deleted", tk_dialect=dialect) as server, client() as http:
+        source = AgendaSource(server.urls["tweedekamer_url"])
+        first = await source.poll(http, {})
+        assert any(i.activity_id == activity for i in first.items)
+        assert first.cursor is not None
+        server.advance()
+        fresh = await AgendaSource(server.urls["tweedekamer_url"]).poll(http, {})
+        assert activity not in fresh.activities  # no cursor: only live rows
+        second = await source.poll(http, {"activiteit": first.cursor})
+        assert activity in second.activities
+        assert not any(i.activity_id == activity for i in second.items)
+        assert second.cursor is not None
+        assert second.cursor > first.cursor

@@ -220,3 +220,73 @@ async def test_agenda_is_in_the_command_menu_and_in_help_in_both_languages(
     await say(fake, 777, "/taal en")
     [english] = await say(fake, 777, "/help")
     assert "<b>/agenda</b> — motions on the vote list" in english["html"]
+
+
+@pytest.mark.parametrize("replay", ["agenda-deleted"], indirect=True)
+async def test_a_session_deleted_upstream_is_taken_off_once(
+    bot: BotApplication,
+    fake: FakeBotAPI,
+    repo: Repository,
+    settings: Settings,
+    notifier: TelegramNotifier,
+    replay: ReplayServer,
+    tmp_path: Path,
+) -> None:
+    """The session's Activiteit row comes back with ``Verwijderd`` true (DERIVED from the
+    recorded deleted rows): its items leave /agenda, /agenda.ics and ``agenda --json``, and the
+    followers of a motion on it hear once that it was taken off the list."""
+    app = _app(settings, repo, replay)
+    try:
+        await poll_once(app, notify=False, sources=app.sources)
+        await say(fake, CHAT, f"/volg {MOTION}")
+        await poll_once(app)
+        [scheduled] = await _pushes(app, notifier, fake)
+        assert "Op de stemmingslijst" in scheduled
+        assert len(repo.agenda(motion_id=MOTION)) == 1
+        planned = {i.activity_nummer for i in repo.agenda()}
+        assert "2025A06526" in planned
+
+        replay.advance()
+        report = await poll_once(app)
+        [off] = [c for c in report.changes if c.motion_id == MOTION]
+        assert off.kind is ChangeKind.AGENDA_REMOVED
+        assert (off.old, off.new) == ("2025-10-02T20:30:00+00:00", None)
+        [pushed] = await _pushes(app, notifier, fake)
+        assert MOTION in pushed
+        assert "Van de agenda van 2 oktober 2025, 22:30 gehaald (<code>2025A06526</code>)" in pushed
+        assert repo.agenda(motion_id=MOTION) == []
+        assert "2025A06526" not in {i.activity_nummer for i in repo.agenda()}
+        # the other planned sessions stay listed
+        assert planned - {"2025A06526"} <= {i.activity_nummer for i in repo.agenda()}
+
+        web = create_app(settings, repo)
+        transport = httpx.ASGITransport(app=web)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            page = await client.get("/agenda")
+            assert page.status_code == 200
+            assert MOTION not in page.text
+            for path in ("/agenda.ics", f"/motie/{MOTION}/agenda.ics"):
+                r = await client.get(path)
+                assert r.status_code == 200
+                calendar = Calendar.from_ical(r.content)
+                assert not [e for e in calendar.walk("VEVENT") if MOTION in str(e["summary"])]
+        env = {**os.environ, "KAMERWACHT_DATABASE_URL": settings.database_url}
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bot.cli", "agenda", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert [r for r in json.loads(result.stdout) if r["motion_id"] == MOTION] == []
+
+        # polled again (the deleted row is older than the cursor now): nothing more
+        again = await poll_once(app)
+        assert [c for c in again.changes if c.motion_id == MOTION] == []
+        assert await _pushes(app, notifier, fake) == []
+    finally:
+        await app.client.aclose()
