@@ -24,8 +24,12 @@ from state.models import CitedMotion, DocumentKind, ExecutionStatus
 
 __all__ = ["extract_annex"]
 
+# A row starts "Motie van …" / "Toezegging …", or (rijksfinancien.nl) "De motie van het lid Wuite
+# c.s.; Verzoekt …" / "De motie het lid …" — never a status sentence such as "De motie is …".
 _ROW_RE = re.compile(
-    r"^[ \t]*(?:(?:[Nn]ader\s+)?[Gg]ewijzigde\s+)?(?P<kind>[Mm]otie|[Tt]oezegging)\b", re.MULTILINE
+    r"^[ \t]*(?:(?:[Nn]ader\s+)?[Gg]ewijzigde\s+)?(?P<kind>[Mm]otie|[Tt]oezegging)\b"
+    r"|^[ \t]*De\s+(?P<kind2>motie)\s+(?=(?:van\s+)?(?:het\s+lid|de\s+leden)\b)",
+    re.MULTILINE,
 )
 _SECTION_RE = re.compile(
     r"^[ \t]*(?P<head>(?:in\s+behandeling\s+zijnde|lopende|openstaande|afgedane|afgeronde|"
@@ -38,10 +42,18 @@ _SECTION_STATUS = (
     (re.compile(r"afgedane|afgeronde|afgehandelde|uitgevoerde", re.I), ExecutionStatus.EXECUTED),
 )
 _ROW_HEAD_RE = re.compile(
-    rf"(?:[Nn]ader\s+)?(?:[Gg]ewijzigde\s+)?[Mm]otie[\s-]+(?:{vocab.LID})?"
+    rf"(?:De\s+)?(?:[Nn]ader\s+)?(?:[Gg]ewijzigde\s+)?[Mm]otie[\s-]+(?:{vocab.LID})?"
     rf"(?P<names>{vocab.NAMES})(?:\s+c\.\s?s\.)?(?:\s+over\s+(?P<title>[^\n]*))?"
 )
 _RECEIVED_RE = re.compile(rf"Ontvangen\s+{vocab.DATE}", re.IGNORECASE)
+# "Afgedaan. De Tweede Kamer is … per brief geïnformeerd (Kamerstukken II …, nr. 44)": the
+# citation names the letter that reported, not the row's motion (its Vindplaats may be Handelingen).
+_LETTER_LEAD_RE = re.compile(
+    r"\b(?:per|bij|met|via|in)\s+(?:de\s+)?(?:kamer)?brief\b|\b(?:kamer)?brief\s+(?:van|d\.d\.)"
+    r"|\bgeïnformeerd\b",
+    re.IGNORECASE,
+)
+_CLAUSE_START_RE = re.compile(r"[\n.;]")
 _TITLE_END_RE = re.compile(r"\s+\d{1,2}-\d{1,2}-(?:19|20)\d{2}\b.*$|\s*\(.*$|\.\s.*$")
 
 
@@ -60,11 +72,12 @@ def extract_annex(
         covered.append((row.start(), end))
         chunk = text[row.start() : end]
         citations = find_citations(chunk)
-        if row["kind"].lower() != "motie" or not citations:
+        kind = row["kind"] or row["kind2"]
+        first = next((c for c in citations if not _cites_letter(chunk, c.start)), None)
+        if kind.lower() != "motie" or first is None:
             references.extend(c.id for c in citations)
             continue
-        first = citations[0]
-        references.extend(c.id for c in citations[1:])
+        references.extend(c.id for c in citations if c is not first)
         if first.id in motions:
             continue
         head = _ROW_HEAD_RE.match(chunk)
@@ -101,3 +114,10 @@ def _section_status(sections: list[tuple[int, str]], position: int) -> Execution
     if not heads:
         return None
     return next((s for p, s in _SECTION_STATUS if p.search(heads[-1])), None)
+
+
+def _cites_letter(chunk: str, start: int) -> bool:
+    """Whether the citation at ``start`` is a letter the status cell names ("per brief … (…)")."""
+    clause = chunk[:start]
+    cut = max((m.end() for m in _CLAUSE_START_RE.finditer(clause)), default=0)
+    return _LETTER_LEAD_RE.search(clause, cut) is not None

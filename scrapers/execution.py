@@ -18,8 +18,9 @@ the evidence:
 A minister's appraisal before a vote ("ik ontraad de motie", "oordeel Kamer") is never an
 execution status. Budget and annual-report annexes state the status in a word or two
 ("Afgedaan", "In uitvoering", "Niet uitgevoerd", "Overgedragen aan …"); ``annex_status`` reads
-those first. The phrasings were collected from the shared letters and from real annexes and
-letters under tests/scrapers/realtexts/.
+those first ("Afgedaan. De uitvoering … is overgedragen aan het ministerie van SZW." is in progress
+elsewhere: the evidence is the handover sentence). The phrasings were collected from the shared
+letters and from real annexes and letters under tests/scrapers/realtexts/.
 """
 
 from __future__ import annotations
@@ -302,5 +303,11 @@ def annex_status(cell: str) -> tuple[ExecutionStatus | None, str | None]:
     for pattern, status in _ANNEX_CELLS:
         if pattern.match(text, start):
             sentences = Sentences(text)
+            handed = _HANDED_OVER_RE.search(text, start)
+            if status is ExecutionStatus.EXECUTED and handed:
+                # "Afgedaan. De uitvoering van de motie is overgedragen aan het ministerie van
+                # SZW.": done on this ministry's list, carried on by another one
+                evidence = " ".join(sentences.around(handed.start()).split())
+                return ExecutionStatus.IN_PROGRESS, evidence
             return status, " ".join(sentences.around(start).split()) or text
     return decide(Sentences(text).between(0, len(text)))

@@ -157,6 +157,10 @@ def test_execution_phrasings(
         ("Deze motie is in uitvoering en wordt opgepakt samen met Justitie.", IN_PROGRESS),
         ("Niet uitgevoerd: het kabinet ziet geen budgettaire ruimte.", DECLINED),
         ("Overgedragen aan de minister van Defensie.", IN_PROGRESS),
+        (
+            "Afgedaan. De uitvoering van de motie is overgedragen aan het ministerie van SZW.",
+            IN_PROGRESS,
+        ),
         ("Vervallen, de regeling is ingetrokken.", NOT_APPLICABLE),
         ("Zie de brief van 12 mei.", None),
     ],
@@ -185,6 +189,27 @@ def test_annex_rows_cite_letters_as_references() -> None:
     assert got["21501-02-2586"].submitters == ("Ceder", "Boswijk")
     assert "Overgedragen aan de minister van Defensie" in (got["21501-02-2586"].evidence or "")
     assert doc.references == ("36200-V-44",)
+
+
+def test_annex_rows_in_the_rijksfinancien_layout() -> None:
+    """Rows "De motie van het lid … c.s.; Verzoekt …" / Vindplaats on its own line / status."""
+    text = (
+        "Bijlage 3: Moties en toezeggingen\n\nOmschrijving\n\nVindplaats\n\nStand van zaken\n\n"
+        "De motie van het lid Sjoerdsma c.s.; Verzoekt de regering de Kamer per brief te "
+        "informeren.\n\nKamerstukken II 2022/23, 36200 V, nr. 12\n\n"
+        "Afgedaan. De uitvoering van de motie is overgedragen aan het ministerie van Defensie.\n\n"
+        "De motie van de leden Ceder en Boswijk; Verzoekt de regering te rapporteren.\n\n"
+        "Plenair debat Begroting Buitenlandse Zaken (Handelingen II 2022/23, nr. 19, item 11)\n\n"
+        "Afgedaan. De Tweede Kamer is per brief geïnformeerd (Kamerstukken II 2022/23, 36200 V, "
+        "nr. 44).\n\nDe motie is hiermee afgedaan.\n"
+    )
+    doc = extract_document(text)
+    assert doc.kind is DocumentKind.BUDGET_ANNEX
+    [motion] = doc.motions
+    assert (motion.id, motion.submitters) == ("36200-V-12", ("Sjoerdsma",))
+    assert motion.status is IN_PROGRESS
+    assert "overgedragen aan het ministerie van Defensie" in (motion.evidence or "")
+    assert doc.references == ("36200-V-44",)  # the letter, not the second row's motion
 
 
 def test_vote_page() -> None:

@@ -644,8 +644,8 @@ EXPECTED: dict[str, Doc] = {
     # --- fifth held-out batch (2026-12-06): expectations written before the extractor ran ---
     # Begroting Koninkrijksrelaties (IV) 2024, "Bijlage 3: Moties en toezeggingen", "Tabel 33 Door
     # de Staten-Generaal aanvaarde moties die zijn afgerond (stand per 30 juni 2023)": each row is
-    # "De motie van het lid Wuite c.s.; Verzoekt de regering …", then its Vindplaats on a line of its
-    # own ("Kamerstukken II 2022/23, 36200 IV, nr. 12"), then the status. Row 1: "Afgedaan. De
+    # "De motie van het lid Wuite c.s.; Verzoekt de regering …", then its Vindplaats on a line of
+    # its own ("Kamerstukken II 2022/23, 36200 IV, nr. 12"), then the status. Row 1: "Afgedaan. De
     # uitvoering van de motie is overgedragen aan het ministerie van SZW." The execution is handed
     # to another ministry, so it goes on there: in progress (issue 16: "de motie is overgedragen
     # aan" = in progress elsewhere; "Afgedaan" closes only this ministry's list). Row 2: "Afgedaan.
