@@ -34,7 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -141,7 +141,12 @@ async def fan_out(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     t0 = time.perf_counter()
     chats = await asyncio.to_thread(_subscribe, repo, args.subscribers)
     repo.apply_poll(data.first_poll(), notify=False)
-    [change] = repo.apply_poll(Observation(motions=(data.motion_2901(),)))
+    # a status change (every chat gets it at once); a new motion would go to the weekly digest
+    # of most chats, as new documents are routed weekly by default (issue 17)
+    motion = data.motion_2901()
+    repo.apply_poll(Observation(motions=(motion,)), notify=False)
+    adopted = replace(motion, parliamentary_status=ParliamentaryStatus.ADOPTED)
+    [change] = repo.apply_poll(Observation(motions=(adopted,)))
     _progress(
         f"fan-out: {len(chats)} subscribers stored in {time.perf_counter() - t0:.1f} s; "
         f"limit {limit:g} msg/s (x{scale:g}); sending..."
