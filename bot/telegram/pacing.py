@@ -56,6 +56,9 @@ WINDOW_MARGIN = 0.02  # seconds added to the one-second window for clock and net
 PACE_MARGIN = 0.03  # fraction added to the spacing of send starts for clock and network jitter
 LATE = 0.01  # seconds a send may start after its slot; later ones take a new slot
 LATE_RETRIES = 3
+FLOOD_STEP = 0.02  # margin added to this process's schedule after each 429 …
+FLOOD_MAX = 0.10  # … up to this much, and given back a step at a time …
+FLOOD_RELAX = 60.0  # … after this many seconds without a 429
 OFFSET_SAMPLES = 64  # round trips kept to estimate the database clock's offset
 CALIBRATION_READINGS = 5
 GROUP_MESSAGES_PER_MINUTE = 20
@@ -179,10 +182,14 @@ class Pacer:
         """Allow ``rate`` send starts a second."""
         if rate <= 0 or margin < 0:
             raise ValueError("rate must be > 0 and margin ≥ 0")
+        self.rate = rate
+        self.margin = margin
+        self.flood_margin = 0.0  # added after a 429 (see :meth:`pause`), given back slowly
+        self.relax_after = FLOOD_RELAX
+        self._last_flood = float("-inf")
         self.interval = (1.0 + margin) / rate
-        # No more than ``rate`` real starts in any window this long: half the margin, so that a
-        # start made a little late (the other half) does not push every later slot back.
-        self.window = 1.0 + margin / 2
+        # No more than ``rate`` real starts in any window this long (the grid's own span).
+        self.window = 1.0 + margin
         self.late_slots = 0  # slots that came up too late
         self._starts: deque[float] = deque(maxlen=max(1, int(rate)))  # the latest real starts
         self._next = 0.0
@@ -198,9 +205,17 @@ class Pacer:
         Slots missed altogether are not made up in a burst: bursts leave no room for jitter.
         """
         now = asyncio.get_running_loop().time()
+        if self.flood_margin and now - self._last_flood > self.relax_after:
+            self._set_flood_margin(self.flood_margin - FLOOD_STEP, now)  # no 429 for a while
         slot = max(self._next, now, self._window_opens())
         self._next = slot + self.interval
         return slot
+
+    def _set_flood_margin(self, extra: float, now: float) -> None:
+        self.flood_margin = min(FLOOD_MAX, max(0.0, round(extra, 6)))
+        self._last_flood = now
+        self.interval = (1.0 + self.margin + self.flood_margin) / self.rate
+        self.window = 1.0 + self.margin + self.flood_margin
 
     def _window_opens(self) -> float:
         """When a new send may start without ``rate`` starts in one window (−inf: now)."""
@@ -209,8 +224,16 @@ class Pacer:
         return self._starts[0] + self.window
 
     async def pause(self, seconds: float) -> None:
-        """No send starts in the next ``seconds``."""
-        self._next = max(self._next, asyncio.get_running_loop().time() + seconds)
+        """No send starts in the next ``seconds`` (a 429's ``retry_after``).
+
+        A 429 means the server counted more sends in a second than the schedule started: the
+        delivery jitter on the way was larger than the margin. Each one widens the margin by
+        :data:`FLOOD_STEP` (at most :data:`FLOOD_MAX`); every :data:`FLOOD_RELAX` seconds without
+        one gives a step back. A second flood wait costs far more than the few percent.
+        """
+        now = asyncio.get_running_loop().time()
+        self._set_flood_margin(self.flood_margin + FLOOD_STEP, now)
+        self._next = max(self._next, now + seconds)
 
     async def __aenter__(self) -> None:
         """Wait for this send's slot, in the current task's :class:`Lane`.

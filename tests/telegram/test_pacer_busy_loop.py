@@ -16,7 +16,7 @@ import time
 from bot.settings import Settings
 from bot.telegram.notifier import FloodLimiter, SendStatus, TelegramNotifier, build_bot
 from bot.telegram.outgoing import Outgoing
-from bot.telegram.pacing import Pacer
+from bot.telegram.pacing import FLOOD_MAX, FLOOD_STEP, Pacer
 from tests.telegram.fake_bot_api import FakeBotAPI
 
 RATE = 30
@@ -104,3 +104,22 @@ async def test_sends_held_up_by_a_flood_wait_do_not_start_in_a_burst(
     assert len(leaving) >= 91  # every message, and the one that met the 429 again
     for first, later in zip(leaving, leaving[30:], strict=False):
         assert later - first >= pacer.window - 1e-9, later - first  # never 31 in a window
+
+
+async def test_a_flood_wait_widens_the_margin_and_quiet_time_gives_it_back() -> None:
+    """A 429 means the jitter on the way beat the margin: each widens it by a step (at most
+    FLOOD_MAX); a while without one gives a step back."""
+    pacer = Pacer(RATE, margin=MARGIN)
+    pacer.relax_after = 0.05
+    base = pacer.interval
+    await pacer.pause(0.0)
+    assert pacer.interval == (1 + MARGIN + FLOOD_STEP) / RATE > base
+    assert pacer.window == 1 + MARGIN + FLOOD_STEP
+    for _ in range(10):
+        await pacer.pause(0.0)
+    assert pacer.flood_margin == FLOOD_MAX
+    await pacer.reserve()  # within relax_after of the last 429: unchanged
+    assert pacer.flood_margin == FLOOD_MAX
+    await asyncio.sleep(0.06)
+    await pacer.reserve()
+    assert pacer.flood_margin == FLOOD_MAX - FLOOD_STEP
