@@ -380,15 +380,17 @@ async def manage_form(request: Request) -> Response:
     subscriber, subscriber_id = found, found.id
     follows: list[Subscription] = await s.db(s.repo.subscriptions, subscriber_id)
     lang = request_lang(request)
+    described = [(f, describe(f, lang)) for f in follows]
     return page(
         request,
         "manage.html",
         subscriber=subscriber,
-        follows=[(f, describe(f, lang)) for f in follows],
+        follows=described,
         saved=request.query_params.get("saved") == "1",
         errors=[],
         form={},
         routes=await s.db(routes_form.routes_context, s.repo, subscriber),  # issue 17
+        follow_routes=await s.db(routes_form.follows_context, s.repo, subscriber, described),
     )
 
 
@@ -421,18 +423,10 @@ async def manage_post(request: Request) -> Response:
         return invalid
     if action == "frequency" and form.get("frequency") in FREQUENCIES:
         await s.db(s.repo.update_subscriber, subscriber_id, frequency=Frequency(form["frequency"]))
-    elif action == "routes":  # issue 17: routing by kind
-        routes, bad = routes_form.parse_routes(form)
-        if routes is None:
-            allowed = ", ".join(routes_form.allowed_values())
-            return page(
-                request,
-                "message.html",
-                status_code=422,
-                title_key="error.title",
-                text=f"{bad}: {allowed}",
-            )
-        await s.db(s.repo.set_routes, subscriber_id, routes)
+    elif action in ("routes", "follow_routes"):  # issue 17: routing by kind
+        refused = await routes_form.save(request, s, subscriber_id, action, form)
+        if refused is not None:
+            return refused
     elif action == "language" and form.get("language") in ("nl", "en"):
         await s.db(s.repo.update_subscriber, subscriber_id, language=form["language"])
     elif action == "add":
