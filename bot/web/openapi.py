@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.web.openapi_schemas import SCHEMAS
-from state.routing import CLASSES, EMAIL_ROUTES
+from bot.web.openapi_schemas import ROUTE_FIELDS, SCHEMAS
 
 __all__ = ["SPEC"]
 
@@ -47,16 +46,6 @@ _SUBSCRIBE_FIELDS: dict[str, Any] = {
         "description": "The motion id, dossier or keyword (2 to 60 characters); ignored for `all`",
     },
     "frequency": {"type": "string", "enum": ["daily", "weekly"]},
-}
-# Issue 17, routing by kind: with `routes`, one field per class of change kinds.
-_ROUTE_FIELDS: dict[str, Any] = {
-    f"route_{cls.value}": {
-        "type": "string",
-        "enum": ["default", *(r.value for r in EMAIL_ROUTES)],
-        "description": f"With `routes`: how often `{cls.value}` changes are mailed "
-        "(`default`: at the subscription's frequency)",
-    }
-    for cls in CLASSES
 }
 
 
@@ -363,6 +352,7 @@ SPEC: dict[str, Any] = {
                                 "frequency",
                                 "language",
                                 "routes",
+                                "follow_routes",
                                 "add",
                                 "remove",
                                 "resume",
@@ -379,7 +369,7 @@ SPEC: dict[str, Any] = {
                             "description": "With `remove`: the kind of subscription to remove",
                         },
                         "value": _SUBSCRIBE_FIELDS["value"],
-                        **_ROUTE_FIELDS,
+                        **ROUTE_FIELDS,
                     },
                     ["action"],
                 ),
@@ -387,10 +377,14 @@ SPEC: dict[str, Any] = {
                     "200": {"description": "Unsubscribed or erased", **_HTML_ERROR},
                     "303": {"description": "Saved: back to the manage page"},
                     "400": _BAD_TOKEN,
-                    "404": _UNKNOWN,
+                    "404": {
+                        **_UNKNOWN,
+                        "description": "No such email subscriber, or a `follow_id` that is not "
+                        "one of this address's follows (nothing is stored)",
+                    },
                     "422": {
-                        "description": "A frequency, language or route outside the allowed values "
-                        "(the page names them)",
+                        "description": "A frequency, language, route or `follow_id` outside the "
+                        "allowed values (the page names them; nothing is stored)",
                         **_HTML_ERROR,
                     },
                 },

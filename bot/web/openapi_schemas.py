@@ -1,14 +1,15 @@
 """The JSON schemas of the API's objects (``components.schemas`` of ``/openapi.json``): the
 shapes ``bot.present`` builds for ``/api/motions``, ``/api/motions/{id}`` and ``/api/changes``,
-and the error objects."""
+and the error objects; and the manage form's route fields (issue 17)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from state.models import ChangeKind
+from state.routing import CLASSES, EMAIL_ROUTES
 
-__all__ = ["SCHEMAS"]
+__all__ = ["ROUTE_FIELDS", "SCHEMAS"]
 
 SCHEMAS: dict[str, Any] = {
     "ParliamentaryStatus": {
@@ -142,3 +143,23 @@ SCHEMAS: dict[str, Any] = {
 }
 # every change kind, the issue-17 ones (motion_overdue, vote_scheduled, …) included
 SCHEMAS["Change"]["properties"]["kind"]["enum"] = [kind.value for kind in ChangeKind]
+
+# Issue 17, routing by kind: with `routes` (the address) or `follow_routes` (one follow), one
+# field per class of change kinds.
+ROUTE_FIELDS: dict[str, Any] = {
+    f"route_{cls.value}": {
+        "type": "string",
+        "enum": ["default", "inherit", *(r.value for r in EMAIL_ROUTES)],
+        "description": f"How often `{cls.value}` changes are mailed. With `routes` (every "
+        "follow): `default` = the recommended default of the subscription's frequency. With "
+        "`follow_routes` (the follow `follow_id` only): `inherit` = no route of its own, the "
+        "address's choice holds",
+    }
+    for cls in CLASSES
+}
+ROUTE_FIELDS["follow_id"] = {
+    "type": "string",
+    "pattern": "^[1-9][0-9]{0,17}$",
+    "description": "With `follow_routes`: the id of one of this address's follows (the manage "
+    "page lists them)",
+}

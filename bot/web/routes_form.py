@@ -1,4 +1,4 @@
-"""Routing by kind on the email manage page (issue 17, point 4): the per-class choices.
+"""Routing by kind on the email manage page (issue 17, point 4): per address and per follow.
 
 The page shows, per class of change kinds (:class:`state.routing.RouteClass`), a choice among
 ``default`` (no route: the recommended default derived from the subscription's frequency by
@@ -7,7 +7,7 @@ is a digest service, so there is no instant route. Posting ``action=routes`` wit
 ``route_<class>`` fields stores them for the address (every follow).
 
 Each follow can carry routes of its own, as in the bot's ``/meldingen <follow>``: posting
-``action=follow_routes`` with ``follow=<its id>`` and ``route_<class>`` fields among ``inherit``
+``action=follow_routes`` with ``follow_id=<its id>`` and ``route_<class>`` fields among ``inherit``
 (no own route: the address's choice holds, shown next to it), ``daily``, ``weekly`` and ``off``
 stores them for that follow (``subscription_routes``). A change goes by the follow's route, else
 the address's, else the default (:func:`state.routing.follow_effective`); the page shows that
@@ -50,7 +50,7 @@ __all__ = [
 DEFAULT = "default"
 INHERIT = "inherit"
 FIELD = "route_"
-FOLLOW = "follow"
+FOLLOW = "follow_id"
 _ID = re.compile(r"^[1-9][0-9]{0,17}$")
 
 

@@ -67,14 +67,14 @@ async def test_follow_routes_round_trip(client: httpx.AsyncClient, repo: Reposit
         assert _now(page, follow, "status") == "nu: dagelijks"
         assert _now(page, follow, "documents") == "nu: wekelijks"  # the default's cap
     assert "zoals het adres: dagelijks" in page
-    assert f'<input type="hidden" name="follow" value="{voted}">' in page
+    assert f'<input type="hidden" name="follow_id" value="{voted}">' in page
     assert '<option value="instant"' not in page  # email is a digest service
 
     r = await client.post(
         url,
         data={
             "action": "follow_routes",
-            "follow": str(voted),
+            "follow_id": str(voted),
             "route_status": "weekly",
             "route_execution": "off",
         },
@@ -105,7 +105,7 @@ async def test_follow_routes_round_trip(client: httpx.AsyncClient, repo: Reposit
 
     # "as the address" forgets the follow's own route of that class
     r = await client.post(
-        url, data={"action": "follow_routes", "follow": str(voted), "route_status": "inherit"}
+        url, data={"action": "follow_routes", "follow_id": str(voted), "route_status": "inherit"}
     )
     assert r.status_code == 303
     assert repo.follow_routes(voted) == {RouteClass.EXECUTION: Route.OFF}
@@ -127,7 +127,7 @@ async def test_bad_values_are_refused_with_the_allowed_ones(
             url,
             data={
                 "action": "follow_routes",
-                "follow": str(voted),
+                "follow_id": str(voted),
                 "route_documents": "weekly",
                 "route_status": value,
             },
@@ -136,10 +136,10 @@ async def test_bad_values_are_refused_with_the_allowed_ones(
         assert "route_status: inherit, daily, weekly, off" in r.text
     for follow in ("", "abc", "-1", "0", "1.5", "9" * 40):
         r = await client.post(
-            url, data={"action": "follow_routes", "follow": follow, "route_status": "weekly"}
+            url, data={"action": "follow_routes", "follow_id": follow, "route_status": "weekly"}
         )
         assert r.status_code == 422, follow
-        assert f"follow: {voted}, {reported}" in r.text
+        assert f"follow_id: {voted}, {reported}" in r.text
     r = await client.post(url, data={"action": "follow_routes", "route_status": "weekly"})
     assert r.status_code == 422
     assert repo.follow_routes(voted) == {}
@@ -160,7 +160,7 @@ async def test_another_subscribers_follow_is_refused(
     url = _url(forger)
     for follow in (theirs, chats, max(theirs, chats, own) + 1000):
         r = await client.post(
-            url, data={"action": "follow_routes", "follow": str(follow), "route_status": "off"}
+            url, data={"action": "follow_routes", "follow_id": str(follow), "route_status": "off"}
         )
         assert r.status_code == 404, follow
         assert "Dit abonnement bestaat niet (meer)." in r.text
@@ -169,18 +169,18 @@ async def test_another_subscribers_follow_is_refused(
     assert repo.follow_routes(own) == {}
     # the page of the forger lists its own follow only
     page = (await client.get(url)).text
-    assert f'name="follow" value="{own}"' in page
-    assert f'name="follow" value="{theirs}"' not in page
+    assert f'name="follow_id" value="{own}"' in page
+    assert f'name="follow_id" value="{theirs}"' not in page
     # a bad or foreign token stores nothing either (the checks every manage action has)
     r = await client.post(
         "/abonnement/not-a-token",
-        data={"action": "follow_routes", "follow": str(theirs), "route_status": "off"},
+        data={"action": "follow_routes", "follow_id": str(theirs), "route_status": "off"},
     )
     assert r.status_code == 400
     chat_token = make_token(SECRET, MANAGE, chat.id, ttl=timedelta(days=1), now=datetime.now(UTC))
     r = await client.post(
         f"/abonnement/{chat_token}",
-        data={"action": "follow_routes", "follow": str(chats), "route_status": "off"},
+        data={"action": "follow_routes", "follow_id": str(chats), "route_status": "off"},
     )
     assert r.status_code == 404  # mail links act on email subscribers only
     expired = make_token(
@@ -188,7 +188,7 @@ async def test_another_subscribers_follow_is_refused(
     )
     r = await client.post(
         f"/abonnement/{expired}",
-        data={"action": "follow_routes", "follow": str(theirs), "route_status": "off"},
+        data={"action": "follow_routes", "follow_id": str(theirs), "route_status": "off"},
     )
     assert r.status_code == 400
     assert repo.follow_routes(theirs) == {}
@@ -212,7 +212,7 @@ async def test_daily_digest_leaves_out_the_follow_routed_weekly(
         voted = _follow_ids(repo, sub)[0]
         r = await client.post(
             _url(sub),
-            data={"action": "follow_routes", "follow": str(voted), "route_status": "weekly"},
+            data={"action": "follow_routes", "follow_id": str(voted), "route_status": "weekly"},
         )
         assert r.status_code == 303
         assert repo.follow_routes(voted) == {RouteClass.STATUS: Route.WEEKLY}
@@ -247,3 +247,15 @@ async def test_daily_digest_leaves_out_the_follow_routed_weekly(
     assert len(smtp.handler.to(plain.address)) == 1  # nothing of its was routed weekly
     _, weekly = smtp.handler.to(both.address)  # the dossier's new letter (documents: weekly)
     assert change_summary(vote) not in weekly.get_body(preferencelist=("plain",)).get_content()
+
+
+async def test_openapi_describes_the_follow_form(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    post = spec["paths"]["/abonnement/{token}"]["post"]
+    schema = post["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    fields = schema["properties"]
+    assert "follow_routes" in fields["action"]["enum"]
+    assert fields["follow_id"]["pattern"] == "^[1-9][0-9]{0,17}$"
+    assert fields["route_status"]["enum"] == ["default", "inherit", "daily", "weekly", "off"]
+    assert "follow_id" in post["responses"]["404"]["description"]
+    assert "follow_id" in post["responses"]["422"]["description"]
