@@ -159,7 +159,7 @@ ROUTE_FIELDS: dict[str, Any] = {
 }
 ROUTE_FIELDS["follow_id"] = {
     "type": "string",
-    "pattern": "^[1-9][0-9]{0,17}$",
+    "pattern": "^[1-9][0-9]{0,8}$",
     "description": "With `follow_routes`: the id of one of this address's follows (the manage "
     "page lists them)",
 }

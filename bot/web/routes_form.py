@@ -51,7 +51,7 @@ DEFAULT = "default"
 INHERIT = "inherit"
 FIELD = "route_"
 FOLLOW = "follow_id"
-_ID = re.compile(r"^[1-9][0-9]{0,17}$")
+_ID = re.compile(r"^[1-9][0-9]{0,8}$")  # an INTEGER key (PostgreSQL int4)
 
 
 def allowed_values() -> tuple[str, ...]:
@@ -126,7 +126,7 @@ def parse_routes(
 def parse_follow(form: Mapping[str, str]) -> int | None:
     """The follow id a follow's form names, or None when it is not an id."""
     raw = form.get(FOLLOW, "")
-    return int(raw) if _ID.match(raw) else None
+    return int(raw) if _ID.fullmatch(raw) else None
 
 
 def _invalid(request: Request, field: str, allowed: str) -> Response:
