@@ -115,6 +115,14 @@ async def test_follow_routes_round_trip(client: httpx.AsyncClient, repo: Reposit
     assert "as the address: off" in english
     assert _now(english, voted, "execution") == "now: off"
 
+    # removing the follow forgets its routes (a later follow never inherits them)
+    r = await client.post(url, data={"action": "remove", "kind": "motion", "value": VOTED[1]})
+    assert r.status_code == 303
+    assert repo.follow_routes(voted) == {}
+    page = (await client.get(url)).text
+    assert f'name="follow_id" value="{voted}"' not in page
+    assert f'name="follow_id" value="{reported}"' in page
+
 
 async def test_bad_values_are_refused_with_the_allowed_ones(
     client: httpx.AsyncClient, repo: Repository
