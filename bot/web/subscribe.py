@@ -373,22 +373,35 @@ async def unsubscribe_post(request: Request) -> Response:
 
 async def manage_form(request: Request) -> Response:
     """``GET /abonnement/{token}``: what the subscriber follows, with forms to change it."""
-    s = site(request)
     found = await _token_subscriber(request, MANAGE)
     if isinstance(found, Response):
         return found
-    subscriber, subscriber_id = found, found.id
-    follows: list[Subscription] = await s.db(s.repo.subscriptions, subscriber_id)
+    return await _manage_page(request, found, saved=request.query_params.get("saved") == "1")
+
+
+async def _manage_page(
+    request: Request,
+    subscriber: Subscriber,
+    *,
+    saved: bool = False,
+    status_code: int = 200,
+    errors: list[str] | None = None,
+    form: Mapping[str, str] | None = None,
+) -> Response:
+    """The manage page of ``subscriber``, with its routes per address and per follow."""
+    s = site(request)
+    follows: list[Subscription] = await s.db(s.repo.subscriptions, subscriber.id)
     lang = request_lang(request)
     described = [(f, describe(f, lang)) for f in follows]
     return page(
         request,
         "manage.html",
+        status_code=status_code,
         subscriber=subscriber,
         follows=described,
-        saved=request.query_params.get("saved") == "1",
-        errors=[],
-        form={},
+        saved=saved,
+        errors=errors or [],
+        form=form or {},
         routes=await s.db(routes_form.routes_context, s.repo, subscriber),  # issue 17
         follow_routes=await s.db(routes_form.follows_context, s.repo, subscriber, described),
     )
@@ -439,17 +452,8 @@ async def manage_post(request: Request) -> Response:
             }
         )
         if choice is None:
-            follows = await s.db(s.repo.subscriptions, subscriber_id)
-            lang = request_lang(request)
-            return page(
-                request,
-                "manage.html",
-                status_code=400,
-                subscriber=subscriber,
-                follows=[(f, describe(f, lang)) for f in follows],
-                saved=False,
-                errors=errors,
-                form=form,
+            return await _manage_page(
+                request, subscriber, status_code=400, errors=errors, form=form
             )
         await s.db(s.repo.subscribe, subscriber_id, choice.kind, choice.value)
     elif action == "remove" and form.get("kind") in FOLLOW_KINDS:

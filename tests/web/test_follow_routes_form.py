@@ -150,6 +150,11 @@ async def test_bad_values_are_refused_with_the_allowed_ones(
         assert f"follow_id: {voted}, {reported}" in r.text
     r = await client.post(url, data={"action": "follow_routes", "route_status": "weekly"})
     assert r.status_code == 422
+    # a refused addition shows the page again, with every follow's choices
+    r = await client.post(url, data={"action": "add", "follow": "motion", "value": "x"})
+    assert r.status_code == 400
+    assert _selected(r.text, voted, "status") == "inherit"
+    assert _selected(r.text, reported, "status") == "inherit"
     assert repo.follow_routes(voted) == {}
     assert repo.follow_routes(reported) == {}
     assert repo.routes(sub.id) == {}
