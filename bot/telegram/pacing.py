@@ -43,7 +43,6 @@ __all__ = [
     "Pacer",
     "SendBudget",
     "SharedPacer",
-    "SlidingWindow",
     "fan_out_lane",
     "retry_seconds",
     "shared_limiter",
@@ -109,51 +108,6 @@ def retry_seconds(exc: RetryAfter) -> float:
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)
-
-
-class SlidingWindow:
-    """At most ``max_rate`` requests in any ``period`` seconds, measured the strict way.
-
-    A request holds a slot from the moment it is let through until ``period`` seconds after it
-    *completed*. The server saw it somewhere in between, so however the requests are spread, no
-    window of ``period`` seconds on the server's clock can contain more than ``max_rate`` of them;
-    and, unlike a leaky bucket, time lost to a busy event loop is made up by the next burst.
-    Waiters are served in arrival order (one waits for a slot, the rest queue on a lock).
-    """
-
-    def __init__(self, max_rate: int, period: float) -> None:
-        """Allow ``max_rate`` requests per ``period`` seconds."""
-        if max_rate < 1 or period <= 0:
-            raise ValueError("max_rate must be ≥ 1 and period > 0")
-        self.max_rate = max_rate
-        self.period = period
-        self._in_flight = 0
-        self._releases: list[float] = []  # heap of the times held slots free up
-        self._lock = asyncio.Lock()
-        self._completed = asyncio.Event()
-
-    async def __aenter__(self) -> None:
-        """Wait for a free slot and take it."""
-        loop = asyncio.get_running_loop()
-        async with self._lock:
-            while True:
-                now = loop.time()
-                while self._releases and self._releases[0] <= now:
-                    heapq.heappop(self._releases)
-                if self._in_flight + len(self._releases) < self.max_rate:
-                    self._in_flight += 1
-                    return
-                if self._releases:
-                    await asyncio.sleep(self._releases[0] - now)
-                else:  # every slot is a request still in flight
-                    self._completed.clear()
-                    await self._completed.wait()
-
-    async def __aexit__(self, *exc: object) -> None:
-        """The request completed: its slot frees up ``period`` seconds from now."""
-        self._in_flight -= 1
-        heapq.heappush(self._releases, asyncio.get_running_loop().time() + self.period)
-        self._completed.set()
 
 
 class BudgetUnavailable(BotError):

@@ -10,31 +10,12 @@ from bot.settings import Settings
 from bot.telegram.notifier import (
     FloodLimiter,
     SendStatus,
-    SlidingWindow,
     TelegramNotifier,
     build_bot,
     shared_limiter,
 )
 from bot.telegram.outgoing import Outgoing
 from tests.telegram.fake_bot_api import FakeBotAPI
-
-
-async def test_sliding_window_never_lets_more_than_n_through_in_a_period() -> None:
-    window = SlidingWindow(5, 0.2)
-    loop = asyncio.get_running_loop()
-    seen: list[float] = []
-
-    async def request(delay: float) -> None:
-        async with window:
-            seen.append(loop.time())
-            await asyncio.sleep(delay)  # the request is in flight
-
-    start = loop.time()
-    await asyncio.gather(*(request(0.01 * (i % 3)) for i in range(17)))
-    assert len(seen) == 17
-    for t in seen:  # any window of one period holds at most five starts
-        assert sum(1 for u in seen if t <= u < t + 0.2) <= 5
-    assert loop.time() - start >= 0.6  # 17 requests need three full periods after the first 5
 
 
 async def test_a_burst_through_the_flood_limiter_gets_no_429(
