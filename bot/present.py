@@ -141,6 +141,8 @@ def agenda_json(item: AgendaItem) -> dict[str, Any]:
         "title": item.title,
         "activity": item.activity_nummer,
         "kind": item.kind,
+        "subject": item.subject,
+        "dossier": item.dossier,
         "vote": item.vote,
         "status": item.status.value,
         "date": item.day.isoformat() if item.day else None,

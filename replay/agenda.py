@@ -28,9 +28,18 @@ What is DERIVED, and why:
   times kept, every other property null, as the recorded deleted Besluit and Stemming rows are
   (evidence in ``data/README.md``); this session was not deleted in reality.
 
+* **a debate with a topic letter on its agenda** (scenario ``agenda-debate``, DERIVED:
+  ``data/agenda/agendapunt_commissiedebat_2025A03873_DERIVED.json``): the real Commissiedebat
+  2025A03873 (Raad Buitenlandse Zaken, planned for 10 December 2025; byte copy
+  ``data/agenda/activiteit_debatten_records_2025-10-03.json``), served as recorded, with one
+  agenda item in the recorded Agendapunt shape carrying the real Zaak 2021Z10879 (a Brief
+  regering in dossier 21501-02). No debate's agenda items were recorded; the evidence per
+  property is in the file and in ``data/README.md``.
+
 Scenarios: ``agenda`` (step 0 before the vote, step 1 after it: the real post-vote Besluiten,
 Zaken and Stemming rows, and the session ``Uitgevoerd``), ``agenda-postponed`` (step 0 before,
-step 1 postponed) and ``agenda-deleted`` (step 0 before, step 1 the session deleted).
+step 1 postponed), ``agenda-deleted`` (step 0 before, step 1 the session deleted) and
+``agenda-debate`` (one step: the debate only, no voting session).
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ from replay.odata import Graph
 
 __all__ = [
     "ACTIVITY_ID",
+    "DEBATE_ID",
     "AGENDA_DATA",
     "PRE_VOTE_CHANGES",
     "SCENARIO_STEPS",
@@ -65,7 +75,10 @@ POSTPONED_CHANGES: dict[str, Any] = {  # CONSTRUCTED, see the module docstring
     "ApiGewijzigdOp": "2025-10-06T08:00:00Z",
 }
 DELETED_FILE = "activiteit_2025A06526_deleted_DERIVED.json"  # see the module docstring
-SCENARIO_STEPS = {"agenda": 2, "agenda-postponed": 2, "agenda-deleted": 2}
+DEBATE_ID = "783deadf-32c4-4288-a7a6-e5a8f55d06de"  # Commissiedebat 2025A03873, 10 December 2025
+DEBATES_FILE = "activiteit_debatten_records_2025-10-03.json"
+DEBATE_POINTS_FILE = "agendapunt_commissiedebat_2025A03873_DERIVED.json"  # see the docstring
+SCENARIO_STEPS = {"agenda": 2, "agenda-postponed": 2, "agenda-deleted": 2, "agenda-debate": 1}
 
 Record = dict[str, Any]
 
@@ -87,6 +100,9 @@ def _post_vote() -> list[Record]:
 
 def add_agenda(graph: Graph, scenario: str, step: int) -> None:
     """Add the agenda records of ``scenario`` at ``step`` to ``graph``."""
+    if scenario == "agenda-debate":
+        _add_debate(graph)
+        return
     after_vote = scenario == "agenda" and step >= 1
     postponed = scenario == "agenda-postponed" and step >= 1
     deleted = scenario == "agenda-deleted" and step >= 1
@@ -145,6 +161,20 @@ def add_agenda(graph: Graph, scenario: str, step: int) -> None:
             if row.get("Besluit_Id") in decided and graph.get("Besluit", row["Besluit_Id"]):
                 graph.add("Stemming", _flat(row))
                 graph.link("Besluit", row["Besluit_Id"], "Stemming", row["Id"], "Besluit")
+
+
+def _add_debate(graph: Graph) -> None:
+    """The real Commissiedebat 2025A03873 with its DERIVED agenda item (see the docstring)."""
+    [debate] = [r for r in _load(DEBATES_FILE) if r["Id"] == DEBATE_ID]
+    graph.add("Activiteit", dict(debate))
+    for record in _load(DEBATE_POINTS_FILE)["records"]:
+        point = _flat(record)
+        graph.add("Agendapunt", point)
+        graph.link("Activiteit", DEBATE_ID, "Agendapunt", point["Id"], "Activiteit")
+        for zaak_id in record["Zaak"]:
+            if graph.get("Zaak", zaak_id) is None:  # the real Zaak record, served by default
+                raise ValueError(f"{DEBATE_POINTS_FILE}: Zaak {zaak_id} is not in the replay")
+            graph.link("Agendapunt", point["Id"], "Zaak", zaak_id, "Agendapunt")
 
 
 # --------------------------------------------------------------------------- commitments

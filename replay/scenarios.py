@@ -156,6 +156,11 @@ _ALL += [  # issue 17: the agenda (replay/agenda.py)
         "(Verwijderd true, DERIVED from the recorded deleted rows)",
         steps=2,
     ),
+    Scenario(
+        "agenda-debate",
+        "the Commissiedebat Raad Buitenlandse Zaken of 10 Dec 2025 (real, planned) with the "
+        "letter 21501-02-2375 on its agenda (agenda item DERIVED)",
+    ),
 ]
 SCENARIO_BY_NAME: dict[str, Scenario] = {s.name: s for s in _ALL}
 SCENARIOS: dict[str, str] = {s.name: s.description for s in _ALL}

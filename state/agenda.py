@@ -149,19 +149,32 @@ def _route(item: AgendaItem) -> Route:
     return Route(dossiers=frozenset(dossiers), texts=texts)
 
 
+def _motion_ref(item: AgendaItem) -> str | None:
+    """The motion a change about ``item`` concerns: none when its Zaak is not a motion (a
+    letter on a debate's agenda, reaching the followers of its dossier)."""
+    if item.motion_id is None and (item.zaak_kind or "").strip().lower() not in ("", "motie"):
+        return None
+    return item.ref if is_motion_key(item.ref) else None
+
+
 def _change(
     kind: ChangeKind, item: AgendaItem, now: datetime, *, old: str | None, new: str | None
 ) -> tuple[Change, Route, AgendaItem]:
-    motion_id = item.ref if is_motion_key(item.ref) else None
+    debate = not item.vote
     change = Change(
         kind=kind,
-        motion_id=motion_id,
+        motion_id=_motion_ref(item),
         letter_id=item.activity_nummer,
         old=old,
         new=new,
         evidence=item.appraisal,
         created=now,
-        facts=ChangeFacts(title=item.title or item.subject, ident=item.ref),
+        facts=ChangeFacts(
+            title=item.title or item.subject,
+            ident=item.ref,
+            session=(item.kind or None) if debate else None,
+            session_subject=(item.subject or None) if debate else None,
+        ),
     )
     return change, _route(item), item
 

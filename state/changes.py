@@ -12,7 +12,8 @@ words. Which facts each kind carries:
 * ``decision_corrected``: submitter, cosigned and raw (upstream's kind of the withdrawn decision);
 * ``new_letter``: title, document (kind code), ident (Kamerstuk id) and cited (motion ids);
 * ``motion_overdue``: title, submitter, cosigned (``state.overdue``);
-* agenda and commitment kinds: title and ident (``state.agenda``, ``state.commitments``).
+* agenda and commitment kinds: title and ident (``state.agenda``, ``state.commitments``);
+  a debate's agenda change also session and session_subject (the activity's Soort, Onderwerp).
 """
 
 from __future__ import annotations

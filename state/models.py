@@ -353,6 +353,8 @@ class ChangeFacts:
     document: str | None = None  # the DocumentKind code of a new letter
     ident: str | None = None  # a letter's Kamerstuk id; an agenda item's reference
     cited: tuple[str, ...] = ()  # the motions a new letter cites, in its order
+    session: str | None = None  # a debate's agenda change: the Activiteit's Soort, as upstream
+    session_subject: str | None = None  # … and its Onderwerp ("Raad Buitenlandse Zaken …")
 
 
 @dataclass(frozen=True, slots=True)

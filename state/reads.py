@@ -287,17 +287,19 @@ class Reads(Database):
 
         A session leaves the list when the agenda source sees it held or cancelled.
 
-        Only the tracked motions' items unless ``include_untracked``; ``motion_id`` limits it
-        to one motion.
+        Only the tracked motions' items and those of a followed dossier (a letter on a debate's
+        agenda: what the agenda source makes changes for) unless ``include_untracked``;
+        ``motion_id`` limits it to one motion.
         """
-        a = t.agenda_items
+        a, sub = t.agenda_items, t.subscriptions
         q = select(a).where(a.c.status.in_([AgendaStatus.PLANNED.value, AgendaStatus.MOVED.value]))
         if since is not None:
             q = q.where(or_(a.c.day.is_(None), a.c.day >= since))
         if motion_id is not None:
             q = q.where(a.c.motion_id == motion_id)
         elif not include_untracked:
-            q = q.where(a.c.motion_id.is_not(None))
+            followed = select(sub.c.value).where(sub.c.kind == SubscriptionKind.DOSSIER.value)
+            q = q.where(or_(a.c.motion_id.is_not(None), a.c.dossier.in_(followed)))
         with self._read() as conn:
             found = [agenda_from(row) for row in conn.execute(q)]
         return sorted(

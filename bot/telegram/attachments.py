@@ -1,9 +1,10 @@
 """Files sent next to a push (issue 17): the calendar entry of an "on the vote list" message.
 
-A push about a motion placed on (or moved on) a session's agenda carries that session as an
-iCalendar file (RFC 5545, built by :func:`bot.agenda_ics.agenda_calendar`, the same event and UID
-as ``/agenda.ics``), sent with ``sendDocument`` right after the message; the message keeps its
-link to ``/motie/<id>/agenda.ics``. Only single-change messages get one (grouped execution reports
+A push about a motion (or a followed dossier's letter) placed on (or moved on) a session's
+agenda carries that session as an iCalendar file (RFC 5545, built by
+:func:`bot.agenda_ics.agenda_calendar`, the same event and UID as ``/agenda.ics``), sent with
+``sendDocument`` right after the message; a motion's message keeps its link to
+``/motie/<id>/agenda.ics``. Only single-change messages get one (grouped execution reports
 and digests never concern the agenda).
 """
 
@@ -52,14 +53,21 @@ def attach_calendars(
     for message in plan:
         single = len(message.delivery_ids) == 1
         change = by_delivery.get(message.delivery_ids[0]) if single else None
-        if change is None or change.kind not in CALENDAR_KINDS or not change.motion_id:
+        ident = change.facts.ident if change is not None and change.facts else None
+        if change is None or change.kind not in CALENDAR_KINDS or not (change.motion_id or ident):
             out.append(message)
             continue
-        motion_id, activity = change.motion_id, change.letter_id or ""
+        # a motion's item by the motion; any other (a letter of a followed dossier on a
+        # debate's agenda) by its Zaak number among the listed items
+        motion_id, activity = change.motion_id or ident or "", change.letter_id or ""
         key = (motion_id, activity, message.lang)
         if key not in files:
             if motion_id not in agenda:
-                agenda[motion_id] = repo.agenda(motion_id=motion_id)
+                agenda[motion_id] = (
+                    repo.agenda(motion_id=motion_id)
+                    if change.motion_id
+                    else [i for i in repo.agenda() if i.zaak_nummer == ident]
+                )
             sessions = [a for a in agenda[motion_id] if a.activity_nummer == activity]
             if sessions:
                 files[key] = agenda_calendar(
