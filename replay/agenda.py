@@ -53,8 +53,8 @@ from replay.odata import Graph
 
 __all__ = [
     "ACTIVITY_ID",
-    "DEBATE_ID",
     "AGENDA_DATA",
+    "DEBATE_ID",
     "PRE_VOTE_CHANGES",
     "SCENARIO_STEPS",
     "add_agenda",

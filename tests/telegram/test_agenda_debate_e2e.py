@@ -133,7 +133,8 @@ async def test_a_followed_dossier_on_a_debate_agenda_is_pushed_once(
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             page = await client.get("/agenda")
             assert page.status_code == 200
-            assert DEBATE in page.text and LETTER_ZAAK in page.text
+            assert DEBATE in page.text
+            assert LETTER_ZAAK in page.text
             assert f"/motie/{LETTER_ZAAK}" not in page.text
             r = await client.get("/agenda.ics")
             assert r.status_code == 200
