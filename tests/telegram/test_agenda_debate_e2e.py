@@ -4,8 +4,10 @@ The replay server (scenario ``agenda-debate``) serves the real Commissiedebat 20
 Buitenlandse Zaken, planned for 10 December 2025 10:00, as recorded) with one DERIVED agenda item
 carrying the real Zaak 2021Z10879, the letter 21501-02-2375 of dossier 21501-02 (evidence:
 ``replay/data/agenda/agendapunt_commissiedebat_2025A03873_DERIVED.json``). A chat following the
-dossier 21501-02 gets "on a debate's agenda" once, through an ordinary poll; a chat following
-another dossier gets nothing; ``/agenda`` and ``kamerwacht agenda --json`` list the debate.
+dossier 21501-02 gets "on a debate's agenda" once (in Dutch or English), through an ordinary
+poll, with the debate's date and time, kind and subject, the letter, and the calendar file; a
+chat following another dossier gets nothing; a second poll pushes nothing; ``/agenda``, the web
+page, ``/agenda.ics`` and ``kamerwacht agenda --json`` list the debate.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from tests.telegram.helpers import follows, say
 
 FOLLOWER = 1731  # follows the dossier 21501-02
 OTHER = 1732  # follows the dossier 21501-20 (Europese Raad) only
+ENGLISH = 1733  # follows the dossier 21501-02, in English
 DEBATE = "2025A03873"
 LETTER_ZAAK = "2021Z10879"  # Brief regering, kst-21501-02-2375
 LETTER_TITLE = "Reactie op verzoek commissie over het conflict tussen Azerbeidzjan en Armenië"
@@ -64,7 +67,7 @@ def _app(settings: Settings, repo: Repository, replay: ReplayServer) -> App:
 async def _pushes(app: App, notifier: TelegramNotifier, fake: FakeBotAPI) -> dict[int, list[str]]:
     before = len(fake.sent)
     await deliver_telegram_once(app, notifier)  # type: ignore[arg-type]
-    out: dict[int, list[str]] = {FOLLOWER: [], OTHER: []}
+    out: dict[int, list[str]] = {FOLLOWER: [], OTHER: [], ENGLISH: []}
     for message in fake.sent[before:]:
         out.setdefault(message["chat"]["id"], []).append(message["html"])
     return out
@@ -85,6 +88,8 @@ async def test_a_followed_dossier_on_a_debate_agenda_is_pushed_once(
         await poll_once(app, notify=False, sources=app.sources)
         await say(fake, FOLLOWER, "/volg 21501-02")
         await say(fake, OTHER, "/volg 21501-20")
+        await say(fake, ENGLISH, "/taal en")
+        await say(fake, ENGLISH, "/volg 21501-02")
         assert follows(repo, FOLLOWER, SubscriptionKind.DOSSIER, "21501-02")
         assert follows(repo, OTHER, SubscriptionKind.DOSSIER, "21501-20")
 
@@ -103,6 +108,9 @@ async def test_a_followed_dossier_on_a_debate_agenda_is_pushed_once(
         assert LETTER_TITLE in message
         assert "motie" not in message  # a letter, not a motion
         assert "/motie/" not in message
+        [english] = pushed[ENGLISH]
+        assert "On the agenda of a debate on <b>10 December 2025, 10:00</b>" in english
+        assert "Commissiedebat: <i>Raad Buitenlandse Zaken 15 december 2025</i>" in english
         # the calendar entry travels with the push, as with a motion on a vote list
         [document] = [d for d in fake.documents if d["chat"] == FOLLOWER]
         assert document["filename"] == f"kamerwacht-{LETTER_ZAAK}.ics"
@@ -117,7 +125,7 @@ async def test_a_followed_dossier_on_a_debate_agenda_is_pushed_once(
         # a second poll pushes nothing
         again = await poll_once(app)
         assert [c for c in again.changes if c.letter_id == DEBATE] == []
-        assert await _pushes(app, notifier, fake) == {FOLLOWER: [], OTHER: []}
+        assert await _pushes(app, notifier, fake) == {FOLLOWER: [], OTHER: [], ENGLISH: []}
 
         # /agenda in the bot
         [answer] = await say(fake, FOLLOWER, "/agenda")
