@@ -22,6 +22,8 @@ from state.overdue import Overdue
 from templates.render import render
 
 __all__ = [
+    "AGENDA_KINDS",
+    "COMMITMENT_KINDS",
     "DigestGroup",
     "DigestMail",
     "digest_message_id",
@@ -29,6 +31,7 @@ __all__ = [
     "group_changes",
     "mail_domain",
     "render_digest_mail",
+    "section_of",
 ]
 
 # Status news first, then new letters and motions.
@@ -44,13 +47,40 @@ _ORDER = {
 }
 
 
+# Changes about no motion, by what they are about: a session on the agenda (a debate with a
+# followed dossier's document), a commitment, otherwise a letter.
+AGENDA_KINDS = frozenset(
+    {
+        ChangeKind.VOTE_SCHEDULED,
+        ChangeKind.DEBATE_SCHEDULED,
+        ChangeKind.AGENDA_MOVED,
+        ChangeKind.AGENDA_CANCELLED,
+        ChangeKind.AGENDA_REMOVED,
+    }
+)
+COMMITMENT_KINDS = frozenset({ChangeKind.COMMITMENT_NEW, ChangeKind.COMMITMENT_STATUS})
+
+
+def section_of(change: Change) -> str:
+    """``motion``, or for a change about no motion ``agenda``, ``commitments`` or ``letters``."""
+    if change.motion_id:
+        return "motion"
+    if change.kind in AGENDA_KINDS:
+        return "agenda"
+    if change.kind in COMMITMENT_KINDS:
+        return "commitments"
+    return "letters"
+
+
 @dataclass
 class DigestGroup:
-    """The changes of one motion (``motion_id`` None: changes about no motion, i.e. letters)."""
+    """The changes of one motion, or (``motion_id`` None) of one ``section`` about no motion:
+    ``letters``, ``agenda`` or ``commitments``."""
 
     motion_id: str | None
     motion: Motion | None = None
     changes: list[Change] = field(default_factory=list)
+    section: str = "motion"
 
     @property
     def title_in_summary(self) -> bool:
@@ -79,23 +109,25 @@ def _change_key(change: Change) -> int | tuple[str, str | None, str | None, str 
 
 def group_changes(changes: Sequence[Change], motions: Mapping[str, Motion]) -> list[DigestGroup]:
     """Group changes by motion (each change once): status news, then letters, then new motions."""
-    groups: dict[str | None, DigestGroup] = {}
+    groups: dict[str, DigestGroup] = {}
     seen: set[object] = set()
     for change in changes:
         key = _change_key(change)
         if key in seen:
             continue
         seen.add(key)
-        group = groups.get(change.motion_id)
+        section = section_of(change)
+        key_of_group = change.motion_id or section
+        group = groups.get(key_of_group)
         if group is None:
             motion = motions.get(change.motion_id) if change.motion_id else None
-            group = groups[change.motion_id] = DigestGroup(change.motion_id, motion)
+            group = groups[key_of_group] = DigestGroup(change.motion_id, motion, section=section)
         group.changes.append(change)
     for group in groups.values():
         group.changes.sort(key=lambda c: (_ORDER.get(c.kind, 9), c.id or 0))
     return sorted(
         groups.values(),
-        key=lambda g: (g.rank, g.motion_id is None, g.motion_id or ""),
+        key=lambda g: (g.rank, g.motion_id is None, g.motion_id or g.section),
     )
 
 
@@ -186,6 +218,8 @@ def render_digest_mail(
         "period": period,
         "overdue": list(overdue),
         "today": now.date(),
+        # agenda changes carry the Activiteit's number where other changes carry a letter's
+        "agenda_kinds": sorted(k.value for k in AGENDA_KINDS),
     }
     message_id = message_id or digest_message_id(
         to, (c.id for g in groups for c in g.changes), domain

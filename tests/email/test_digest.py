@@ -188,3 +188,50 @@ def test_a_new_motion_title_appears_once_and_every_letter_has_a_link() -> None:
         assert body.count("Motie Van Helvert over erkenning") == 1
         assert f"{BASE}/brieven#brief-21501-02-2423" in body
         assert "4 november 2021" in body  # the letter's own date
+
+
+def test_agenda_and_commitment_changes_have_sections_of_their_own() -> None:
+    """A debate with a followed dossier's letter on its agenda and a commitment are about no
+    motion: they get sections of their own, not "Nieuwe Kamerbrieven", and an agenda change
+    points to the agenda, never to a letter named after the Activiteit's number."""
+    debate = Change(
+        ChangeKind.DEBATE_SCHEDULED,
+        None,
+        "2025A03873",
+        new="2025-12-10T09:00:00+00:00",
+        id=11,
+        facts=ChangeFacts(title="Reactie op verzoek commissie over het conflict"),
+    )
+    on_vote_list = Change(
+        ChangeKind.VOTE_SCHEDULED,
+        "21501-02-3067",
+        "2025A06526",
+        new="2025-10-02T20:30:00+00:00",
+        id=12,
+    )
+    commitment = Change(
+        ChangeKind.COMMITMENT_STATUS,
+        letter_id="21501-02-2423",
+        subject="TZ202501-001",
+        old="open",
+        new="fulfilled",
+        id=13,
+        facts=ChangeFacts(title="De minister informeert de Kamer"),
+    )
+    groups = group_changes([*_changes(), debate, on_vote_list, commitment], _motions())
+    sections = {g.section: g for g in groups if g.motion_id is None}
+    assert set(sections) == {"letters", "agenda", "commitments"}
+    assert sections["agenda"].changes == [debate]
+    assert sections["commitments"].changes == [commitment]
+    assert [c.kind for c in sections["letters"].changes] == [ChangeKind.NEW_LETTER]
+    msg = _build([*_changes(), debate, on_vote_list, commitment])
+    text, html = (p.get_content() for p in msg.iter_parts())
+    for body in (text, html):
+        assert f"{BASE}/agenda" in body
+        assert f"{BASE}/toezeggingen" in body
+        assert "Activiteit 2025A03873" in body
+        assert "Activiteit 2025A06526" in body  # under the motion it is about
+        assert "brief-2025A" not in body  # no letter named after an Activiteit
+    assert "== Agenda" in text
+    assert "== Toezeggingen" in text
+    assert text.count("== Nieuwe Kamerbrieven") == 1
