@@ -48,7 +48,7 @@ if str(ROOT) not in sys.path:
 from bot.telegram.outgoing import plan_messages  # noqa: E402
 from state.models import Channel, ClaimedDelivery, SubscriptionKind  # noqa: E402
 from state.repository import Repository  # noqa: E402
-from state.routing import Route, RouteClass  # noqa: E402
+from state.routing import CLASSES, Route  # noqa: E402
 from tests.conftest import PgServer, _find_bindir, _free_port  # noqa: E402
 from tests.telegram.fake_bot_api import TOKEN  # noqa: E402
 
@@ -211,9 +211,10 @@ def run(name: str, args: argparse.Namespace, pg: PgServer, work: Path) -> dict[s
     for chat in chats:
         sub = repo.get_or_create_subscriber(Channel.TELEGRAM, str(chat))
         repo.subscribe(sub.id, SubscriptionKind.ALL)
-        # every change at once, new documents too (by default they wait for the weekly digest,
-        # issue 17): the benchmark measures sending, so every row is an instant message
-        repo.set_routes(sub.id, {RouteClass.DOCUMENTS: Route.INSTANT})
+        # every change at once, new documents and overdue motions too (by default they wait for
+        # the weekly and daily digests, issue 17): the benchmark measures sending, so every row
+        # is an instant message
+        repo.set_routes(sub.id, dict.fromkeys(CLASSES, Route.INSTANT))
 
     delay = 0.1 if name == "rtt" else 0.0
     fake = subprocess.Popen(
