@@ -128,8 +128,9 @@ class Pacer:
     # A slot that comes up late (or a send that resumes late) is used, and the schedule stays
     # where it was: the next slot is on time, so a busy event loop loses neither slots nor its
     # lateness. What keeps late starts from bunching up is the window below: at most ``rate``
-    # starts in any ``1 + margin / 2`` seconds, counted at the moment each send really starts. The
-    # schedule is this process's own, so no other process's sends can bunch up with it.
+    # starts in any ``1 + margin`` seconds (wider after a 429), counted at the moment each send
+    # really starts. The schedule is this process's own, so no other process's sends can bunch
+    # up with it.
     keeps_late_slots = True
 
     def __init__(self, rate: float = MESSAGES_PER_SECOND, margin: float = PACE_MARGIN) -> None:
