@@ -135,6 +135,39 @@ EXPECTED: dict[str, Doc] = {
         },
         held_out=True,
     ),
+    # "In stemming komt de motie-Omtzigt (21501-20, nr. 1471)." … "Ik constateer dat de leden van
+    # de fracties van de SP, de PvdA, GroenLinks, vKA, de PvdD, DENK, 50PLUS, D66, de VVD, de SGP,
+    # het CDA, de ChristenUnie, de PVV en FvD voor deze motie hebben gestemd, zodat zij is
+    # aangenomen." — "zij was niet helemaal omarmd door de regering" reports no execution.
+    "h-tk-20192020-4-14.txt": Doc(
+        H,
+        None,
+        {
+            "21501-20-1471": M(
+                ("Omtzigt",),
+                None,
+                ADOPTED,
+                (
+                    "SP",
+                    "PvdA",
+                    "GroenLinks",
+                    "vKA",
+                    "PvdD",
+                    "DENK",
+                    "50PLUS",
+                    "D66",
+                    "VVD",
+                    "SGP",
+                    "CDA",
+                    "ChristenUnie",
+                    "PVV",
+                    "FvD",
+                ),
+                (),
+            )
+        },
+        held_out=True,
+    ),
     # "Deze motie is voorgesteld door het lid Graus." … "Zij krijgt nr. 203(28286)."
     "h-tk-20072008-4709-4713.txt": Doc(H, None, {"28286-203": M(("Graus",))}),
     # "Deze motie is voorgesteld door het lid Graus." … "Zij krijgt nr. 30 (32563)."
