@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.web.openapi_schemas import ROUTE_FIELDS, SCHEMAS
+from bot.web.openapi_schemas import (
+    EXECUTION_STATUSES,
+    PARLIAMENTARY_STATUSES,
+    ROUTE_FIELDS,
+    SCHEMAS,
+)
 
 __all__ = ["SPEC"]
 
@@ -74,19 +79,7 @@ _BOARD_PARAMS: list[dict[str, Any]] = [
         "description": "Parliamentary status code (adopted, rejected, …)",
         "schema": {
             "type": "string",
-            "enum": [
-                "submitted",
-                "adopted",
-                "rejected",
-                "held",
-                "withdrawn",
-                "taken_over",
-                "postponed",
-                "tied",
-                "lapsed",
-                "replaced",
-                "unknown",
-            ],
+            "enum": PARLIAMENTARY_STATUSES,
         },
     },
     {
@@ -95,7 +88,7 @@ _BOARD_PARAMS: list[dict[str, Any]] = [
         "description": "Execution status code, or `none` for no report yet",
         "schema": {
             "type": "string",
-            "enum": ["executed", "in_progress", "not_applicable", "declined", "none"],
+            "enum": [*EXECUTION_STATUSES, "none"],
         },
     },
     {

@@ -6,31 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from state.models import ChangeKind
+from state.models import ChangeKind, ExecutionStatus, ParliamentaryStatus
 from state.routing import CLASSES, EMAIL_ROUTES
 
-__all__ = ["ROUTE_FIELDS", "SCHEMAS"]
+__all__ = ["EXECUTION_STATUSES", "PARLIAMENTARY_STATUSES", "ROUTE_FIELDS", "SCHEMAS"]
+
+# The status codes as the API sends them (one list for the schemas and the board parameters).
+PARLIAMENTARY_STATUSES: list[str] = [s.value for s in ParliamentaryStatus]
+EXECUTION_STATUSES: list[str] = [s.value for s in ExecutionStatus]
 
 SCHEMAS: dict[str, Any] = {
     "ParliamentaryStatus": {
         "type": "string",
-        "enum": [
-            "submitted",
-            "adopted",
-            "rejected",
-            "held",
-            "withdrawn",
-            "taken_over",
-            "postponed",
-            "tied",
-            "lapsed",
-            "replaced",
-            "unknown",
-        ],
+        "enum": PARLIAMENTARY_STATUSES,
     },
     "ExecutionStatus": {
         "type": ["string", "null"],
-        "enum": ["executed", "in_progress", "not_applicable", "declined", None],
+        "enum": [*EXECUTION_STATUSES, None],
     },
     "MotionSummary": {
         "type": "object",
