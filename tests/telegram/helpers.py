@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from state.models import Channel, Subscription, SubscriptionKind
@@ -10,7 +16,15 @@ from state.routing import Route, RouteClass
 from tests.telegram import data
 from tests.telegram.fake_bot_api import FakeBotAPI
 
-__all__ = ["buttons", "documents_at_once", "load_topic", "say", "subscriptions_of", "tap"]
+__all__ = [
+    "buttons",
+    "cli_json",
+    "documents_at_once",
+    "load_topic",
+    "say",
+    "subscriptions_of",
+    "tap",
+]
 
 
 async def say(
@@ -74,3 +88,21 @@ def documents_at_once(repo: Repository, *chats: int | str) -> None:
         subscriber = repo.get_subscriber(Channel.TELEGRAM, str(chat))
         assert subscriber is not None
         repo.set_routes(subscriber.id, {RouteClass.DOCUMENTS: Route.INSTANT})
+
+
+async def cli_json(database_url: str, cwd: Path, *args: str) -> Any:
+    """``kamerwacht ARGS`` as a fresh process on the store at ``database_url``: its JSON output
+    (the command must exit 0)."""
+    env = {**os.environ, "KAMERWACHT_DATABASE_URL": database_url}
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

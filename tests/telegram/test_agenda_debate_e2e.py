@@ -12,11 +12,6 @@ page, ``/agenda.ics`` and ``kamerwacht agenda --json`` list the debate.
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -37,7 +32,7 @@ from scrapers.tweedekamer_agenda import AgendaSource
 from state.models import ChangeKind, SubscriptionKind
 from state.repository import Repository
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.helpers import follows, say
+from tests.telegram.helpers import cli_json, follows, say
 
 FOLLOWER = 1731  # follows the dossier 21501-02
 OTHER = 1732  # follows the dossier 21501-20 (Europese Raad) only
@@ -156,19 +151,8 @@ async def test_a_followed_dossier_on_a_debate_agenda_is_pushed_once(
             assert str(events[0]["uid"]) == str(event["uid"])  # the pushed file's event
 
         # kamerwacht agenda --json
-        env = {**os.environ, "KAMERWACHT_DATABASE_URL": settings.database_url}
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "bot.cli", "agenda", "--json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            cwd=tmp_path,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        [row] = [r for r in json.loads(result.stdout) if r["activity"] == DEBATE]
+        listed = await cli_json(settings.database_url, tmp_path, "agenda", "--json")
+        [row] = [r for r in listed if r["activity"] == DEBATE]
         assert row["when"] == "2025-12-10T09:00:00+00:00"
         assert row["vote"] is False
         assert row["kind"] == "Commissiedebat"

@@ -9,11 +9,7 @@ the result; ``/agenda``, ``/agenda.ics`` (parsed with icalendar) and ``kamerwach
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -35,7 +31,7 @@ from state.models import ChangeKind
 from state.repository import Repository
 from tests.telegram.conftest import PUBLIC_URL
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.helpers import say
+from tests.telegram.helpers import cli_json, say
 
 CHAT = 1701
 MOTION = "2025Z08365"  # Rikkers-Oosterkamp, pgb op maat in de Wlz; appraisal "Ontraden"
@@ -131,19 +127,7 @@ async def test_on_the_vote_list_once_then_the_result(
                 assert str(events[0]["url"]) == f"{PUBLIC_URL}/motie/{MOTION}"
 
         # kamerwacht agenda --json
-        env = {**os.environ, "KAMERWACHT_DATABASE_URL": settings.database_url}
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "bot.cli", "agenda", "--json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            cwd=tmp_path,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        rows = json.loads(result.stdout)
+        rows = await cli_json(settings.database_url, tmp_path, "agenda", "--json")
         [row] = [r for r in rows if r["motion_id"] == MOTION]
         assert row["when"] == "2025-10-02T20:30:00+00:00"
         assert row["appraisal"] == "Ontraden"
@@ -270,19 +254,8 @@ async def test_a_session_deleted_upstream_is_taken_off_once(
                 assert r.status_code == 200
                 calendar = Calendar.from_ical(r.content)
                 assert not [e for e in calendar.walk("VEVENT") if MOTION in str(e["summary"])]
-        env = {**os.environ, "KAMERWACHT_DATABASE_URL": settings.database_url}
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "bot.cli", "agenda", "--json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            cwd=tmp_path,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        assert [r for r in json.loads(result.stdout) if r["motion_id"] == MOTION] == []
+        listed = await cli_json(settings.database_url, tmp_path, "agenda", "--json")
+        assert [r for r in listed if r["motion_id"] == MOTION] == []
 
         # polled again (the deleted row is older than the cursor now): nothing more
         again = await poll_once(app)

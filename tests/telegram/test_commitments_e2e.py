@@ -7,11 +7,6 @@ follows it gets the status change with the letter and the sentence of the letter
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -30,7 +25,7 @@ from scrapers.tweedekamer_commitments import CommitmentSource, check_schema
 from state.models import ChangeKind
 from state.repository import Repository
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.helpers import say
+from tests.telegram.helpers import cli_json, say
 
 CHAT = 1702
 NUMBER = "TZ202110-001"
@@ -88,19 +83,8 @@ async def test_a_fulfilled_commitment_reaches_its_follower_with_the_letter(
         assert SENTENCE in pushed
         assert "Uitvoering moties" in pushed or "Nagorno-Karabach" in pushed  # the letter
 
-        env = {**os.environ, "KAMERWACHT_DATABASE_URL": settings.database_url}
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "bot.cli", "commitments", "--json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            cwd=tmp_path,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        rows = {r["number"]: r for r in json.loads(result.stdout)}
+        listed = await cli_json(settings.database_url, tmp_path, "commitments", "--json")
+        rows = {r["number"]: r for r in listed}
         assert rows[NUMBER]["status"] == "fulfilled"
         assert rows[NUMBER]["letter"] == "2021D41766"
         assert rows["TZ202106-001"]["status"] == "fulfilled"
