@@ -145,15 +145,15 @@ def digest_message_id(recipient: str | int, change_ids: Iterable[int | None], do
 
 def digest_subject(groups: Sequence[DigestGroup], period: str, lang: str) -> str:
     """``kamerwacht: 3 wijzigingen (…)``, naming the motion when there is only one."""
-    count = sum(len(g.changes) for g in groups)
-    if lang == "en":
-        what = "1 change" if count == 1 else f"{count} changes"
-    else:
-        what = "1 wijziging" if count == 1 else f"{count} wijzigingen"
     motion_ids = [g.motion_id for g in groups if g.motion_id]
-    if len(motion_ids) == 1:
-        what += f" {'in motion' if lang == 'en' else 'bij motie'} {motion_ids[0]}"
-    return f"kamerwacht: {what} ({period})" if period else f"kamerwacht: {what}"
+    return render(
+        "email/subject.txt",
+        kind="digest",
+        lang=lang,
+        count=sum(len(g.changes) for g in groups),
+        motion_id=motion_ids[0] if len(motion_ids) == 1 else None,
+        period=period,
+    )
 
 
 @dataclass(frozen=True, slots=True)

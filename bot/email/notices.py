@@ -46,11 +46,7 @@ def build_confirmation(
         "frequency_label": frequency_label,
         "lang": lang,
     }
-    subject = (
-        "Confirm your kamerwacht subscription"
-        if lang == "en"
-        else "Bevestig je aanmelding bij kamerwacht"
-    )
+    subject = render("email/subject.txt", kind="confirm", lang=lang)
     return _message(
         to=to,
         sender=sender,
@@ -67,7 +63,7 @@ def build_manage_link(
 ) -> EmailMessage:
     """The mail with a link to the subscriber's manage page."""
     context = {"manage_url": manage_url, "lang": lang}
-    subject = "Your kamerwacht subscription" if lang == "en" else "Je kamerwacht-abonnement"
+    subject = render("email/subject.txt", kind="manage", lang=lang)
     return _message(
         to=to,
         sender=sender,

@@ -34,7 +34,7 @@ from bot.settings import Settings
 from state.models import Change, Channel, ClaimedDelivery, Frequency, Letter, Motion, Subscriber
 from state.outbox import retry_at
 from state.overdue import Overdue
-from templates.render import format_date
+from templates.render import format_date, render
 
 if TYPE_CHECKING:  # bot.app imports every source; only its type is needed here
     from bot.app import App
@@ -83,9 +83,8 @@ class DigestReport:
 def _period(frequency: Frequency | None, now: datetime, settings: Settings, lang: str) -> str:
     local = now.astimezone(ZoneInfo(settings.timezone))
     day = format_date(local.date(), lang)
-    if frequency is Frequency.WEEKLY:
-        return f"week tot {day}" if lang != "en" else f"week to {day}"
-    return day
+    weekly = frequency is Frequency.WEEKLY
+    return render("email/subject.txt", kind="period", lang=lang, weekly=weekly, day=day)
 
 
 class DigestLookups:

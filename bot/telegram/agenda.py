@@ -16,9 +16,9 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, Co
 
 from bot.telegram.base import HandlerBase
 from bot.telegram.parsing import RefKind, parse_motion_ref
-from bot.telegram.texts import ALIASES
 from state.models import SubscriptionKind
 from templates.render import render
+from templates.telegram_texts import ALIASES
 
 __all__ = ["AGENDA_MAX", "agenda_text", "register"]
 

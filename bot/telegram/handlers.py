@@ -31,7 +31,7 @@ from bot.telegram.base import Context, chat_id_of, plain
 from bot.telegram.callbacks import Action, Callback, decode
 from bot.telegram.commands import Commands
 from bot.telegram.follow import Follow
-from bot.telegram.texts import ALIASES
+from templates.telegram_texts import ALIASES
 
 __all__ = ["Handlers"]
 

@@ -24,8 +24,8 @@ from bot.settings import Settings
 from bot.telegram import webhook
 from bot.telegram.handlers import Handlers
 from bot.telegram.notifier import FloodLimiter, shared_limiter
-from bot.telegram.texts import COMMAND_MENU
 from state.repository import Repository
+from templates.telegram_texts import COMMAND_MENU
 
 if TYPE_CHECKING:  # bot.app imports every source; the bot needs only App's shape
     from bot.app import App

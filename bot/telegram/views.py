@@ -17,7 +17,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.messages import motion_url
 from bot.telegram.callbacks import Action, Callback, encode
 from bot.telegram.parsing import Target, deep_link_payload
-from bot.telegram.texts import button
 from state.models import (
     BoardEntry,
     Change,
@@ -36,6 +35,7 @@ from state.models import (
 )
 from state.timeline import build, in_life_order, latest_status_report
 from templates.render import render
+from templates.telegram_texts import button
 
 __all__ = [
     "TimelineItem",

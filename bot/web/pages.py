@@ -27,7 +27,6 @@ from bot.web.board import (
 )
 from bot.web.charts import vote_chart
 from bot.web.site import html_response, page, render_page, request_lang, site
-from bot.web.texts import translator
 from state.models import (
     Change,
     ExecutionReport,
@@ -38,6 +37,7 @@ from state.models import (
 )
 from state.timeline import build, by_date, latest_status_report
 from templates.render import change_summary, label, render
+from templates.web_texts import translator
 
 __all__ = [
     "FEED_LIMIT",
@@ -349,7 +349,7 @@ async def feed_motion(request: Request) -> Response:
         _feed,
         request,
         changes,
-        title=f"kamerwacht · motie {motion_id}: {found.title}",
+        title=translator(request_lang(request))("feed.motion", id=motion_id, title=found.title),
         self_path=f"/motie/{motion_id}/feed.atom",
         alt_path=f"/motie/{motion_id}",
         feed_id=f"{TAG}motion:{motion_id}",

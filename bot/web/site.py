@@ -18,9 +18,9 @@ from starlette.responses import HTMLResponse, JSONResponse
 from bot.email.links import Links
 from bot.email.sender import Mailer
 from bot.settings import Settings
-from bot.web.texts import LANGUAGES, translator
 from state.repository import Repository
 from templates.render import render
+from templates.web_texts import LANGUAGES, translator
 
 __all__ = [
     "LANG_COOKIE",

@@ -24,7 +24,6 @@ from bot.email.sender import PermanentMailError, TemporaryMailError
 from bot.email.tokens import CONFIRM, MANAGE, UNSUBSCRIBE, InvalidToken, read_token
 from bot.web import routes_form
 from bot.web.site import Site, page, request_lang, site
-from bot.web.texts import translator
 from state.models import (
     Channel,
     Frequency,
@@ -33,6 +32,7 @@ from state.models import (
     SubscriptionKind,
     is_motion_key,
 )
+from templates.web_texts import translator
 
 __all__ = [
     "Choice",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.email.digest import digest_message_id, group_changes, render_digest_mail
+from bot.email.digest import (
+    DigestGroup,
+    digest_message_id,
+    digest_subject,
+    group_changes,
+    render_digest_mail,
+)
 from state.models import Change, ChangeFacts, ChangeKind, Letter, Motion
 from tests.web.facts import letter_2423, motion_2234, motion_3067
 
@@ -235,3 +241,21 @@ def test_agenda_and_commitment_changes_have_sections_of_their_own() -> None:
     assert "== Agenda" in text
     assert "== Toezeggingen" in text
     assert text.count("== Nieuwe Kamerbrieven") == 1
+
+
+def test_the_subject_is_told_in_the_readers_language() -> None:
+    one = [DigestGroup(motion_id="21501-02-3067", changes=[Change(kind=ChangeKind.NEW_MOTION)])]
+    two = [
+        *one,
+        DigestGroup(
+            motion_id=None, section="letters", changes=[Change(kind=ChangeKind.NEW_LETTER)]
+        ),
+    ]
+    assert digest_subject(one, "week tot 1 maart 2025", "nl") == (
+        "kamerwacht: 1 wijziging bij motie 21501-02-3067 (week tot 1 maart 2025)"
+    )
+    assert digest_subject(one, "1 March 2025", "en") == (
+        "kamerwacht: 1 change in motion 21501-02-3067 (1 March 2025)"
+    )
+    assert digest_subject(two, "", "en") == "kamerwacht: 2 changes in motion 21501-02-3067"
+    assert digest_subject(two * 2, "", "nl") == "kamerwacht: 4 wijzigingen"

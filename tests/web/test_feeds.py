@@ -56,7 +56,11 @@ async def test_feed_of_one_motion(client: httpx.AsyncClient, repo) -> None:
         "http://kamerwacht.test/motie/21501-02-3067"
     }
     assert "vote_recorded" in {e.find("a:category", NS).get("term") for e in entries}  # type: ignore[union-attr]
-    assert "21501-02-3067" in (root.find("a:title", NS).text or "")  # type: ignore[union-attr]
+    assert (root.find("a:title", NS).text or "").startswith("kamerwacht · motie 21501-02-3067: ")  # type: ignore[union-attr]
+    english = _parse((await client.get("/motie/21501-02-3067/feed.atom?lang=en")).content)
+    assert (english.find("a:title", NS).text or "").startswith(
+        "kamerwacht · motion 21501-02-3067: "
+    )  # type: ignore[union-attr]
     assert (await client.get("/motie/21501-02-9999/feed.atom")).status_code == 404
 
 

@@ -16,6 +16,7 @@ LANGUAGES = ("nl", "en")
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "tagline": "volgt moties in de Tweede Kamer",
+        "feed.motion": "kamerwacht · motie {id}: {title}",
         "meta.description": "kamerwacht volgt elke motie van de Tweede Kamer over één onderwerp: "
         "stemming per partij, en wat het kabinet over de uitvoering meldt, met de zin uit de brief.",
         "nav.board": "Moties",
@@ -267,6 +268,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "back": "Back to the board",
         "footer": "Data: Tweede Kamer (Gegevensmagazijn), officielebekendmakingen.nl, rijksoverheid.nl.",
         "lang.switch": "Nederlands",
+        "feed.motion": "kamerwacht · motion {id}: {title}",
     },
 }
 
