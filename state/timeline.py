@@ -125,9 +125,22 @@ def in_life_order(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
     return [entry for _, _, entry in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 
+def _recency(when: date | None, *later: object) -> tuple[object, ...]:
+    """The one order of "latest" for reports: undated reports count as the oldest (a dated report
+    is always the more telling one), then by date, then by ``later`` (when kamerwacht stored it)."""
+    return (when is not None, when or date.min, *later)
+
+
 def latest_status_report(reports: Sequence[ExecutionReport]) -> ExecutionReport | None:
-    """The last of ``reports`` (oldest first) that carries a status, or None."""
-    return next((r for r in reversed(reports) if r.status is not None), None)
+    """The latest of ``reports`` (in stored order) that carries a status, or None.
+
+    The same rule as :func:`latest_per_motion`, so the board, a motion's page, ``status`` and the
+    bot name the same report.
+    """
+    with_status = [(i, r) for i, r in enumerate(reports) if r.status is not None]
+    if not with_status:
+        return None
+    return max(with_status, key=lambda ir: _recency(ir[1].date, ir[0]))[1]
 
 
 def latest_report(reports: Sequence[ExecutionReport]) -> ExecutionReport | None:
@@ -156,18 +169,13 @@ R = TypeVar("R", bound=ReportRow)
 def latest_per_motion(rows: Iterable[R]) -> dict[str, R]:
     """Each motion's latest report that carries a status: what the board shows and sorts by.
 
-    Undated reports count as the oldest here (a dated report is always the more telling one);
-    then by when kamerwacht stored it, then by letter id.
+    Undated reports count as the oldest (:func:`_recency`); then by when kamerwacht stored it,
+    then by letter id.
     """
     latest: dict[str, R] = {}
     for row in sorted(
         (r for r in rows if r.status),
-        key=lambda r: (
-            r.letter_date is not None,
-            r.letter_date or date.min,
-            r.created,
-            r.letter_id,
-        ),
+        key=lambda r: _recency(r.letter_date, r.created, r.letter_id),
     ):
         latest[row.motion_id] = row
     return latest

@@ -147,6 +147,34 @@ def test_latest_report_for_a_page_and_for_the_board() -> None:
     assert {k: v.letter_id for k, v in latest.items()} == {"A": "L1", "C": "L4"}
 
 
+def test_the_page_and_the_board_name_the_same_latest_report() -> None:
+    """One rule: an undated report counts as the oldest on the page as on the board."""
+    stored = datetime(2024, 1, 1, tzinfo=UTC)
+    # in stored order (state.records.report_order: by date, undated last)
+    reports = [
+        report("L1", ExecutionStatus.IN_PROGRESS, date(2021, 1, 1)),
+        report("L2", ExecutionStatus.EXECUTED, date(2021, 1, 1)),
+        report("L9", ExecutionStatus.DECLINED, None),
+        report("L8", None, None),
+    ]
+    rows = [
+        SimpleNamespace(
+            motion_id=r.motion_id,
+            letter_id=r.letter_id,
+            status=r.status.value if r.status else None,
+            letter_date=r.date,
+            created=stored,
+        )
+        for r in reports
+    ]
+    board = latest_per_motion(rows)["35570-V-31"].letter_id
+    assert latest_status_report(reports) == reports[1]
+    assert latest_report(reports) == reports[1]
+    assert board == "L2"
+    assert latest_status_report(reports[2:]) == reports[2]  # undated only: the undated one
+    assert latest_report(reports[3:]) == reports[3]  # only a mention: the mention
+
+
 def test_timeline_entry_is_a_frozen_record_of_codes() -> None:
     entry = TimelineEntry(None, TimelineKind.REPLACES, motion_id="1-2")
     assert entry.kind == "replaces"
