@@ -4,7 +4,8 @@ Nothing else in the project reads Settings to build collaborators; everything be
 it needs from here: the repository, the one polite HTTP client and the sources (``build_app``,
 enough for the CLI's one-off commands), and for the service (``build_service``) the one SMTP pool
 (:class:`~bot.email.sender.Mailer`), the one outgoing Telegram bot (the worker's
-:class:`~bot.telegram.notifier.TelegramNotifier`, also used for the admins' alerts) and the
+:class:`~bot.telegram.notifier.TelegramNotifier`, also used for the admins' alerts), the bot role's
+receiving python-telegram-bot Application (:func:`bot.telegram.service.build_receiver`) and the
 Telegram side of the one digest schedule (:class:`~bot.digests.DigestRequests`). One poll cycle
 is ``bot.poll`` (its names are re-exported here for the callers that import them from here).
 """
@@ -46,6 +47,7 @@ from state.repository import Repository
 if TYPE_CHECKING:  # built by build_service only: the CLI's one-off commands never load them
     from bot.email.sender import Mailer
     from bot.telegram.notifier import TelegramNotifier
+    from bot.telegram.service import BotApplication
 
 __all__ = [
     "App",
@@ -85,6 +87,7 @@ class App:
     overdue_checked: date | None = None  # the day the overdue check last ran (once a day)
     mailer: Mailer | None = None  # the one SMTP pool (build_service, when email is configured)
     notifier: TelegramNotifier | None = None  # the one outgoing bot (build_service)
+    bot_application: BotApplication | None = None  # the bot role's receiving side (build_service)
     telegram_digests: DigestRequests = field(default_factory=DigestRequests)
 
     async def aclose(self) -> None:
@@ -163,10 +166,12 @@ def build_app(settings: Settings, *, repo: Repository | None = None) -> App:
 
 
 def build_service(settings: Settings, roles: set[str], *, repo: Repository | None = None) -> App:
-    """The App of ``kamerwacht run`` for ``roles``: :func:`build_app` plus the one SMTP pool and
-    the one outgoing Telegram bot, when configured and a role needs them (call in the loop)."""
+    """The App of ``kamerwacht run`` for ``roles``: :func:`build_app` plus the one SMTP pool, the
+    one outgoing Telegram bot and the bot role's receiving Application, when configured and a role
+    needs them (call in the loop)."""
     from bot.email.sender import Mailer
     from bot.telegram.notifier import TelegramNotifier
+    from bot.telegram.service import build_receiver
 
     app = build_app(settings, repo=repo)
     settings = app.settings
@@ -175,4 +180,6 @@ def build_service(settings: Settings, roles: set[str], *, repo: Repository | Non
     alerts = "poller" in roles and bool(settings.admin_chat_ids)
     if settings.telegram_enabled and ("worker" in roles or alerts):
         app.notifier = TelegramNotifier.from_settings(settings, budget=app.repo)
+    if settings.telegram_enabled and "bot" in roles:
+        app.bot_application = build_receiver(settings, app.repo)
     return app

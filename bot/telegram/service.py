@@ -1,10 +1,12 @@
 """The running bot: a python-telegram-bot 22 Application built from Settings.
 
-``run_bot`` is the ``bot`` role of ``kamerwacht run``: it builds the Application (Bot API base URL
-from ``settings.telegram_api_url``, a :class:`~bot.telegram.notifier.FloodLimiter`, HTML parse
-mode, link previews off), registers the command menu in Dutch (the default) and English, and
-receives updates by long polling — or, when ``settings.telegram_webhook_url`` is set, through the
-web app's webhook route (:mod:`bot.telegram.webhook`) — until its stop event is set.
+:func:`build_receiver` builds the bot role's Application (Bot API base URL from
+``settings.telegram_api_url``, the process's :class:`~bot.telegram.notifier.FloodLimiter`, HTML
+parse mode, link previews off); the composition root (``bot.app.build_service``) calls it once.
+``run_bot`` is the ``bot`` role of ``kamerwacht run``: it runs that Application, registers the
+command menu in Dutch (the default) and English, and receives updates by long polling — or, when
+``settings.telegram_webhook_url`` is set, through the web app's webhook route
+(:mod:`bot.telegram.webhook`) — until its stop event is set.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -20,6 +22,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.errors import BotError
 from bot.settings import Settings
 from bot.telegram import webhook
 from bot.telegram.handlers import Handlers
@@ -27,14 +30,13 @@ from bot.telegram.notifier import FloodLimiter, shared_limiter
 from state.repository import Repository
 from templates.telegram_texts import COMMAND_MENU
 
-if TYPE_CHECKING:  # bot.app imports every source; the bot needs only App's shape
-    from bot.app import App
-
 __all__ = [
     "ALLOWED_UPDATES",
     "HANDLERS_KEY",
     "BotApplication",
+    "BotHost",
     "build_application",
+    "build_receiver",
     "register_commands",
     "run_bot",
 ]
@@ -42,6 +44,15 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class BotHost(Protocol):
+    """What the bot role reads of the composition root (``bot.app.App``)."""
+
+    settings: Settings
+    repo: Repository
+    bot_application: BotApplication | None
+
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 HANDLERS_KEY = "kamerwacht.handlers"  # bot_data key of the application's Handlers
@@ -99,6 +110,11 @@ def build_application(
     return application
 
 
+def build_receiver(settings: Settings, repo: Repository) -> BotApplication:
+    """The bot role's Application, pacing its answers with the process's one rate limiter."""
+    return build_application(settings, repo, rate_limiter=shared_limiter(settings, repo))
+
+
 async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
     """initialize() (getMe) until it works or ``stop`` is set; False when stopped first."""
     while not stop.is_set():
@@ -114,12 +130,12 @@ async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
     return False
 
 
-async def run_bot(app: App, stop: asyncio.Event) -> None:
+async def run_bot(app: BotHost, stop: asyncio.Event) -> None:
     """Run the bot until ``stop`` is set: long polling, or the web app's webhook route."""
     settings = app.settings
-    application = build_application(
-        settings, app.repo, rate_limiter=shared_limiter(settings, app.repo)
-    )
+    application = app.bot_application
+    if application is None:
+        raise BotError("the bot role has no Application (bot.app.build_service builds it)")
     if not await _initialize(application, stop):
         return
     warm_up: asyncio.Task[object] | None = None

@@ -113,3 +113,36 @@ async def test_one_run_process_builds_one_smtp_pool_and_one_bot(
     assert isinstance(channels, dict)
     assert list(channels) == ["email", "telegram"]
     assert channels["telegram"] is app.telegram_digests
+
+
+async def test_the_bot_roles_application_is_built_by_the_composition_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.telegram.service
+    from bot.app import build_service
+
+    built: list[object] = []
+    build = bot.telegram.service.build_application
+
+    def count(*args: Any, **kwargs: Any) -> Any:
+        built.append(application := build(*args, **kwargs))
+        return application
+
+    monkeypatch.setattr(bot.telegram.service, "build_application", count)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite:///{tmp_path / 'kw.db'}",
+        telegram_token=TOKEN,  # type: ignore[arg-type]
+        telegram_api_url=f"{DOWN}/bot",
+    )
+    without = build_service(settings, {"poller", "web", "worker"})
+    assert without.bot_application is None
+    await without.aclose()
+    app = build_service(settings, {"bot", "worker"})
+    assert app.bot_application is not None
+    assert built == [app.bot_application]  # once, and what run_bot runs
+    await app.aclose()
+    no_token = settings.model_copy(update={"telegram_token": None})
+    bare = build_service(no_token, {"bot"})
+    assert bare.bot_application is None
+    await bare.aclose()

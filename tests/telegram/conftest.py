@@ -75,6 +75,7 @@ class WorkerApp:
 
     settings: Settings
     repo: Repository
+    bot_application: BotApplication | None = None
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.digests import DigestRequests, add_digest_jobs
 from bot.settings import Settings
 from bot.telegram import webhook
 from bot.telegram.notifier import FloodLimiter, TelegramNotifier, build_bot
-from bot.telegram.service import BotApplication, run_bot
+from bot.telegram.service import BotApplication, build_receiver, run_bot
 from bot.web.app import create_app
 from bot.worker import run_worker
 from state.models import Channel, DeliveryStatus, Frequency, Observation
@@ -374,7 +374,9 @@ async def test_run_bot_long_polls_until_stopped(
     fake: FakeBotAPI, repo: Repository, settings: Settings
 ) -> None:
     stop = asyncio.Event()
-    task = asyncio.create_task(run_bot(WorkerApp(settings, repo), stop))  # type: ignore[arg-type]
+    task = asyncio.create_task(
+        run_bot(WorkerApp(settings, repo, build_receiver(settings, repo)), stop)
+    )
     [reply] = await say(fake, A, "/start")
     assert "Welkom" in reply["html"]
     assert fake.calls_of("deleteWebhook")
@@ -392,7 +394,9 @@ async def test_run_bot_in_webhook_mode_takes_updates_from_the_web_app(
         update={"telegram_webhook_url": "https://kw.example/telegram/webhook"}
     )
     stop = asyncio.Event()
-    task = asyncio.create_task(run_bot(WorkerApp(settings, repo), stop))  # type: ignore[arg-type]
+    task = asyncio.create_task(
+        run_bot(WorkerApp(settings, repo, build_receiver(settings, repo)), stop)
+    )
     await fake.wait_calls("setWebhook")
     assert fake.webhook is not None
     assert fake.webhook["url"] == "https://kw.example/telegram/webhook"
