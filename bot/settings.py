@@ -7,12 +7,15 @@ values it needs.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import time
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from state.models import is_motion_key
 
 __all__ = ["WEEKDAYS", "Settings", "Weekday", "env_example"]
 
@@ -68,7 +71,8 @@ class Settings(BaseSettings):
     topic: str = Field("nagorno-karabach", description="Topic profile name (scrapers/topics.py)")
     watchlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Motion ids always tracked, comma-separated (e.g. 21501-02-2228,35570-V-31)",
+        description="Motion ids or Zaak numbers always tracked, comma-separated "
+        "(e.g. 21501-02-2228,35570-V-31,2025Z08365)",
     )
     http_timeout: float = Field(
         60.0,
@@ -172,7 +176,27 @@ class Settings(BaseSettings):
     @classmethod
     def _split_watchlist(cls, value: object) -> object:
         if isinstance(value, str):
-            return [v.strip() for v in value.split(",") if v.strip()]
+            text = value.strip()
+            if text.startswith("["):  # a JSON list, as other settings tools write lists
+                try:
+                    loaded = json.loads(text)
+                except ValueError as exc:
+                    raise ValueError(f"not a comma-separated list nor a JSON list: {exc}") from None
+                if not isinstance(loaded, list):
+                    raise ValueError("not a comma-separated list nor a JSON list")
+                return [str(v).strip() for v in loaded]
+            return [v.strip() for v in text.split(",") if v.strip()]
+        return value
+
+    @field_validator("watchlist", mode="after")
+    @classmethod
+    def _check_watchlist(cls, value: list[str]) -> list[str]:
+        wrong = [v for v in value if not is_motion_key(v)]
+        if wrong:
+            raise ValueError(
+                f"not a motion id or Zaak number: {', '.join(map(repr, wrong))} "
+                "(expected e.g. 21501-02-2228 or 2025Z08365, comma-separated)"
+            )
         return value
 
     @field_validator("telegram_token", mode="after")

@@ -67,6 +67,45 @@ def test_environment_overrides_and_lists(monkeypatch: pytest.MonkeyPatch) -> Non
     assert s.smtp_starttls is False
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("21501-02-2228, 2025Z08365", ["21501-02-2228", "2025Z08365"]),
+        ('["21501-02-2228", "35570-V-31"]', ["21501-02-2228", "35570-V-31"]),
+        ("", []),
+    ],
+)
+def test_the_watchlist_takes_commas_or_a_json_list(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, expected: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KAMERWACHT_WATCHLIST", value)
+    assert Settings().watchlist == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "wrong"),
+    [
+        ("21501-02-2228;35570-V-31", "'21501-02-2228;35570-V-31'"),
+        ("motie 2228", "'motie 2228'"),
+        ('["21501-02-2228"', "JSON"),
+        ("[21501]", "21501"),
+    ],
+)
+def test_a_watchlist_entry_that_is_no_motion_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, wrong: str
+) -> None:
+    """Before, a JSON list became one entry that matched nothing, without a word."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KAMERWACHT_WATCHLIST", value)
+    with pytest.raises(ValidationError) as info:
+        Settings()
+    [error] = info.value.errors()
+    assert error["loc"][0] == "watchlist"
+    assert wrong in error["msg"]
+    assert "\n" not in error["msg"]
+
+
 def test_token_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
     token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
     monkeypatch.setenv("KAMERWACHT_TELEGRAM_TOKEN", token)
