@@ -695,6 +695,43 @@ EXPECTED: dict[str, Doc] = {
         references=("36200-IV-85",),
         held_out=True,
     ),
+    # --- seventh held-out batch (2026-12-06): expectations written before the extractor ran ---
+    # "In stemming komt de motie-Piri/Kröger (19637, nr. 3143)." … "Ik constateer dat de leden van
+    # de fracties van de SP, GroenLinks, BIJ1, Volt, DENK, Fractie Den Haan, de PvdA, de PvdD, D66,
+    # Lid Omtzigt, de ChristenUnie, de VVD, de SGP en BBB voor deze motie hebben gestemd en de leden
+    # van de fracties van het CDA, JA21, Groep Van Haga, de PVV en FVD ertegen, zodat zij is
+    # aangenomen." Piri's "hoe het deze motie gaat uitvoeren" asks for a letter: no execution
+    # status. "de motie op stuk nr. 16" names no dossier: no id.
+    "h-tk-20232024-18-47.txt": Doc(
+        H,
+        None,
+        {
+            "19637-3143": M(
+                ("Piri", "Kröger"),
+                None,
+                ADOPTED,
+                (
+                    "SP",
+                    "GroenLinks",
+                    "BIJ1",
+                    "Volt",
+                    "DENK",
+                    "Fractie Den Haan",
+                    "PvdA",
+                    "PvdD",
+                    "D66",
+                    "Omtzigt",
+                    "ChristenUnie",
+                    "VVD",
+                    "SGP",
+                    "BBB",
+                ),
+                ("CDA", "JA21", "Groep Van Haga", "PVV", "FVD"),
+                None,
+            )
+        },
+        held_out=True,
+    ),
 }
 
 
