@@ -58,6 +58,9 @@ from tests.ops.conftest import (
 from tests.telegram.fake_bot_api import TOKEN, FakeBotAPI
 from tests.web.fixtures import Collector, free_port
 
+# a kill/fault suite: slow, kept in CI (`./scripts/test` runs every marker)
+pytestmark = pytest.mark.slow
+
 BUILTIN_FAULTS = ["http500", "http429", "timeout", "truncated-json", "html-200", "huge-body"]
 SOURCES = {"tweedekamer", "officielebekendmakingen", "rijksoverheid"}
 

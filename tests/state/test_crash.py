@@ -21,11 +21,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from state.models import Channel, Observation, SubscriptionKind
 from state.repository import Repository
 
 from . import crash_poller
 from .factories import NOW, motion
+
+# a kill/fault suite: slow, kept in CI (`./scripts/test` runs every marker)
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 20

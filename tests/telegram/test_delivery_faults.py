@@ -37,6 +37,9 @@ from tests.telegram.conftest import WorkerApp
 from tests.telegram.fake_bot_api import FakeBotAPI
 from tests.telegram.helpers import documents_at_once
 
+# a kill/fault suite: slow, kept in CI (`./scripts/test` runs every marker)
+pytestmark = pytest.mark.slow
+
 
 class FlakyRepo:
     """A repository whose chosen methods fail like a database that went away."""
