@@ -25,6 +25,7 @@ from scrapers.odata import read_json
 from scrapers.odata_schema import SchemaMismatch
 from scrapers.officielebekendmakingen import OfficieleBekendmakingenSource, parse_sru
 from scrapers.rijksoverheid import RijksoverheidSource
+from scrapers.sru_queries import handelingen_clause
 from scrapers.tweedekamer import TweedeKamerSource
 from scrapers.tweedekamer_commitments import SOURCE_NAME as COMMITMENTS
 from scrapers.tweedekamer_commitments import check_schema
@@ -70,16 +71,29 @@ async def _syncfeed(client: HttpClient, source: TweedeKamerSyncSource) -> str:
 
 
 async def _sru(client: HttpClient, source: OfficieleBekendmakingenSource) -> str:
-    params = {
-        "operation": "searchRetrieve",
-        "version": "2.0",
-        "recordSchema": "gzd",
-        "query": 'w.publicatienaam=="Kamerstuk"',
-        "maximumRecords": "1",
-    }
-    result = await client.get(source.sru_url, params=params)
-    _, total, _ = parse_sru(result.content, result.url)
-    return f"SRU answers ({total} Kamerstukken)"
+    """One search for Kamerstukken, and one with the index the poll asks Handelingen by
+    (``w.behandeldDossier``, never seen answering live when this was written)."""
+
+    async def total(query: str) -> int:
+        params = {
+            "operation": "searchRetrieve",
+            "version": "2.0",
+            "recordSchema": "gzd",
+            "query": query,
+            "maximumRecords": "1",
+        }
+        result = await client.get(source.sru_url, params=params)
+        return parse_sru(result.content, result.url)[1]
+
+    kamerstukken = await total('w.publicatienaam=="Kamerstuk"')
+    dossiers = source.topic.dossiers
+    if not dossiers:
+        return f"SRU answers ({kamerstukken} Kamerstukken)"
+    handled = await total(handelingen_clause(dossiers))
+    return (
+        f"SRU answers ({kamerstukken} Kamerstukken; {handled} Handelingen items by "
+        f"w.behandeldDossier on {', '.join(dossiers)})"
+    )
 
 
 async def _rijksoverheid(client: HttpClient, source: RijksoverheidSource) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from state.models import MOTION_ID_RE, dossier_of
 
-__all__ = ["WATCH_INLINE", "dossier_clause", "publications_clause", "quote"]
+__all__ = ["WATCH_INLINE", "dossier_clause", "handelingen_clause", "publications_clause", "quote"]
 
 WATCH_INLINE = 25  # watched motions asked by their behandeldDossier value in one search
 
@@ -25,6 +25,13 @@ def dossier_clause(dossiers: Iterable[str]) -> str:
     """``(w.dossiernummer=="21501-02" or …)``, or "" without dossiers."""
     joined = " or ".join(f"w.dossiernummer=={quote(d)}" for d in dossiers)
     return f"({joined})" if joined else ""
+
+
+def handelingen_clause(dossiers: Iterable[str]) -> str:
+    """The Handelingen items that handle one of ``dossiers`` (the word relation on
+    ``w.behandeldDossier``, whose values are ``21501-02;2215``), or "" without dossiers."""
+    handled = " or ".join(f"w.behandeldDossier={quote(d)}" for d in dossiers)
+    return f'(w.publicatienaam=="Handelingen" and ({handled}))' if handled else ""
 
 
 def publications_clause(dossiers: tuple[str, ...], watchlist: Iterable[str]) -> str:

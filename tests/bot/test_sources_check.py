@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -107,6 +108,12 @@ def test_every_source_passes_against_the_replay(healthy: dict[str, str]) -> None
     assert "dialect v5" in rows["tweedekamer"]
     assert "Zaak 2" in rows["tweedekamer-syncfeed"]  # a head skiptoken per category
     assert "OK" in rows["rijksoverheid"]
+    # the index the poll asks Handelingen by is tried too, so the first live check tells
+    sru = re.search(
+        r"; (\d+) Handelingen items by w.behandeldDossier on 21501-02",
+        rows["officielebekendmakingen"],
+    )
+    assert sru is not None, rows["officielebekendmakingen"]
     assert done.stderr == ""
     as_json = json.loads(check(healthy, "--json").stdout)
     assert {r["source"]: r["ok"] for r in as_json}["tweedekamer"] is True
