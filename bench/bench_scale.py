@@ -303,6 +303,7 @@ async def status_words(url: str, samples: int) -> dict[str, float]:
     repo = Repository.from_url(url)
     words_t: list[float] = []
     ids_t: list[float] = []
+    misses_t: list[float] = []
     async with FakeBotAPI() as fake:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -327,11 +328,50 @@ async def status_words(url: str, samples: int) -> dict[str, float]:
                 motion_id = bench_state.motion_id(rng.randrange(bench_state.MOTIONS))
                 ids_t.append(await _ask(fake, _SAMPLE_CHAT, f"/status {motion_id}"))
                 await asyncio.sleep(0.04)
+                if i % 4 == 0:  # an unknown id one digit short: answered with "did you mean"
+                    misses_t.append(await _ask(fake, _SAMPLE_CHAT, f"/status {motion_id[:-1]}"))
+                    await asyncio.sleep(0.04)
             await fake.release_polls()
             await application.updater.stop()
             await application.stop()
+    near = _near_miss_cpu(repo, rng)
     repo.close()
-    return {"words_p95_ms": _pct(words_t, 0.95), "id_p95_ms": _pct(ids_t, 0.95)}
+    return {
+        "words_p95_ms": _pct(words_t, 0.95),
+        "id_p95_ms": _pct(ids_t, 0.95),
+        "miss_p95_ms": _pct(misses_t, 0.95),
+        **near,
+    }
+
+
+def _near_miss_cpu(repo: Repository, rng: random.Random) -> dict[str, float]:
+    """CPU per "did you mean" look-up, side by side: every stored id compared (before) and only
+    the ids of the same dossier or number (``state.search.near_ids``, now)."""
+    import difflib
+
+    from sqlalchemy import select
+
+    from state import schema
+    from state.search import near_ids
+
+    misses = [bench_state.motion_id(rng.randrange(bench_state.MOTIONS))[:-1] for _ in range(10)]
+    engine = repo._engine
+
+    def every_id(miss: str) -> list[str]:
+        with engine.connect() as conn:
+            ids = list(conn.scalars(select(schema.motions.c.id)))
+        return difflib.get_close_matches(miss, ids, n=3, cutoff=0.85)
+
+    def near(miss: str) -> list[str]:
+        return difflib.get_close_matches(miss, near_ids(engine, miss), n=3, cutoff=0.85)
+
+    cpu: dict[str, float] = {}
+    for name, way in (("miss_all_ids_ms", every_id), ("miss_near_ids_ms", near)):
+        started = time.process_time()
+        for miss in misses:
+            way(miss)
+        cpu[name] = (time.process_time() - started) / len(misses) * 1000
+    return cpu
 
 
 async def _ask(fake: Any, chat: int, text: str, within: float = 30) -> float:
@@ -652,6 +692,11 @@ def main() -> int:
         check("/status <words> p95", f"{status['words_p95_ms']:.0f} ms", "< 50 ms",
               status["words_p95_ms"] < GOALS["status_words_p95_ms"])  # fmt: skip
         rows.append(_row("  /status <id> p95", f"{status['id_p95_ms']:.0f} ms", "", None))
+        rows.append(_row("  /status <unknown id> p95 (did you mean)",
+                         f"{status['miss_p95_ms']:.0f} ms", "", None))  # fmt: skip
+        rows.append(_row("  did-you-mean CPU, every id / same dossier or number",
+                         f"{status['miss_all_ids_ms']:.0f} / {status['miss_near_ids_ms']:.1f} ms",
+                         "", None))  # fmt: skip
 
         fan = asyncio.run(fan_out_while_browsing(url, FAN_OUT_CHATS))
         _progress(f"fan-out: {fan}")

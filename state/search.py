@@ -30,8 +30,8 @@ __all__ = [
     "find_motions",
     "fold",
     "fts5_query",
-    "motion_ids",
     "natural_key",
+    "near_ids",
     "search_body",
     "terms",
     "tsquery",
@@ -217,7 +217,22 @@ def find_motions(engine: Engine, words: Sequence[str], limit: int) -> Found:
         return Found(count(conn, some), list(ids), False)
 
 
-def motion_ids(engine: Engine) -> list[str]:
-    """Every stored motion's id (for "did you mean" suggestions)."""
+def near_ids(engine: Engine, motion_id: str) -> list[str]:
+    """The stored ids a mistyped ``motion_id`` may have meant: those of its dossier (a typo in the
+    number) and those with its number (a typo in the dossier, ``33570-V-42`` for ``35570-V-42``).
+
+    Only these are compared for "did you mean", not every stored id: at 100,000 motions comparing
+    all of them took a quarter of a second of CPU per unknown id.
+    """
+    dossier, _, number = motion_id.rpartition("-")
+    if not dossier or not number:
+        return []
+    m = schema.motions
+    same_dossier = m.c.id.like(f"{_like_escape(dossier)}-%", escape="\\")
+    same_number = m.c.id.like(f"%-{_like_escape(number)}", escape="\\")
     with engine.connect() as conn:
-        return list(conn.scalars(select(schema.motions.c.id)))
+        return list(conn.scalars(select(m.c.id).where(same_dossier | same_number)))
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -30,7 +30,7 @@ from bot.telegram.parsing import (
 from bot.telegram.views import View
 from state.models import Motion, SubscriptionKind
 from state.repository import Repository
-from state.search import find_motions, motion_ids
+from state.search import find_motions, near_ids
 
 __all__ = ["SEARCH_LIMIT", "SUMMARY_TTL", "Commands"]
 
@@ -176,8 +176,12 @@ class Commands(HandlerBase):
 
     async def _suggestions(self, motion_id: str) -> list[str]:
         """Known ids close to an unknown one (``21501-02-228`` → ``21501-02-2228``)."""
-        ids = await asyncio.to_thread(motion_ids, self.repo._engine)
-        return difflib.get_close_matches(motion_id, ids, n=3, cutoff=0.85)
+
+        def close() -> list[str]:
+            ids = near_ids(self.repo._engine, motion_id)
+            return difflib.get_close_matches(motion_id, ids, n=3, cutoff=0.85)
+
+        return await asyncio.to_thread(close)
 
     async def text(self, update: Update, context: Context) -> None:
         """Plain text in a private chat is looked up as if sent with /status."""

@@ -6,7 +6,7 @@ from datetime import date
 
 from state.models import Observation, Submitter
 from state.repository import Repository
-from state.search import find_motions, motion_ids
+from state.search import find_motions, near_ids
 
 from .factories import NOW, motion
 
@@ -71,6 +71,13 @@ def test_without_a_motion_having_every_word_the_rarest_words_rank_first(
     assert find_motions(repo._engine, ["xyzzy", "plugh"], 8).total == 0
 
 
-def test_motion_ids_lists_every_stored_motion(repo: Repository) -> None:
+def test_near_ids_are_those_of_the_dossier_or_with_the_number(repo: Repository) -> None:
     _store(repo)
-    assert sorted(motion_ids(repo._engine)) == ["21501-02-2228", "21501-02-2234", "21501-02-2300"]
+    engine = repo._engine
+    everything = ["21501-02-2228", "21501-02-2234", "21501-02-2300"]
+    assert sorted(near_ids(engine, "21501-02-228")) == everything  # a typo in the number
+    assert near_ids(engine, "21051-02-2228") == ["21501-02-2228"]  # a typo in the dossier
+    assert near_ids(engine, "33570-V-42") == []
+    assert near_ids(engine, "2150%-9999") == []  # "%" is a character, not a LIKE wildcard
+    assert near_ids(engine, "21501-0_-9999") == []
+    assert near_ids(engine, "2228") == []
