@@ -34,6 +34,7 @@ __all__ = [
     "date_kind",
     "diff_agenda",
     "is_vote",
+    "scheduled",
 ]
 
 
@@ -182,6 +183,16 @@ def _change(
 def _scheduled(item: AgendaItem, now: datetime) -> tuple[Change, Route, AgendaItem]:
     kind = ChangeKind.VOTE_SCHEDULED if item.vote else ChangeKind.DEBATE_SCHEDULED
     return _change(kind, item, now, old=None, new=item.when())
+
+
+def scheduled(item: AgendaItem, now: datetime) -> tuple[Change, Route]:
+    """The change an item on a planned activity is told by, and where it goes (its route).
+
+    The same change :func:`diff_agenda` makes when it first sees the item; a reader asks with it
+    who the item concerns (``state.outbox.targets``), e.g. which follows would have heard of it.
+    """
+    change, route, _ = _scheduled(item, now)
+    return change, route
 
 
 def _relevant(item: AgendaItem) -> bool:

@@ -2,28 +2,50 @@
 
 In a group only its administrators may change what the group follows (subscriptions, digest,
 language, /stop); every change runs in a worker thread.
+
+The answer to a follow carries a "Meldingen" button that opens that follow's own routes
+(:func:`bot.telegram.routing.with_alerts`, the ``/meldingen <id>`` path), and names what is
+already on the agenda for it (what ``/agenda`` lists for it): its agenda push went out when the
+item was first seen, before this chat followed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.messages import split_message
+from bot.telegram import routing as routing_settings
 from bot.telegram import views
 from bot.telegram.base import Context, HandlerBase, chat_id_of, client_language, plain, why
 from bot.telegram.callbacks import Action, Callback
 from bot.telegram.parsing import LANGUAGES, Target, parse_deep_link, parse_frequency, parse_language
 from bot.telegram.views import View
+from state.agenda import AgendaItem, scheduled
 from state.models import Channel, Frequency, Subscription, SubscriptionKind
+from state.outbox import normalise_value
+from state.outbox import targets as change_targets
 
 __all__ = ["Follow"]
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Followed:
+    """What following one target did and found (see :meth:`Follow._subscribe`)."""
+
+    newly: bool  # a new follow
+    known: bool  # the motion is known (always true for the other kinds)
+    chain: list[str]  # the motions it replaced or was replaced by
+    follow_id: int | None  # the subscription's id (its "Meldingen" button)
+    planned: list[AgendaItem]  # what is already on the agenda for it
 
 
 class Follow(HandlerBase):
@@ -86,18 +108,30 @@ class Follow(HandlerBase):
             await self._notice(update, context, "follow_bad", lang, query=text[:100], **why(text))
             return
         for target in targets:
-            newly, known, chain = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
-            what = views.describe_target(target, lang)
-            key = "followed" if newly else "already_following"
+            followed = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
             await self._send(
                 update,
                 context,
-                views.notice(key, lang, what=what, known=known, chain=chain),
-                views.follow_keyboard(target, True, lang),
+                self._followed_text(target, followed, lang),
+                routing_settings.with_alerts(
+                    views.follow_keyboard(target, True, lang), followed.follow_id, lang
+                ),
             )
 
-    def _subscribe(self, chat_id: str, lang: str, target: Target) -> tuple[bool, bool, list[str]]:
-        """Follow ``target``: (new?, motion known?, its replacement chain) — in a worker thread.
+    def _followed_text(self, target: Target, followed: _Followed, lang: str) -> str:
+        return views.followed_text(
+            "followed" if followed.newly else "already_following",
+            lang,
+            what=views.describe_target(target, lang),
+            known=followed.known,
+            chain=followed.chain,
+            planned=followed.planned,
+            public_url=self.settings.public_url,
+            motion_id=target.value if target.kind is SubscriptionKind.MOTION else None,
+        )
+
+    def _subscribe(self, chat_id: str, lang: str, target: Target) -> _Followed:
+        """Follow ``target`` and read what the answer tells — in a worker thread.
 
         A motion's replacements (and the motion it replaced) reach its followers through the
         change routing; the chain is returned so the answer can say so.
@@ -107,7 +141,34 @@ class Follow(HandlerBase):
         known = True
         if target.kind is SubscriptionKind.MOTION:
             known = self.repo.get_motion(target.value) is not None
-        return newly, known, self._chain(target)
+        found = routing_settings.follow_of(self.repo, subscriber.id, [target])
+        return _Followed(
+            newly,
+            known,
+            self._chain(target),
+            found.id if found is not None else None,
+            self._planned(target),
+        )
+
+    def _planned(self, target: Target) -> list[AgendaItem]:
+        """What ``/agenda`` lists for a follow of ``target``, soonest first (worker thread).
+
+        A motion: ``/agenda <id>``'s read. A dossier or keyword: the items of ``/agenda`` whose
+        agenda change would reach that follow (the outbox's own matching). Everything
+        (``alles``) names nothing here: ``/agenda`` is the whole list.
+        """
+        if target.kind is SubscriptionKind.MOTION:
+            return self.repo.agenda(motion_id=target.value)
+        if target.kind not in (SubscriptionKind.DOSSIER, SubscriptionKind.KEYWORD):
+            return []
+        key = (target.kind.value, normalise_value(target.kind, target.value))
+        keywords = [key[1]] if target.kind is SubscriptionKind.KEYWORD else []
+        now = datetime.now(UTC)
+        return [
+            item
+            for item in self.repo.agenda()
+            if key in change_targets(*scheduled(item, now), keywords)
+        ]
 
     def _unsubscribe(self, chat_id: str, target: Target) -> bool:
         subscriber = self.repo.get_subscriber(Channel.TELEGRAM, chat_id)
@@ -209,10 +270,14 @@ class Follow(HandlerBase):
         chat_id = chat_id_of(update)
         target = callback.target
         what = views.describe_target(target, lang)
+        follow_id: int | None = None
         if callback.action is Action.FOLLOW:
-            newly, _, _ = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
-            answer = views.notice("followed" if newly else "already_following", lang, what=what)
-            following = True
+            followed = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
+            key = "followed" if followed.newly else "already_following"
+            answer = views.notice(key, lang, what=what)
+            following, follow_id = True, followed.follow_id
+            if followed.planned:  # already on the agenda: told in a message of its own
+                await self._send(update, context, self._followed_text(target, followed, lang))
         else:
             removed = await asyncio.to_thread(self._unsubscribe, chat_id, target)
             answer = views.notice("unfollowed" if removed else "not_following", lang, what=what)
@@ -226,9 +291,12 @@ class Follow(HandlerBase):
             if data.motion is not None:
                 view = self._status_view(data)
                 if len(split_message(view.text)) == 1:
-                    await self._edit(message, view.text, view.keyboard)
+                    markup = routing_settings.with_alerts(view.keyboard, follow_id, lang)
+                    await self._edit(message, view.text, markup)
                     return
-        keyboard = views.follow_keyboard(target, following, lang, redraw=callback.redraw)
+        keyboard = routing_settings.with_alerts(
+            views.follow_keyboard(target, following, lang, redraw=callback.redraw), follow_id, lang
+        )
         try:
             await message.edit_reply_markup(reply_markup=keyboard)
         except BadRequest as exc:

@@ -21,6 +21,11 @@ Callback data (≤ 64 bytes, see :mod:`bot.telegram.callbacks` for the others)::
     r:documents:         the class's label (answers with its name, changes nothing)
     r:documents:weekly:17, r:*:reset:17, r:documents::17
                          the same for follow (subscription) 17 (reset: "as the chat")
+    r:*:open:17          send follow 17's settings, as ``/meldingen <id>`` shows them (the
+                         "Meldingen" button under the answer to a follow: :func:`with_alerts`)
+
+A button naming a follow the chat does not have (another chat's, or one since unfollowed) is
+answered with one line and changes nothing.
 
 Registered by :func:`register` before the bot's generic button handler, which never sees ``r:``.
 Words come from ``templates/telegram/routes.html`` and ``route_button.txt``.
@@ -34,13 +39,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.telegram.parsing import Target
 from bot.telegram.views import describe_target
 from state import routing
-from state.models import Frequency, Subscriber, Subscription
+from state.models import Channel, Frequency, Subscriber, Subscription
 from state.outbox import normalise_value
 from state.repository import Repository
 from state.routing import Route, RouteClass
@@ -51,11 +56,14 @@ __all__ = [
     "PREFIX",
     "Host",
     "RouteCallback",
+    "alerts_button",
     "decode",
     "encode",
+    "follow_of",
     "keyboard",
     "register",
     "settings_text",
+    "with_alerts",
 ]
 
 logger = logging.getLogger(__name__)
@@ -66,6 +74,7 @@ PREFIX = "r:"
 COMMANDS = ("meldingen", "alerts", "notifications")
 _ALL = "*"
 _PRESETS = ("recommended", "reset")
+_OPEN = "open"  # r:*:open:<follow>: show that follow's settings (changes nothing)
 
 
 class Host(Protocol):
@@ -131,6 +140,8 @@ def decode(data: str | None) -> RouteCallback | None:
             return None
         follow = int(parts[2])
     if cls == _ALL:
+        if route == _OPEN:
+            return RouteCallback(preset=route, follow=follow) if follow is not None else None
         return RouteCallback(preset=route, follow=follow) if route in _PRESETS else None
     if cls not in {c.value for c in RouteClass}:
         return None
@@ -223,6 +234,26 @@ def keyboard(
     return InlineKeyboardMarkup(rows)
 
 
+def alerts_button(follow_id: int, lang: str) -> InlineKeyboardButton:
+    """The "Meldingen" button under the answer to a follow: opens that follow's settings."""
+    data = encode(RouteCallback(preset=_OPEN, follow=follow_id))
+    return InlineKeyboardButton(_label(lang, _OPEN), callback_data=data)
+
+
+def with_alerts(
+    markup: InlineKeyboardMarkup | None, follow_id: int | None, lang: str
+) -> InlineKeyboardMarkup | None:
+    """``markup`` with the follow's "Meldingen" button beside its first row (None: unchanged)."""
+    if follow_id is None:
+        return markup
+    rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
+    if rows:
+        rows[0].append(alerts_button(follow_id, lang))
+    else:
+        rows.append([alerts_button(follow_id, lang)])
+    return InlineKeyboardMarkup(rows)
+
+
 def _changes(
     callback: RouteCallback, stored: Mapping[RouteClass, Route]
 ) -> dict[RouteClass, Route | None]:
@@ -234,7 +265,7 @@ def _changes(
     return {}
 
 
-def _follow_of(
+def follow_of(
     repo: Repository, subscriber_id: int, targets: Sequence[Target]
 ) -> Subscription | None:
     """The chat's follow of the first of ``targets`` it follows, or None."""
@@ -245,6 +276,30 @@ def _follow_of(
             if follow.kind is target.kind and follow.value == value and follow.id is not None:
                 return follow
     return None
+
+
+def _own_follow(repo: Repository, subscriber_id: int, follow_id: int) -> Subscription | None:
+    """The subscriber's follow ``follow_id``; None for another's or one since removed."""
+    return next((s for s in repo.subscriptions(subscriber_id) if s.id == follow_id), None)
+
+
+def _follow_settings(
+    repo: Repository, subscriber: Subscriber, found: Subscription
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What ``/meldingen <id>`` shows for one follow: text and buttons (in a worker thread)."""
+    stored = repo.routes(subscriber.id)
+    own = repo.follow_routes(found.id or 0)
+    lang, frequency = subscriber.language, subscriber.frequency
+    follow = FollowRoutes(found.id or 0, describe_target(found, lang), own)
+    return (
+        settings_text(stored, frequency, lang, follow),
+        keyboard(stored, frequency, lang, follow),
+    )
+
+
+def _gone(lang: str) -> str:
+    """The one line a button naming a follow this chat does not have is answered with."""
+    return render("telegram/notice.html", key="follow_gone", lang=lang)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: Host) -> None:
@@ -258,30 +313,50 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
         subscriber = await handlers._subscriber(chat_id)
         lang = subscriber.language if subscriber else "nl"
         frequency = subscriber.frequency if subscriber else Frequency.INSTANT
-        stored = await asyncio.to_thread(handlers.repo.routes, subscriber.id) if subscriber else {}
-        follow: FollowRoutes | None = None
         text = " ".join(context.args or ())
         if text:  # /meldingen <id>: one follow's settings
             targets = await handlers._targets(text)
             found = (
-                await asyncio.to_thread(_follow_of, handlers.repo, subscriber.id, targets)
+                await asyncio.to_thread(follow_of, handlers.repo, subscriber.id, targets)
                 if subscriber is not None and targets
                 else None
             )
-            if found is None:
+            if subscriber is None or found is None:
                 what = describe_target(targets[0], lang) if targets else text[:100]
                 await handlers._send(
                     update, context, render("telegram/routes.html", lang=lang, missing=what)
                 )
                 return
-            own = await asyncio.to_thread(handlers.repo.follow_routes, found.id or 0)
-            follow = FollowRoutes(found.id or 0, describe_target(found, lang), own)
+            shown = await asyncio.to_thread(_follow_settings, handlers.repo, subscriber, found)
+            await handlers._send(update, context, *shown)
+            return
+        stored = await asyncio.to_thread(handlers.repo.routes, subscriber.id) if subscriber else {}
         await handlers._send(
             update,
             context,
-            settings_text(stored, frequency, lang, follow),
-            keyboard(stored, frequency, lang, follow),
+            settings_text(stored, frequency, lang),
+            keyboard(stored, frequency, lang),
         )
+
+    async def open_follow(
+        update: Update, context: Context, query: CallbackQuery, chat_id: str, follow_id: int
+    ) -> None:
+        """``r:*:open:<id>``: send what ``/meldingen <id>`` shows, for this chat's own follow."""
+
+        def find() -> tuple[str, InlineKeyboardMarkup] | None:
+            subscriber = handlers.repo.get_subscriber(Channel.TELEGRAM, chat_id)
+            found = _own_follow(handlers.repo, subscriber.id, follow_id) if subscriber else None
+            if subscriber is None or found is None:
+                return None
+            return _follow_settings(handlers.repo, subscriber, found)
+
+        shown = await asyncio.to_thread(find)
+        if shown is None:
+            logger.info("settings of a follow not this chat's", extra={"chat_id": chat_id})
+            await query.answer(_gone(await handlers._lang(chat_id)))
+            return
+        await query.answer()
+        await handlers._send(update, context, *shown)
 
     async def press(update: Update, context: Context) -> None:
         query = update.callback_query
@@ -297,6 +372,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
         if callback.route_class is not None and callback.route is None:  # a label
             await query.answer(_label(lang, "class", callback.route_class.value))
             return
+        if callback.preset == _OPEN and callback.follow is not None:  # reading needs no rights
+            await open_follow(update, context, query, chat_id, callback.follow)
+            return
         if not await handlers._may_change(update, context):
             await query.answer(
                 render("telegram/notice.html", key="admins_only", lang=lang).strip(),
@@ -310,8 +388,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
             if callback.follow is None:
                 stored = handlers.repo.set_routes(subscriber.id, _changes(callback, stored))
                 return stored, subscriber.frequency, subscriber.language, None
-            follows = {s.id: s for s in handlers.repo.subscriptions(subscriber.id)}
-            found = follows.get(callback.follow)  # only this chat's own follows
+            found = _own_follow(handlers.repo, subscriber.id, callback.follow)
             if found is None:
                 return None
             own = handlers.repo.follow_routes(callback.follow)
@@ -323,8 +400,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
             return stored, subscriber.frequency, subscriber.language, follow
 
         changed = await asyncio.to_thread(change)
-        if changed is None:  # a follow this chat no longer has
-            await query.answer(render("telegram/notice.html", key="button_expired", lang=lang))
+        if changed is None:  # a follow this chat does not have (any more)
+            await query.answer(_gone(lang))
             return
         stored, frequency, lang, follow = changed
         logger.info("routes changed", extra={"chat_id": chat_id, "follow": callback.follow})

@@ -17,6 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.messages import motion_url
 from bot.telegram.callbacks import Action, Callback, encode
 from bot.telegram.parsing import Target, deep_link_payload
+from state.agenda import AgendaItem
 from state.models import (
     BoardEntry,
     Change,
@@ -43,6 +44,7 @@ __all__ = [
     "View",
     "describe_target",
     "follow_keyboard",
+    "followed_text",
     "help_view",
     "latest_view",
     "list_view",
@@ -60,6 +62,7 @@ __all__ = [
 
 TIMELINE_MAX = 8  # entries shown in a status answer; older ones are summarised as "…"
 LATEST_MAX = 10
+PLANNED_MAX = 5  # agenda items named in the answer to a follow; /agenda lists them all
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,33 @@ def suggestion_keyboard(
 def notice(key: str, lang: str, **context: object) -> str:
     """A short answer (confirmation, error with an example) from ``telegram/notice.html``."""
     return render("telegram/notice.html", key=key, lang=lang, **context)
+
+
+def followed_text(
+    key: str,
+    lang: str,
+    *,
+    what: str,
+    known: bool = True,
+    chain: Sequence[str] = (),
+    planned: Sequence[AgendaItem] = (),
+    public_url: str = "",
+    motion_id: str | None = None,
+) -> str:
+    """The answer to a follow (``key``: followed / already_following) and what is already
+    planned for it: the agenda items ``/agenda`` lists for it (none: nothing is added)."""
+    return render(
+        "telegram/followed.html",
+        key=key,
+        lang=lang,
+        what=what,
+        known=known,
+        chain=list(chain),
+        planned=list(planned[:PLANNED_MAX]),
+        more=max(0, len(planned) - PLANNED_MAX),
+        public_url=public_url.rstrip("/"),
+        motion_id=motion_id,
+    )
 
 
 def start_view(
