@@ -72,25 +72,26 @@ class Follow(HandlerBase):
         missed = 0
         if existing is not None and not existing.active:
             missed = await asyncio.to_thread(self.repo.missed_changes, existing.id)
-        subscriber = await asyncio.to_thread(self._ensure_subscriber, chat_id, lang)
-        newly = False
-        chain: list[str] = []
+        await asyncio.to_thread(self._ensure_subscriber, chat_id, lang)
+        followed: _Followed | None = None
         if target is not None:
-            newly = await asyncio.to_thread(
-                self.repo.subscribe, subscriber.id, target.kind, target.value
-            )
-            chain = await asyncio.to_thread(self._chain, target)
+            followed = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
         view = views.start_view(
             lang,
             self.settings.topic,
             followed=target,
-            newly=newly,
+            newly=followed.newly if followed else False,
             group=group,
             returning=existing is not None and not existing.active,
             missed=missed,
-            chain=chain,
+            chain=followed.chain if followed else [],
+            planned=followed.planned if followed else [],
+            public_url=self.settings.public_url,
         )
-        await self._show(update, context, view)
+        keyboard = routing_settings.with_alerts(
+            view.keyboard, followed.follow_id if followed else None, lang
+        )
+        await self._send(update, context, view.text, keyboard)
 
     async def follow(self, update: Update, context: Context) -> None:
         """``/volg <motion | dossier | keyword | alles>``."""

@@ -189,8 +189,11 @@ def start_view(
     returning: bool = False,
     missed: int = 0,
     chain: Sequence[str] = (),
+    planned: Sequence[AgendaItem] = (),
+    public_url: str = "",
 ) -> View:
-    """The welcome: what the bot does, the main commands, and a deep-link follow if any.
+    """The welcome: what the bot does, the main commands, and a deep-link follow if any, with
+    what is already on the agenda for it (``planned``, as :func:`followed_text`).
 
     A chat that comes back after blocking the bot (``returning``) hears how many updates it
     missed (``missed``) and is offered ``/nieuw``.
@@ -205,6 +208,14 @@ def start_view(
         returning=returning,
         missed=missed,
         chain=list(chain),
+        planned=list(planned[:PLANNED_MAX]),
+        more=max(0, len(planned) - PLANNED_MAX),
+        public_url=public_url.rstrip("/"),
+        motion_id=(
+            followed.value
+            if followed is not None and followed.kind is SubscriptionKind.MOTION
+            else None
+        ),
     )
     keyboard = None
     if followed is not None:

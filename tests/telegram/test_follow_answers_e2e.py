@@ -294,3 +294,24 @@ async def test_the_follow_button_answers_with_the_alerts_button_and_what_is_plan
     await tap(fake, VIA_BUTTON, redrawn, f"U:m:{MOTION}")
     await fake.wait_for(lambda: len(fake.edits) > edits)
     assert buttons(fake.edits[-1]) == [("🔔 Volgen", f"F:m:{MOTION}")]
+
+
+@pytest.mark.parametrize("replay", ["agenda"], indirect=True)
+async def test_a_deep_link_follow_names_what_is_planned_and_carries_the_alerts_button(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository, app: App
+) -> None:
+    [welcome] = await say(fake, NL, f"/start volg_{MOTION}")
+    html = str(welcome["html"])
+    assert f"Je volgt nu motie {MOTION}." in html
+    assert "Op de stemmingslijst van <b>2 oktober 2025, 22:30</b> (<code>2025A06526</code>)" in html
+    assert html.index("Al gepland") < html.index("Ik volg de Tweede Kamer")
+    follow = _follow_id(repo, NL, SubscriptionKind.MOTION, MOTION)
+    assert ("⚙️ Meldingen", f"r:*:open:{follow}") in buttons(welcome)
+
+    # in English; a dossier with nothing planned: nothing extra
+    await say(fake, EN, "/taal en")
+    [welcome] = await say(fake, EN, "/start volg_21501-02")
+    assert "You now follow dossier 21501-02." in str(welcome["html"])
+    assert "Already planned" not in str(welcome["html"])
+    follow = _follow_id(repo, EN, SubscriptionKind.DOSSIER, "21501-02")
+    assert ("⚙️ Alerts", f"r:*:open:{follow}") in buttons(welcome)
