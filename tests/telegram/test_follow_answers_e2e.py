@@ -21,6 +21,7 @@ import pytest
 
 from bot.app import App, build_client, poll_once
 from bot.settings import Settings
+from bot.telegram import routing as routing_settings
 from bot.telegram.service import BotApplication
 from replay.server import ReplayServer
 from scrapers.topics import get_topic
@@ -315,3 +316,29 @@ async def test_a_deep_link_follow_names_what_is_planned_and_carries_the_alerts_b
     assert "Already planned" not in str(welcome["html"])
     follow = _follow_id(repo, EN, SubscriptionKind.DOSSIER, "21501-02")
     assert ("⚙️ Alerts", f"r:*:open:{follow}") in buttons(welcome)
+
+
+@pytest.mark.parametrize("replay", ["agenda-postponed"], indirect=True)
+async def test_a_follow_after_the_session_moved_is_told_the_new_date(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository, app: App, replay: ReplayServer
+) -> None:
+    replay.advance()  # the session of 2 October moved to 9 October, before anyone followed
+    await poll_once(app)
+    [item] = repo.agenda(motion_id=MOTION)
+    assert item.status.value == "moved"
+    [answer] = await say(fake, NL, f"/volg {MOTION}")
+    html = str(answer["html"])
+    assert "Op de stemmingslijst van <b>9 oktober 2025, 22:30</b> (verplaatst)" in html
+    assert "2 oktober" not in html
+
+
+def test_the_open_button_round_trips_and_needs_a_follow() -> None:
+    opener = routing_settings.RouteCallback(preset="open", follow=17)
+    assert routing_settings.encode(opener) == "r:*:open:17"
+    assert routing_settings.decode("r:*:open:17") == opener
+    assert routing_settings.decode("r:*:open") is None  # the chat's own settings: /meldingen
+    assert routing_settings.decode("r:*:open:x") is None
+    assert routing_settings.decode("r:*:open:1234567890123456789") is None
+    button = routing_settings.alerts_button(123456789012345678, "en")
+    assert button.text == "⚙️ Alerts"
+    assert len(str(button.callback_data).encode()) <= 64
