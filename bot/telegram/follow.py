@@ -272,18 +272,21 @@ class Follow(HandlerBase):
         target = callback.target
         what = views.describe_target(target, lang)
         follow_id: int | None = None
+        planned: str | None = None
         if callback.action is Action.FOLLOW:
             followed = await asyncio.to_thread(self._subscribe, chat_id, lang, target)
             key = "followed" if followed.newly else "already_following"
             answer = views.notice(key, lang, what=what)
             following, follow_id = True, followed.follow_id
             if followed.planned:  # already on the agenda: told in a message of its own
-                await self._send(update, context, self._followed_text(target, followed, lang))
+                planned = self._followed_text(target, followed, lang)
         else:
             removed = await asyncio.to_thread(self._unsubscribe, chat_id, target)
             answer = views.notice("unfollowed" if removed else "not_following", lang, what=what)
             following = False
         await query.answer(plain(answer))
+        if planned is not None:
+            await self._send(update, context, planned)
         message = query.message
         if not isinstance(message, Message):
             return  # too old to edit

@@ -339,7 +339,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
         )
 
     async def open_follow(
-        update: Update, context: Context, query: CallbackQuery, chat_id: str, follow_id: int
+        update: Update,
+        context: Context,
+        query: CallbackQuery,
+        chat_id: str,
+        follow_id: int,
+        lang: str,
     ) -> None:
         """``r:*:open:<id>``: send what ``/meldingen <id>`` shows, for this chat's own follow."""
 
@@ -353,7 +358,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
         shown = await asyncio.to_thread(find)
         if shown is None:
             logger.info("settings of a follow not this chat's", extra={"chat_id": chat_id})
-            await query.answer(_gone(await handlers._lang(chat_id)))
+            await query.answer(_gone(lang))
             return
         await query.answer()
         await handlers._send(update, context, *shown)
@@ -373,7 +378,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], handlers: H
             await query.answer(_label(lang, "class", callback.route_class.value))
             return
         if callback.preset == _OPEN and callback.follow is not None:  # reading needs no rights
-            await open_follow(update, context, query, chat_id, callback.follow)
+            await open_follow(update, context, query, chat_id, callback.follow, lang)
             return
         if not await handlers._may_change(update, context):
             await query.answer(
