@@ -342,3 +342,17 @@ def test_the_open_button_round_trips_and_needs_a_follow() -> None:
     button = routing_settings.alerts_button(123456789012345678, "en")
     assert button.text == "⚙️ Alerts"
     assert len(str(button.callback_data).encode()) <= 64
+
+
+async def test_a_followed_commitment_is_named_as_such_in_the_list(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository
+) -> None:
+    """/lijst named a followed commitment "alles over het onderwerp" (target.txt knew no
+    commitment), as if the chat followed everything."""
+    await say(fake, NL, "/volg TZ202110-001")
+    [listing] = await say(fake, NL, "/lijst")
+    assert "• toezegging TZ202110-001" in str(listing["html"])
+    assert "alles over het onderwerp" not in str(listing["html"])
+    await say(fake, NL, "/taal en")
+    [listing] = await say(fake, NL, "/list")
+    assert "• commitment TZ202110-001" in str(listing["html"])
