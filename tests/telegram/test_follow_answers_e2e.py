@@ -356,3 +356,24 @@ async def test_a_followed_commitment_is_named_as_such_in_the_list(
     await say(fake, NL, "/taal en")
     [listing] = await say(fake, NL, "/list")
     assert "• commitment TZ202110-001" in str(listing["html"])
+
+
+async def test_in_a_group_anyone_opens_a_follows_alerts_only_admins_change_them(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository
+) -> None:
+    group, admin, member = -1801, NL, OTHER
+    fake.set_admins(group, {admin})
+    [answer] = await say(fake, admin, "/volg 21501-02", chat_id=group, chat_type="group")
+    follow = _follow_id(repo, group, SubscriptionKind.DOSSIER, "21501-02")
+    assert ("⚙️ Meldingen", f"r:*:open:{follow}") in buttons(answer)
+    before = len(fake.sent)
+    await tap(fake, member, answer, f"r:*:open:{follow}")  # reading: as /meldingen 21501-02
+    [opened] = await fake.wait_sent(1, chat_id=group, after=before)
+    assert "<b>Meldingen voor dossier 21501-02</b>" in str(opened["html"])
+    await tap(fake, member, opened, f"r:status:off:{follow}")
+    assert fake.answers[-1].get("show_alert") in (True, "true", "True")
+    assert repo.follow_routes(follow) == {}
+    edits = len(fake.edits)
+    await tap(fake, admin, opened, f"r:status:off:{follow}")
+    await fake.wait_for(lambda: len(fake.edits) > edits)
+    assert repo.follow_routes(follow) == {RouteClass.STATUS: Route.OFF}
