@@ -377,3 +377,13 @@ async def test_in_a_group_anyone_opens_a_follows_alerts_only_admins_change_them(
     await tap(fake, admin, opened, f"r:status:off:{follow}")
     await fake.wait_for(lambda: len(fake.edits) > edits)
     assert repo.follow_routes(follow) == {RouteClass.STATUS: Route.OFF}
+
+
+async def test_help_names_the_alerts_button_in_both_languages(
+    bot: BotApplication, fake: FakeBotAPI, repo: Repository
+) -> None:
+    [dutch] = await say(fake, NL, "/help")
+    assert "de knop ⚙️ Meldingen onder het antwoord op /volg" in str(dutch["html"])
+    await say(fake, NL, "/taal en")
+    [english] = await say(fake, NL, "/help")
+    assert "the ⚙️ Alerts button under the answer to /subscribe" in str(english["html"])
