@@ -47,7 +47,13 @@ _PROBE = "import sys; sys.path.insert(0, sys.argv.pop(1)); import bot.cli; print
 
 
 def _env(db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KAMERWACHT_")}
+    # an installed kamerwacht has its byte code cached: a shell that turned the cache off
+    # (PYTHONDONTWRITEBYTECODE) would time compiling every module on every start instead
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KAMERWACHT_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env["KAMERWACHT_DATABASE_URL"] = f"sqlite:///{db}"
     return env
 

@@ -139,7 +139,13 @@ class RssSampler:
 
 
 def _env(url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KAMERWACHT_")}
+    # an installed kamerwacht has its byte code cached: a shell that turned the cache off
+    # (PYTHONDONTWRITEBYTECODE) would time compiling every module on every start instead
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KAMERWACHT_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     closed = f"http://127.0.0.1:{_free_port()}"  # the sources fail fast: nothing to poll here
     env.update(
         KAMERWACHT_DATABASE_URL=url,
