@@ -172,11 +172,20 @@ def followed_text(
         what=what,
         known=known,
         chain=list(chain),
-        planned=list(planned[:PLANNED_MAX]),
-        more=max(0, len(planned) - PLANNED_MAX),
-        public_url=public_url.rstrip("/"),
-        motion_id=motion_id,
+        **_planned(planned, public_url, motion_id),
     )
+
+
+def _planned(
+    planned: Sequence[AgendaItem], public_url: str, motion_id: str | None
+) -> dict[str, object]:
+    """The context of ``telegram/_planned.html``: at most PLANNED_MAX items and how many more."""
+    return {
+        "planned": list(planned[:PLANNED_MAX]),
+        "more": max(0, len(planned) - PLANNED_MAX),
+        "public_url": public_url.rstrip("/"),
+        "motion_id": motion_id,
+    }
 
 
 def start_view(
@@ -208,13 +217,12 @@ def start_view(
         returning=returning,
         missed=missed,
         chain=list(chain),
-        planned=list(planned[:PLANNED_MAX]),
-        more=max(0, len(planned) - PLANNED_MAX),
-        public_url=public_url.rstrip("/"),
-        motion_id=(
+        **_planned(
+            planned,
+            public_url,
             followed.value
             if followed is not None and followed.kind is SubscriptionKind.MOTION
-            else None
+            else None,
         ),
     )
     keyboard = None
