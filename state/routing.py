@@ -32,6 +32,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     Select,
@@ -178,41 +179,10 @@ def _class_sql(kind: Any) -> ColumnElement[Any]:
     return case({k.value: c.value for k, c in CLASS_OF.items()}, value=kind, else_=literal(None))
 
 
-def load_routes(conn: Connection, subscriber_id: int) -> dict[RouteClass, Route]:
-    """The routes a subscriber stored (classes without one are absent)."""
-    r = t.subscriber_routes
-    rows = conn.execute(
-        select(r.c.route_class, r.c.frequency).where(r.c.subscriber_id == subscriber_id)
-    )
-    found: dict[RouteClass, Route] = {}
-    for cls, frequency in rows:
-        if cls in RouteClass.__members__.values() and frequency in Route.__members__.values():
-            found[RouteClass(cls)] = Route(frequency)
-    return found
-
-
-def store_route(conn: Connection, subscriber_id: int, cls: RouteClass, route: Route | None) -> None:
-    """Store one class's route (None: forget it, back to the subscriber's frequency)."""
-    r = t.subscriber_routes
-    conn.execute(
-        delete(r).where(r.c.subscriber_id == subscriber_id, r.c.route_class == RouteClass(cls))
-    )
-    if route is not None:
-        conn.execute(
-            insert(r).values(
-                subscriber_id=subscriber_id,
-                route_class=RouteClass(cls).value,
-                frequency=Route(route).value,
-            )
-        )
-
-
-def load_follow_routes(conn: Connection, subscription_id: int) -> dict[RouteClass, Route]:
-    """The routes one follow (subscription) stored of its own (classes without one are absent)."""
-    fr = t.subscription_routes
-    rows = conn.execute(
-        select(fr.c.route_class, fr.c.frequency).where(fr.c.subscription_id == subscription_id)
-    )
+def _load(conn: Connection, owner: Column[Any], owner_id: int) -> dict[RouteClass, Route]:
+    """The routes stored in ``owner``'s table for ``owner_id`` (unknown codes are skipped)."""
+    table = owner.table
+    rows = conn.execute(select(table.c.route_class, table.c.frequency).where(owner == owner_id))
     return {
         RouteClass(cls): Route(frequency)
         for cls, frequency in rows
@@ -220,24 +190,44 @@ def load_follow_routes(conn: Connection, subscription_id: int) -> dict[RouteClas
     }
 
 
+def _store(
+    conn: Connection, owner: Column[Any], owner_id: int, cls: RouteClass, route: Route | None
+) -> None:
+    """Replace one class's route in ``owner``'s table (None: forget it)."""
+    table = owner.table
+    conn.execute(delete(table).where(owner == owner_id, table.c.route_class == RouteClass(cls)))
+    if route is not None:
+        conn.execute(
+            insert(table).values(
+                {
+                    owner.name: owner_id,
+                    "route_class": RouteClass(cls).value,
+                    "frequency": Route(route).value,
+                }
+            )
+        )
+
+
+def load_routes(conn: Connection, subscriber_id: int) -> dict[RouteClass, Route]:
+    """The routes a subscriber stored (classes without one are absent)."""
+    return _load(conn, t.subscriber_routes.c.subscriber_id, subscriber_id)
+
+
+def store_route(conn: Connection, subscriber_id: int, cls: RouteClass, route: Route | None) -> None:
+    """Store one class's route (None: forget it, back to the subscriber's frequency)."""
+    _store(conn, t.subscriber_routes.c.subscriber_id, subscriber_id, cls, route)
+
+
+def load_follow_routes(conn: Connection, subscription_id: int) -> dict[RouteClass, Route]:
+    """The routes one follow (subscription) stored of its own (classes without one are absent)."""
+    return _load(conn, t.subscription_routes.c.subscription_id, subscription_id)
+
+
 def store_follow_route(
     conn: Connection, subscription_id: int, cls: RouteClass, route: Route | None
 ) -> None:
     """Store one class's route of one follow (None: forget it, back to the subscriber's)."""
-    fr = t.subscription_routes
-    conn.execute(
-        delete(fr).where(
-            fr.c.subscription_id == subscription_id, fr.c.route_class == RouteClass(cls)
-        )
-    )
-    if route is not None:
-        conn.execute(
-            insert(fr).values(
-                subscription_id=subscription_id,
-                route_class=RouteClass(cls).value,
-                frequency=Route(route).value,
-            )
-        )
+    _store(conn, t.subscription_routes.c.subscription_id, subscription_id, cls, route)
 
 
 def follow_effective(
