@@ -10,6 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.app import App, build_client
+from bot.settings import Settings
+from replay.server import ReplayServer
+from scrapers.topics import get_topic
+from scrapers.tweedekamer import TweedeKamerSource
+from scrapers.tweedekamer_agenda import AgendaSource
 from state.models import Channel, Subscription, SubscriptionKind
 from state.repository import Repository
 from state.routing import Route, RouteClass
@@ -17,6 +23,7 @@ from tests.telegram import data
 from tests.telegram.fake_bot_api import FakeBotAPI
 
 __all__ = [
+    "agenda_app",
     "buttons",
     "cli_json",
     "documents_at_once",
@@ -25,6 +32,19 @@ __all__ = [
     "subscriptions_of",
     "tap",
 ]
+
+
+def agenda_app(settings: Settings, repo: Repository, replay: ReplayServer, **update: Any) -> App:
+    """A poller of the replay's motions and agenda (OData v4/2.0), with ``update`` applied to
+    the settings (e.g. a watch list)."""
+    url = f"{replay.base_url}/OData/v4/2.0"
+    return App(
+        settings=settings.model_copy(update=update),
+        repo=repo,
+        client=build_client(settings),
+        sources=[TweedeKamerSource(url, get_topic(settings.topic))],
+        agenda=AgendaSource(url),
+    )
 
 
 async def say(

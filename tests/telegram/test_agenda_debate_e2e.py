@@ -19,20 +19,17 @@ import httpx
 import pytest
 from icalendar import Calendar
 
-from bot.app import App, build_client, poll_once
+from bot.app import App, poll_once
 from bot.delivery import deliver_telegram_once
 from bot.settings import Settings
 from bot.telegram.notifier import TelegramNotifier
 from bot.telegram.service import BotApplication
 from bot.web.app import create_app
 from replay.server import ReplayServer
-from scrapers.topics import get_topic
-from scrapers.tweedekamer import TweedeKamerSource
-from scrapers.tweedekamer_agenda import AgendaSource
 from state.models import ChangeKind, SubscriptionKind
 from state.repository import Repository
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.helpers import cli_json, follows, say
+from tests.telegram.helpers import agenda_app, cli_json, follows, say
 
 FOLLOWER = 1731  # follows the dossier 21501-02
 OTHER = 1732  # follows the dossier 21501-20 (Europese Raad) only
@@ -46,17 +43,6 @@ LETTER_TITLE = "Reactie op verzoek commissie over het conflict tussen Azerbeidzj
 async def replay() -> AsyncIterator[ReplayServer]:
     async with ReplayServer("agenda-debate") as server:
         yield server
-
-
-def _app(settings: Settings, repo: Repository, replay: ReplayServer) -> App:
-    url = f"{replay.base_url}/OData/v4/2.0"
-    return App(
-        settings=settings,
-        repo=repo,
-        client=build_client(settings),
-        sources=[TweedeKamerSource(url, get_topic(settings.topic))],
-        agenda=AgendaSource(url),
-    )
 
 
 async def _pushes(app: App, notifier: TelegramNotifier, fake: FakeBotAPI) -> dict[int, list[str]]:
@@ -77,7 +63,7 @@ async def test_a_followed_dossier_on_a_debate_agenda_is_pushed_once(
     replay: ReplayServer,
     tmp_path: Path,
 ) -> None:
-    app = _app(settings, repo, replay)
+    app = agenda_app(settings, repo, replay)
     try:
         # the topic as kamerwacht knows it before anyone follows (no pushes)
         await poll_once(app, notify=False, sources=app.sources)

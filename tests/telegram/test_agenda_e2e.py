@@ -17,21 +17,18 @@ import httpx
 import pytest
 from icalendar import Calendar
 
-from bot.app import App, build_client, poll_once
+from bot.app import App, poll_once
 from bot.delivery import deliver_telegram_once
 from bot.settings import Settings
 from bot.telegram.notifier import TelegramNotifier
 from bot.telegram.service import BotApplication
 from bot.web.app import create_app
 from replay.server import ReplayServer
-from scrapers.topics import get_topic
-from scrapers.tweedekamer import TweedeKamerSource
-from scrapers.tweedekamer_agenda import AgendaSource
 from state.models import ChangeKind
 from state.repository import Repository
 from tests.telegram.conftest import PUBLIC_URL
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.helpers import cli_json, say
+from tests.telegram.helpers import agenda_app, cli_json, say
 
 CHAT = 1701
 MOTION = "2025Z08365"  # Rikkers-Oosterkamp, pgb op maat in de Wlz; appraisal "Ontraden"
@@ -44,15 +41,8 @@ async def replay(request: pytest.FixtureRequest) -> AsyncIterator[ReplayServer]:
 
 
 def _app(settings: Settings, repo: Repository, replay: ReplayServer) -> App:
-    url = f"{replay.base_url}/OData/v4/2.0"
-    return App(
-        # the motion is on the operator's watch list, so kamerwacht knows it before the session
-        settings=settings.model_copy(update={"watchlist": [MOTION]}),
-        repo=repo,
-        client=build_client(settings),
-        sources=[TweedeKamerSource(url, get_topic(settings.topic))],
-        agenda=AgendaSource(url),
-    )
+    # the motion is on the operator's watch list, so kamerwacht knows it before the session
+    return agenda_app(settings, repo, replay, watchlist=[MOTION])
 
 
 async def _pushes(app: App, notifier: TelegramNotifier, fake: FakeBotAPI) -> list[str]:

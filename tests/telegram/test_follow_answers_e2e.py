@@ -19,20 +19,17 @@ from typing import Any
 
 import pytest
 
-from bot.app import App, build_client, poll_once
+from bot.app import App, poll_once
 from bot.settings import Settings
 from bot.telegram import routing as routing_settings
 from bot.telegram.service import BotApplication
 from replay.server import ReplayServer
-from scrapers.topics import get_topic
-from scrapers.tweedekamer import TweedeKamerSource
-from scrapers.tweedekamer_agenda import AgendaSource
 from state.models import ChangeKind, Channel, SubscriptionKind
 from state.repository import Repository
 from state.routing import Route, RouteClass
 from tests.telegram.conftest import PUBLIC_URL
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.helpers import buttons, say, subscriptions_of, tap
+from tests.telegram.helpers import agenda_app, buttons, say, subscriptions_of, tap
 
 MOTION = "2025Z08365"  # Rikkers-Oosterkamp, on the list of 2 October 2025; appraisal "Ontraden"
 NL, EN, OTHER, VIA_BUTTON = 1801, 1802, 1803, 1804
@@ -50,7 +47,7 @@ async def replay(request: pytest.FixtureRequest) -> AsyncIterator[ReplayServer]:
 async def app(settings: Settings, repo: Repository, replay: ReplayServer) -> AsyncIterator[App]:
     """The poller on the replay server, the session already polled (nobody followed the motion
     then: its "on the vote list" push reached no one)."""
-    polling = _poller(settings, repo, replay, watchlist=[MOTION])
+    polling = agenda_app(settings, repo, replay, watchlist=[MOTION])
     try:
         await poll_once(polling, notify=False, sources=polling.sources)  # the motions
         report = await poll_once(polling)  # the agenda
@@ -60,17 +57,6 @@ async def app(settings: Settings, repo: Repository, replay: ReplayServer) -> Asy
         yield polling
     finally:
         await polling.client.aclose()
-
-
-def _poller(settings: Settings, repo: Repository, replay: ReplayServer, **update: Any) -> App:
-    url = f"{replay.base_url}/OData/v4/2.0"
-    return App(
-        settings=settings.model_copy(update=update),
-        repo=repo,
-        client=build_client(settings),
-        sources=[TweedeKamerSource(url, get_topic(settings.topic))],
-        agenda=AgendaSource(url),
-    )
 
 
 def _follow_id(repo: Repository, chat: int, kind: SubscriptionKind, value: str) -> int:
@@ -151,7 +137,7 @@ async def test_a_dossier_followed_after_its_letter_was_put_on_a_debate_is_told_o
 ) -> None:
     """No one followed the dossier when the debate was polled: no change was made for it then,
     and none is made when someone follows it later; the answer to the follow names it."""
-    polling = _poller(settings, repo, replay)
+    polling = agenda_app(settings, repo, replay)
     try:
         await poll_once(polling, notify=False, sources=polling.sources)
         report = await poll_once(polling)
